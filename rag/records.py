@@ -1,0 +1,144 @@
+"""The plain result types of kazrag: `Chunk`, `Passage`, `Quote`, `Answer`.
+
+They serialise to exactly the JSON that `kazrag ask --json` and `kazrag eval --results` print;
+the index stores chunks as these dicts, so `index/` never has to import this package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SECTION_SEPARATOR = " › "
+
+
+def embedding_text(section: tuple[str, ...], text: str) -> str:
+    """What the model reads for a passage: its section titles are part of its meaning."""
+    return f"{SECTION_SEPARATOR.join(section)}\n{text}" if section else text
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or table row) inside a chunk: offsets into `Chunk.text`, source lines."""
+
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: consecutive sentences of one section of one document.
+
+    `text` is an exact slice `start:end` of the document's unwrapped text (original
+    characters; only line wraps and dropped page headers differ from the file), and
+    `src_start:src_end` is the same span in the file as decoded.
+    """
+
+    chunk_id: int
+    doc: str
+    section: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+    src_start: int
+    src_end: int
+    line_start: int
+    line_end: int
+    sentences: tuple[Sentence, ...]
+    page_start: int | None = None
+    page_end: int | None = None
+
+    @property
+    def section_path(self) -> str:
+        return SECTION_SEPARATOR.join(self.section)
+
+    def embedding_text(self) -> str:
+        return embedding_text(self.section, self.text)
+
+    def location(self) -> str:
+        if self.page_start is not None:
+            pages = (f"p. {self.page_start}" if self.page_start == self.page_end
+                     else f"pp. {self.page_start}–{self.page_end}")
+            return pages
+        return f"lines {self.line_start}–{self.line_end}"
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["section"] = list(self.section)
+        data["sentences"] = [[s.start, s.end, s.line_start, s.line_end, s.page]
+                             for s in self.sentences]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Chunk":
+        data = dict(data)
+        data["section"] = tuple(data["section"])
+        data["sentences"] = tuple(Sentence(*row) for row in data["sentences"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk as retrieved for one question."""
+
+    rank: int
+    chunk: Chunk
+    score: float
+    dense_score: float | None = None
+    keyword_score: float | None = None
+
+    def to_dict(self) -> dict:
+        c = self.chunk
+        return {
+            "rank": self.rank, "doc": c.doc, "section": c.section_path,
+            "lines": [c.line_start, c.line_end],
+            "pages": [c.page_start, c.page_end] if c.page_start is not None else None,
+            "text": c.text, "score": round(float(self.score), 6),
+        }
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One quoted sentence of an answer, with the citation number it carries."""
+
+    number: int
+    text: str
+    doc: str
+    section: str
+    line_start: int
+    line_end: int
+    page: int | None
+    passage_rank: int
+    score: float
+
+    def citation(self) -> str:
+        where = f"p. {self.page}" if self.page is not None else (
+            f"line {self.line_start}" if self.line_start == self.line_end
+            else f"lines {self.line_start}–{self.line_end}")
+        section = f", {self.section}" if self.section else ""
+        return f"[{self.number}] {self.doc}{section}, {where}"
+
+
+@dataclass
+class Answer:
+    question: str
+    lang: str
+    abstained: bool
+    text: str
+    quotes: list[Quote] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    notice: str | None = None  # e.g. "question cut to 2,000 characters"
+    signals: dict = field(default_factory=dict)  # what the abstention rule saw
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question, "lang": self.lang, "abstained": self.abstained,
+            "answer": self.text,
+            "quotes": [asdict(q) for q in self.quotes],
+            "passages": [p.to_dict() for p in self.passages],
+            "notice": self.notice,
+            "signals": {k: (round(v, 4) if isinstance(v, float) else v)
+                        for k, v in self.signals.items()},
+        }

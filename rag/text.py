@@ -1,0 +1,137 @@
+"""Kazakh text handling: the one normalisation module.
+
+Indexing, search, answer matching and evaluation all go through these functions, so a word
+spelled with Latin look-alike letters in a PDF is found by its correct Cyrillic spelling, and a
+question set's evidence is compared with passages exactly as the index sees them.
+
+Two forms of every text exist:
+- the *original* characters, which quotes always show (only line wraps are undone);
+- the *folded* form (`match_key`, `keyword_tokens`), which is only ever used for matching.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Bump when any function here changes what it returns: indexes record it and are rebuilt.
+NORMALISER_VERSION = "1"
+
+# Latin letters that PDF extraction and careless typing put inside Cyrillic words, by case,
+# and the Cyrillic letter they stand for. Lower-case `h` looks like Kazakh `һ`, upper-case `H`
+# like `Н`; `i` is commonly typed for Kazakh `і`, `Y` for `Ү`.
+_LATIN_TO_CYRILLIC = {
+    "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "I": "І", "K": "К", "M": "М",
+    "O": "О", "P": "Р", "T": "Т", "X": "Х", "Y": "Ү",
+    "a": "а", "c": "с", "e": "е", "h": "һ", "i": "і", "o": "о", "p": "р", "x": "х", "y": "у",
+}
+_CYRILLIC_TO_LATIN = {
+    "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "К": "K", "М": "M",
+    "О": "O", "Р": "P", "Т": "T", "Х": "X",
+    "а": "a", "с": "c", "е": "e", "і": "i", "о": "o", "р": "p", "х": "x", "у": "y",
+}
+_TO_CYRILLIC = str.maketrans(_LATIN_TO_CYRILLIC)
+_TO_LATIN = str.maketrans(_CYRILLIC_TO_LATIN)
+
+_WORD = re.compile(r"[^\W\d_]+")
+_HYPHEN_BREAK = re.compile(r"(?<=\w)-[ \t]*\r?\n\s*")
+_WHITESPACE = re.compile(r"\s+")
+_TOKEN = re.compile(r"\w+")
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff" or "\u0500" <= ch <= "\u052f"
+
+
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def _fold_word(match: re.Match) -> str:
+    word = match.group(0)
+    cyrillic = sum(map(_is_cyrillic, word))
+    latin = sum(map(_is_latin, word))
+    if not cyrillic or not latin:
+        return word
+    # A mixed word takes the script most of its letters are in: a Kazakh word with a stray
+    # Latin `о` becomes all-Cyrillic; an English word with a stray Cyrillic `а` all-Latin.
+    if cyrillic >= latin:
+        return word.translate(_TO_CYRILLIC)
+    return word.translate(_TO_LATIN)
+
+
+def fold_lookalikes(text: str) -> str:
+    """Rewrite mixed-script words into one script. Keeps the length (one char for one)."""
+    return _WORD.sub(_fold_word, text)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def join_hyphen_breaks(text: str) -> str:
+    """`іс-\\nшара` -> `іс-шара`: in Kazakh text a wrapped hyphen is a compound's hyphen."""
+    return _HYPHEN_BREAK.sub("-", text)
+
+
+def match_key(text: str) -> str:
+    """The folded form two texts are compared in (evidence vs passage, quote vs source)."""
+    text = join_hyphen_breaks(nfc(text))
+    text = fold_lookalikes(text).casefold()
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def keyword_tokens(text: str, prefix: int = 0) -> list[str]:
+    """Folded, lower-cased word tokens for the keyword index and term overlap.
+
+    Kazakh is agglutinative and no maintained stemmer covers it, so `prefix > 0` keeps only
+    the first `prefix` letters of long words: suffix chains (`сот-тар-ы-на`) then share a key
+    with their stem. Numbers are kept whole.
+    """
+    tokens = _TOKEN.findall(match_key(text))
+    if prefix <= 0:
+        return tokens
+    return [t if t.isdigit() else t[:prefix] for t in tokens]
+
+
+# ------------------------------------------------------------------------- sentences
+# Tokens that end in a full stop without ending a sentence: initials (`Н. Назарбаев`),
+# single letters of list items, and common Kazakh/Russian abbreviations.
+_ABBREVIATIONS = {
+    "ж", "жж", "т.б", "т.с.с", "б", "бб", "қ", "обл", "млн", "млрд", "мың", "ст", "тт",
+    "г", "гг", "им", "т.е", "др", "см", "тел", "no", "nos", "mr", "dr", "vs", "etc", "art",
+}
+_SENTENCE_END = re.compile(r"[.!?…]+[»”\"')\]]*(?=\s+)")
+
+
+def _ends_sentence(text: str, end: int) -> bool:
+    """Is the punctuation run ending at `end` (exclusive) a real sentence end?"""
+    following = text[end:].lstrip()
+    if not following:
+        return True
+    first = following[0]
+    # Kazakh sentences start upper-case, with a digit (`15 наурыз күні`) or a quote/dash.
+    if not (first.isupper() or first.isdigit() or first in "«“\"'(–—-"):
+        return False
+    match = re.search(r"(\w[\w.]*)[.!?…]+[»”\"')\]]*$", text[:end])
+    if match and text[end - 1] == ".":
+        word = match.group(1).casefold()
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            return False
+    return True
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence boundaries in an unwrapped paragraph, as `(start, end)` offsets."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if _ends_sentence(text, end):
+            spans.append((start, end))
+            start = end
+            while start < len(text) and text[start].isspace():
+                start += 1
+    if start < len(text) and text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
