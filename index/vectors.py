@@ -1,0 +1,72 @@
+"""The FAISS side of an index: normalised vectors searched by inner product (= cosine).
+
+Exact search for small corpora; HNSW above `hnsw_threshold` vectors, where exact search
+stops being cheap (the threshold and HNSW settings are measured in benchmarks/).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+HNSW_THRESHOLD = 50_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+
+
+class VectorIndexError(Exception):
+    pass
+
+
+def build(vectors: np.ndarray, kind: str = "auto", hnsw_threshold: int = HNSW_THRESHOLD):
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2:
+        raise VectorIndexError(f"expected a 2-d array of vectors, got shape {vectors.shape}")
+    dim = vectors.shape[1]
+    if kind == "auto":
+        kind = "hnsw" if len(vectors) >= hnsw_threshold else "flat"
+    if kind == "flat":
+        index = faiss.IndexFlatIP(dim)
+    elif kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    else:
+        raise VectorIndexError(f"unknown vector index kind {kind!r} (auto, flat, hnsw)")
+    index.add(vectors)
+    _tune(index)
+    return index
+
+
+def _tune(index) -> None:
+    if isinstance(index, faiss.IndexHNSWFlat):
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+
+
+def kind_of(index) -> str:
+    return "hnsw" if isinstance(index, faiss.IndexHNSWFlat) else "flat"
+
+
+def write(index, path: Path) -> None:
+    faiss.write_index(index, str(path))
+
+
+def read(path: Path):
+    try:
+        index = faiss.read_index(str(path))
+    except RuntimeError as exc:  # faiss reports truncation/corruption as RuntimeError
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        raise VectorIndexError(f"{path.name} is damaged ({first_line[:160]})") from None
+    _tune(index)
+    return index
+
+
+def search(index, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+    k = min(k, index.ntotal)
+    if k <= 0:
+        empty = np.zeros((len(queries), 0))
+        return empty.astype(np.float32), empty.astype(np.int64)
+    return index.search(queries, k)
