@@ -310,8 +310,7 @@ def units(doc: Document) -> tuple[str, list[Unit]]:
     collected: list[tuple[tuple[str, ...], int, int]] = []  # section, start, end
 
     def path() -> tuple[str, ...]:
-        titles = tuple(t for _, t in section)
-        return ((title,) + titles) if title else titles
+        return tuple(t for _, t in section)
 
     for block in layout(doc, lines):
         text = _block_text(block, texts)
@@ -338,6 +337,7 @@ def units(doc: Document) -> tuple[str, list[Unit]]:
             collected.append((path(), start + s, start + e))
 
     doc_text = unwrapper.text
+    doc.title = title or doc.title
     result = []
     for sec, start, end in collected:
         src_start = unwrapper.offsets[start]
@@ -385,7 +385,7 @@ def chunk_document(doc: Document, config: Config, count_tokens: TokenCounter | N
     def fits(text: str, section: tuple[str, ...] = ()) -> bool:
         if count_tokens is None:
             return True
-        return count_tokens(embedding_text(section, text)) <= limit
+        return count_tokens(embedding_text(doc.title, section, text)) <= limit
 
     split: list[Unit] = []
     for unit in all_units:
@@ -424,4 +424,5 @@ def _make_chunk(chunk_id: int, doc: Document, doc_text: str, group: list[Unit]) 
         src_start=group[0].src_start, src_end=group[-1].src_end,
         line_start=group[0].line_start, line_end=group[-1].line_end,
         sentences=sentences,
-        page_start=min(pages) if pages else None, page_end=max(pages) if pages else None)
+        page_start=min(pages) if pages else None, page_end=max(pages) if pages else None,
+        title=doc.title)

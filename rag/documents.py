@@ -29,6 +29,8 @@ class Document:
     page_of_line: list[int] | None = None
     # Word/Markdown: source line (0-based) -> heading level, when the format marks headings
     heading_lines: dict[int, int] = field(default_factory=dict)
+    # the title line the chunker found (or the format gave), "" if none
+    title: str = ""
 
     @property
     def sha256(self) -> str:

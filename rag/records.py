@@ -6,14 +6,16 @@ the index stores chunks as these dicts, so `index/` never has to import this pac
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 SECTION_SEPARATOR = " › "
 
 
-def embedding_text(section: tuple[str, ...], text: str) -> str:
-    """What the model reads for a passage: its section titles are part of its meaning."""
-    return f"{SECTION_SEPARATOR.join(section)}\n{text}" if section else text
+def embedding_text(title: str, section: tuple[str, ...], text: str) -> str:
+    """What the model reads for a passage: the document title and section titles are part
+    of its meaning (`Балалар` says whose rights a sentence is about)."""
+    heading = SECTION_SEPARATOR.join(([title] if title else []) + list(section))
+    return f"{heading}\n{text}" if heading else text
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,14 @@ class Chunk:
     sentences: tuple[Sentence, ...]
     page_start: int | None = None
     page_end: int | None = None
+    title: str = ""  # the document's title, when it has one
 
     @property
     def section_path(self) -> str:
         return SECTION_SEPARATOR.join(self.section)
 
     def embedding_text(self) -> str:
-        return embedding_text(self.section, self.text)
+        return embedding_text(self.title, self.section, self.text)
 
     def location(self) -> str:
         if self.page_start is not None:
@@ -73,7 +76,8 @@ class Chunk:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Chunk":
-        data = dict(data)
+        names = {f.name for f in fields(cls)}
+        data = {k: v for k, v in data.items() if k in names}  # the store adds its own keys
         data["section"] = tuple(data["section"])
         data["sentences"] = tuple(Sentence(*row) for row in data["sentences"])
         return cls(**data)
