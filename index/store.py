@@ -15,6 +15,8 @@ A build writes a fresh `v-…` folder, fsyncs it, then points `current` at it wi
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -29,11 +31,11 @@ import numpy as np
 from . import vectors as vector_index
 from .keyword import KeywordIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 MANIFEST_DIGEST = "manifest.sha256"
 CURRENT = "current"
-DATA_FILES = ("vectors.faiss", "chunks.jsonl", "sentences.npy")
+DATA_FILES = ("vectors.faiss", "chunks.jsonl", "sentences.npy", "documents.jsonl")
 
 
 class IndexError_(Exception):
@@ -70,9 +72,24 @@ def _fsync_tree(root: Path) -> None:
         os.close(dir_fd)
 
 
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
 def save(index_dir: Path, manifest: dict, chunk_vectors: np.ndarray, records: list[dict],
-         sentence_vectors: np.ndarray, keyword: KeywordIndex, vector_kind: str = "auto") -> Path:
-    """Write a new index version and make it current. Returns the version folder."""
+         sentence_vectors: np.ndarray, keyword: KeywordIndex, documents: list[dict],
+         vector_kind: str = "auto") -> Path:
+    """Write a new index version and make it current. Returns the version folder.
+
+    `documents` are kept whole so that documents can later be added or removed without
+    the original files."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     version = index_dir / f"v-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
@@ -81,9 +98,8 @@ def save(index_dir: Path, manifest: dict, chunk_vectors: np.ndarray, records: li
         staging.mkdir()
         faiss_index = vector_index.build(chunk_vectors, vector_kind)
         vector_index.write(faiss_index, staging / "vectors.faiss")
-        with open(staging / "chunks.jsonl", "w", encoding="utf-8") as out:
-            for record in records:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        _write_jsonl(staging / "chunks.jsonl", records)
+        _write_jsonl(staging / "documents.jsonl", documents)
         np.save(staging / "sentences.npy", np.asarray(sentence_vectors, dtype=np.float32))
         keyword.save(staging / "keyword")
         manifest = dict(manifest, format_version=FORMAT_VERSION,
@@ -100,6 +116,20 @@ def save(index_dir: Path, manifest: dict, chunk_vectors: np.ndarray, records: li
     _point_current(index_dir, version)
     _remove_stale_versions(index_dir, keep={version.name})
     return version
+
+
+@contextlib.contextmanager
+def writer_lock(index_dir: Path):
+    """One writer at a time per index folder, across processes (read-modify-write of the
+    document list must not lose a concurrent addition). Readers never wait."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _point_current(index_dir: Path, version: Path) -> None:
@@ -150,8 +180,7 @@ def load(index_dir: Path) -> StoredIndex:
         raise IndexError_(f"no index in {index_dir}; build one with `kazrag index build`")
     manifest = read_manifest(index_dir)
     _check_files(version, manifest)
-    records = [json.loads(line) for line in
-               (version / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    records = _read_jsonl(version / "chunks.jsonl")
     try:
         vectors = vector_index.read(version / "vectors.faiss")
     except vector_index.VectorIndexError as exc:
@@ -180,3 +209,8 @@ def _check_files(version: Path, manifest: dict) -> None:
         if expected.get(name) != _sha256(path):
             raise IndexError_(f"{name} in {version} does not match its manifest (damaged, "
                               "truncated or edited); rebuild with `kazrag index build --rebuild`")
+
+
+def load_documents(version: Path) -> list[dict]:
+    """The documents stored with an index version (read only when the corpus changes)."""
+    return _read_jsonl(Path(version) / "documents.jsonl")

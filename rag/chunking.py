@@ -22,6 +22,9 @@ from .documents import Document
 from .records import Chunk, Sentence, embedding_text
 from .text import fold_lookalikes, sentence_spans
 
+# Bump when chunk boundaries, sections or embedded text change: indexes are then rebuilt.
+CHUNKER_VERSION = "1"
+
 # ------------------------------------------------------------------------------ layout
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}\s*-\s*бөлім\b|^(бөлім|chapter|section|глава|раздел)\s+\d",
                                re.IGNORECASE)

@@ -4,7 +4,8 @@ format knows them (PDF pages, Word heading styles)."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -12,7 +13,7 @@ from charset_normalizer import from_bytes
 from .text import nfc
 
 TEXT_SUFFIXES = {".txt", ".md"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".jsonl"}
 
 
 class DocumentError(Exception):
@@ -36,6 +37,17 @@ class Document:
     def sha256(self) -> str:
         return hashlib.sha256(self.source.encode("utf-8")).hexdigest()
 
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["heading_lines"] = {str(k): v for k, v in self.heading_lines.items()}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Document":
+        data = dict(data)
+        data["heading_lines"] = {int(k): v for k, v in (data.get("heading_lines") or {}).items()}
+        return cls(**data)
+
 
 def decode_text(data: bytes, name: str) -> str:
     """Bytes of a text file -> str, whatever common Cyrillic encoding it was saved in."""
@@ -52,6 +64,37 @@ def decode_text(data: bytes, name: str) -> str:
                                 "Cyrillic code page); save it as UTF-8") from None
         text = str(best)
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def load_jsonl_corpus(path: Path) -> list[Document]:
+    """A BEIR-style `corpus.jsonl`: one passage per line, `{"_id", "title", "text"}`; each
+    passage is a document whose id is its `_id`."""
+    documents, seen = [], set()
+    with open(path, encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                doc_id, text = str(row["_id"]), str(row["text"])
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise DocumentError(f"{path.name}, line {number}: not a corpus line "
+                                    '(expected JSON with "_id", "title", "text")') from None
+            if doc_id in seen:
+                raise DocumentError(f"{path.name}, line {number}: duplicate _id {doc_id!r}")
+            seen.add(doc_id)
+            title = nfc(str(row.get("title") or "")).strip()
+            documents.append(Document(doc_id, nfc(text), str(path), "jsonl", title=title))
+    if not documents:
+        raise DocumentError(f"{path.name}: the file has no passages")
+    return documents
+
+
+def load_documents(path: Path) -> list[Document]:
+    """One file -> its documents (a corpus.jsonl holds many)."""
+    if Path(path).suffix.lower() == ".jsonl":
+        return load_jsonl_corpus(Path(path))
+    return [load_document(path)]
 
 
 def load_document(path: Path, doc_id: str | None = None) -> Document:

