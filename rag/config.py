@@ -47,11 +47,16 @@ class Config:
     # --- retrieval (measured) --------------------------------------------------------
     mode: str = "hybrid"  # bm25 | dense | hybrid
     top_k: int = 5
-    candidates: int = 50  # per retriever, before fusion
-    rrf_k: int = 60
-    # weight of the keyword side in the fusion, by how much the question shares
-    # vocabulary with the corpus (a cross-lingual question shares little)
-    keyword_weight: float = 1.0
+    candidates: int = 100  # per retriever, before fusion
+    # dense score = (1 - w) * cosine(question, chunk) + w * max cosine(question, sentence)
+    sentence_weight: float = 0.5
+    # hybrid score = dense + keyword_weight * keyword_coverage * BM25 / max BM25; the
+    # coverage (IDF share of the question's words the corpus knows) keeps the keyword side
+    # out of cross-lingual questions
+    keyword_weight: float = 0.05
+    # keyword tokens keep their first N letters: a crude but measured-better stand-in for
+    # the Kazakh stemmer no toolkit has (0 = whole words)
+    keyword_prefix: int = 5
 
     # --- answer ------------------------------------------------------------------------
     max_quotes: int = 3

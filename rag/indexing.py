@@ -27,9 +27,6 @@ from .text import NORMALISER_VERSION, keyword_tokens
 
 Progress = Callable[[str, float], None]  # message, fraction done (0..1)
 
-KEYWORD_PREFIX = 0  # measured: see eval/README.md
-
-
 def _quiet(message: str, fraction: float) -> None:
     pass
 
@@ -57,7 +54,7 @@ def settings_of(config: Config, embedder) -> dict:
         "chunker": {"version": CHUNKER_VERSION, "target_words": config.chunk_target_words,
                     "max_tokens": config.chunk_max_tokens,
                     "overlap_sentences": config.chunk_overlap_sentences},
-        "keyword": {"prefix": KEYWORD_PREFIX},
+        "keyword": {"prefix": config.keyword_prefix},
     }
 
 
@@ -142,7 +139,7 @@ def build_index(documents: list[Document], config: Config, embedder,
     sentence_vectors, n2 = embed_cached(sentence_texts, embedder, cache, progress, "sentences")
     progress("building the keyword index", 0.95)
     keyword = KeywordIndex.build(
-        [keyword_tokens(c.embedding_text(), KEYWORD_PREFIX) for c in chunks])
+        [keyword_tokens(c.embedding_text(), config.keyword_prefix) for c in chunks])
 
     records, offset = [], 0
     for chunk in chunks:
