@@ -23,6 +23,26 @@ RANK_PRIOR = 0.01  # a tie between sentences goes to the better-ranked passage
 QUOTE_MARGIN = 0.04  # further quotes must score within this of the best one
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
+# Expected answer types. A question asking "how many", "what percentage" or "how much money"
+# is answered only by a sentence that states such a thing; when none of the candidate
+# sentences does, the documents do not answer it (the commonest unanswerable question is a
+# plausible figure the report never gives). Number words count as numbers; Kazakh `бір` only
+# before a unit of time, since it is also the indefinite article.
+_NUMBER_WORDS = (r"екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|он|жиырма|отыз|қырық|елу|алпыс|"
+                 r"жетпіс|сексен|тоқсан|жүз|мың|миллион|миллиард|жарты|жартысы|"
+                 r"бір\s+(?:жыл|ай|апта|күн|сағат|рет)")
+_ASKS_QUANTITY = re.compile(r"қанша|неше|how many|how much|what percentage|what share|"
+                            r"сколько|какой процент|какая доля", re.I)
+ANSWER_TYPES = (  # (name, the question mentions, a sentence of that type states)
+    ("percent", re.compile(r"пайыз|процент|percent|%|доля|share|proportion", re.I),
+     re.compile(r"пайыз|%|процент", re.I)),
+    ("money", re.compile(r"теңге|ақша|доллар|tenge|money|dollar|salary|wage|жалақы|"
+                         r"зарплат|стоимост|сумм|бюджет|budget|cost|денег|деньг", re.I),
+     re.compile(r"теңге|доллар|\$|евро|рубл|ақша", re.I)),
+    ("count", re.compile(r""), re.compile(rf"\d|(?<!\w)({_NUMBER_WORDS})", re.I)),
+)
+TYPE_BONUS = 0.03  # a sentence of the expected type is preferred among near-equals
+
 
 @dataclass
 class ScoredSentence:
@@ -55,6 +75,29 @@ def score_sentences(passages: list[Passage], ranking: Ranking, sentence_vectors:
     return sorted(scored, key=lambda s: -s.score)
 
 
+def expected_type(question: str) -> tuple[str, re.Pattern] | None:
+    """The kind of figure a quantity question asks for, or None for other questions."""
+    if not _ASKS_QUANTITY.search(question):
+        return None
+    for name, mentions, states in ANSWER_TYPES:
+        if mentions.search(question):
+            return name, states
+    return None
+
+
+def prefer_type(scored: list[ScoredSentence], question: str) -> tuple[list[ScoredSentence], bool]:
+    """Re-rank sentences stating the expected answer type first; say if any does."""
+    expected = expected_type(question)
+    if expected is None:
+        return scored, True
+    _, states = expected
+    for sentence in scored:
+        if states.search(sentence.text):
+            sentence.score += TYPE_BONUS
+    rescored = sorted(scored, key=lambda s: -s.score)
+    return rescored, bool(rescored) and bool(states.search(rescored[0].text))
+
+
 def choose_quotes(scored: list[ScoredSentence], max_quotes: int) -> list[ScoredSentence]:
     chosen: list[ScoredSentence] = []
     seen: set[str] = set()
@@ -72,18 +115,20 @@ def choose_quotes(scored: list[ScoredSentence], max_quotes: int) -> list[ScoredS
 
 
 def signals(scored: list[ScoredSentence], passages: list[Passage], ranking: Ranking,
-            question: str) -> dict:
+            question: str, type_found: bool) -> dict:
     best = scored[0] if scored else None
     numbers = set(_NUMBER.findall(question))
     top_text = " ".join(p.chunk.text for p in passages[:3])
-    return {
+    values = {
         "best_sentence_cosine": best.cosine if best else 0.0,
         "best_sentence_overlap": best.overlap if best else 0.0,
         "best_score": best.score if best else 0.0,
         "keyword_coverage": ranking.keyword_coverage,
         "top_dense": max(ranking.dense.values()) if ranking.dense else 0.0,
         "numbers_found": (sum(n in top_text for n in numbers) / len(numbers)) if numbers else 1.0,
+        "answer_type_found": type_found,
     }
+    return {k: float(v) for k, v in values.items()}  # numpy scalars do not serialise
 
 
 def should_abstain(s: dict, config: Config) -> bool:
@@ -93,9 +138,11 @@ def should_abstain(s: dict, config: Config) -> bool:
     range of answerable ones), so the rule also asks that the question's own terms and
     numbers appear in what would be quoted.
     """
-    if s["best_score"] < config.abstain_threshold:
+    if s["top_dense"] < config.abstain_threshold:  # nothing in the documents is close
         return True
     if s["numbers_found"] < 0.5:
+        return True
+    if not s["answer_type_found"]:
         return True
     return False
 
@@ -104,7 +151,8 @@ def compose(question: str, lang: str, passages: list[Passage], ranking: Ranking,
             sentence_vectors: np.ndarray, offsets: dict[int, int], tokens_of, idf_of,
             config: Config, notice: str | None = None) -> Answer:
     scored = score_sentences(passages, ranking, sentence_vectors, offsets, tokens_of, idf_of)
-    sig = signals(scored, passages, ranking, question)
+    scored, type_found = prefer_type(scored, question)
+    sig = signals(scored, passages, ranking, question, type_found)
     if not scored or should_abstain(sig, config):
         closest = "\n".join(f"- {p.chunk.doc}, {p.chunk.section_path}, {p.chunk.location()}"
                             for p in passages[:3])
