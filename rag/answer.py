@@ -166,7 +166,7 @@ def compose(question: str, lang: str, passages: list[Passage], ranking: Ranking,
         sentence = chunk.sentences[chosen.index]
         quotes.append(Quote(number, chosen.text, chunk.doc, chunk.section_path,
                             sentence.line_start, sentence.line_end, sentence.page,
-                            chosen.passage.rank, round(chosen.score, 4)))
+                            chosen.passage.rank, round(float(chosen.score), 4)))
     lines = [frame(lang, "intro")]
     lines += [f"«{q.text}» [{q.number}]" for q in quotes]
     lines += ["", frame(lang, "sources")] + [q.citation() for q in quotes]
