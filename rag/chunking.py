@@ -359,7 +359,9 @@ TokenCounter = Callable[[str], int]
 
 def _split_long(unit: Unit, doc_text: str, fits: Callable[[str], bool]) -> list[Unit]:
     """Cut a unit the model cannot read whole at word boundaries, halving until it fits."""
-    if fits(unit.text):
+    if fits(unit.text) or not fits(unit.text[:1]):
+        # the second: the title and section alone are longer than the model reads, so no
+        # cut can make it fit (the model truncates it); cutting on would never end
         return [unit]
     cut = unit.text.rfind(" ", 0, len(unit.text) // 2 + 1)
     if cut <= 0:

@@ -1,0 +1,53 @@
+"""The normaliser on the corpus's real quirks (rag/text.py)."""
+
+from pathlib import Path
+
+from rag.config import BUNDLED_CORPUS
+from rag.documents import load_document
+from rag.text import fold_lookalikes, keyword_tokens, match_key, sentence_spans
+
+REPORT = BUNDLED_CORPUS / "human-rights-report-2017.kk.txt"
+
+
+def test_latin_i_inside_a_kazakh_word_is_found_by_the_correct_spelling():
+    source = REPORT.read_text(encoding="utf-8")
+    assert "үкiметтiң" in source  # the file spells it with Latin `i`
+    assert "үкіметтің" in match_key(source)
+    assert "үкіметтің" in keyword_tokens(source)
+
+
+def test_other_latin_lookalikes_fold_to_cyrillic_and_back_for_latin_words():
+    mixed = "Пpeзидент caйлауы"  # Latin p, e, c, a inside Cyrillic words
+    assert fold_lookalikes(mixed) == "Президент сайлауы"
+    assert fold_lookalikes("Kazakhstаn") == "Kazakhstan"  # one Cyrillic а in an English word
+    assert len(fold_lookalikes(mixed)) == len(mixed)  # offsets stay valid
+
+
+def test_folding_is_idempotent_and_keeps_pure_words():
+    text = "Қазақстан 2017 жылы, Nazarbayev, іс-шара"
+    once = match_key(text)
+    assert match_key(once) == once
+    assert fold_lookalikes("Nazarbayev") == "Nazarbayev"
+
+
+def test_a_wrapped_hyphen_is_joined_and_kept():
+    assert match_key("іс-\nшара") == "іс-шара"
+    assert match_key("зорлық-  \n  зомбылық") == "зорлық-зомбылық"
+    assert match_key("бір\nекі") == "бір екі"
+
+
+def test_sentences_do_not_break_at_decimals_initials_or_list_letters():
+    text = ("Назарбаевқа 97.5 пайыз дауыс берілді. Н. Назарбаев сөз сөйледі. "
+            "Жыл сайын 340.340 объектіге барды.")
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == [
+        "Назарбаевқа 97.5 пайыз дауыс берілді.",
+        "Н. Назарбаев сөз сөйледі.",
+        "Жыл сайын 340.340 объектіге барды."]
+
+
+def test_document_decoding_gives_nfc_text_with_unix_lines(tmp_path: Path):
+    path = tmp_path / "crlf.txt"
+    path.write_bytes("Бірінші жол\r\nЕкінші жол\r\n".encode("utf-8-sig"))
+    doc = load_document(path)
+    assert doc.source == "Бірінші жол\nЕкінші жол\n"
