@@ -1,10 +1,22 @@
 """Documents as kazrag reads them: decoded text, plus page numbers and headings when the
-format knows them (PDF pages, Word heading styles)."""
+format knows them (PDF pages, Word heading styles).
+
+Formats: `.txt`/`.md` (UTF-8, UTF-8 with BOM, UTF-16/32 with BOM, or a Cyrillic code page:
+CP1251, KZ-1048, PT154), `.pdf` (text layer, one page number per line), `.docx` (paragraphs,
+heading styles, tables) and BEIR-style `.jsonl` corpora. Anything unreadable raises
+`DocumentError` with a one-line message for the user.
+"""
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import hashlib
 import json
+import logging
+import re
+import unicodedata
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -13,7 +25,7 @@ from charset_normalizer import from_bytes
 from .text import nfc
 
 TEXT_SUFFIXES = {".txt", ".md"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".jsonl"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".jsonl", ".pdf", ".docx"}
 
 
 class DocumentError(Exception):
@@ -49,44 +61,142 @@ class Document:
         return cls(**data)
 
 
+# ------------------------------------------------------------------------- text files
+# Byte-order marks, longest first: the UTF-32-LE mark starts with the UTF-16-LE one.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+# Single-byte code pages Kazakh text is found in, in the order a tie is given. Detectors
+# confuse them: they agree on every Russian letter and differ exactly on the Kazakh ones
+# (byte 0xBC is `ә` in KZ-1048, Serbian `ј` in CP1251).
+_KAZAKH_CODE_PAGES = ("kz1048", "cp1251", "ptcp154")
+_KAZAKH_LETTERS = set("ӘәҒғҚқҢңӨөҰұҮүҺһІі")
+_RUSSIAN_LETTERS = set("АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+_UNKNOWN_ENCODING = ("is not text in an encoding kazrag knows (UTF-8, UTF-16, CP1251, "
+                     "KZ-1048); save it as UTF-8")
+
+
+def _odd_chars(text: str) -> int:
+    """Characters a wrong code page makes of Kazakh/Russian text: C1 controls, Cyrillic
+    letters of other alphabets (Serbian `ј`, Ukrainian `є`, Bashkir `ҙ`…), box drawing and
+    `√` (DOS code pages), U+FFFD."""
+    return sum(1 for ch in text
+               if "\x80" <= ch <= "\x9f" or ch in "\ufffd\u221a" or "\u2500" <= ch <= "\u25ff"
+               or ("\u0400" <= ch <= "\u04ff" and ch not in _KAZAKH_LETTERS
+                   and ch not in _RUSSIAN_LETTERS))
+
+
+def _cyrillic_share(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum("\u0400" <= ch <= "\u04ff" for ch in letters) / max(len(letters), 1)
+
+
+def _best_reading(data: bytes, encodings: tuple[str, ...], by_kazakh: bool) -> str | None:
+    """The reading with the fewest odd characters; among equals, the one with the most
+    Kazakh letters if `by_kazakh`, then the first of `encodings`. None if none decodes."""
+    readings = []
+    for order, encoding in enumerate(dict.fromkeys(encodings)):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        kazakh = sum(ch in _KAZAKH_LETTERS for ch in text) if by_kazakh else 0
+        readings.append((_odd_chars(text), -kazakh, order, text))
+    return min(readings)[3] if readings else None
+
+
+def _decode_legacy(data: bytes, name: str) -> str:
+    """Bytes that are not UTF-8: charset-normalizer's guess, checked for Kazakh.
+
+    - a guess of one Kazakh code page is weighed against the others (cp1251 vs kz1048);
+    - a guess that makes short Cyrillic text into accented Latin (`Żęłěĺň` for `Үкімет`)
+      is replaced by the Kazakh code pages' reading;
+    - another Cyrillic guess (KOI8-R, CP866) stands unless it reads odd characters where a
+      Kazakh code page reads none.
+    """
+    best = from_bytes(data).best()
+    if best is None:
+        raise DocumentError(f"{name} {_UNKNOWN_ENCODING}")
+    guess = str(best)
+    if best.encoding in _KAZAKH_CODE_PAGES:
+        reading = _best_reading(data, (best.encoding,) + _KAZAKH_CODE_PAGES, by_kazakh=True)
+    elif _cyrillic_share(guess) < 0.5:
+        if _cyrillic_share(data.decode("kz1048", errors="replace")) < 0.5:
+            return guess
+        reading = _best_reading(data, _KAZAKH_CODE_PAGES, by_kazakh=True)
+    else:
+        reading = _best_reading(data, (best.encoding,) + _KAZAKH_CODE_PAGES, by_kazakh=False)
+    return reading if reading is not None else guess
+
+
+def _decode_bom(data: bytes, name: str) -> str | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise DocumentError(f"{name}: starts with a {encoding.upper()} byte-order "
+                                    "mark but is not valid text in that encoding") from None
+    return None
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters text never has (a NUL-free binary can still decode)."""
+    controls = sum(1 for ch in text
+                   if unicodedata.category(ch) == "Cc" and ch not in "\n\t\f\v")
+    return controls > max(2, len(text) // 200)
+
+
 def decode_text(data: bytes, name: str) -> str:
     """Bytes of a text file -> str, whatever common Cyrillic encoding it was saved in."""
     if not data.strip():
         raise DocumentError(f"{name}: the file is empty")
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    text = _decode_bom(data, name)
+    if text is None:
+        if b"\x00" in data:
+            raise DocumentError(f"{name}: this is a binary file, not text (UTF-16 text needs "
+                                "a byte-order mark; or save it as UTF-8)")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_legacy(data, name)
+    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not text.strip():
+        raise DocumentError(f"{name}: the file is empty")
+    if _looks_binary(text):
         raise DocumentError(f"{name}: this is a binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
-            raise DocumentError(f"{name}: unknown text encoding (not UTF-8, UTF-16 or a "
-                                "Cyrillic code page); save it as UTF-8") from None
-        text = str(best)
-    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text
 
 
 def load_jsonl_corpus(path: Path) -> list[Document]:
     """A BEIR-style `corpus.jsonl`: one passage per line, `{"_id", "title", "text"}`; each
     passage is a document whose id is its `_id`."""
-    documents, seen = [], set()
-    with open(path, encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                doc_id, text = str(row["_id"]), str(row["text"])
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise DocumentError(f"{path.name}, line {number}: not a corpus line "
-                                    '(expected JSON with "_id", "title", "text")') from None
-            if doc_id in seen:
-                raise DocumentError(f"{path.name}, line {number}: duplicate _id {doc_id!r}")
-            seen.add(doc_id)
-            title = nfc(str(row.get("title") or "")).strip()
-            documents.append(Document(doc_id, nfc(text), str(path), "jsonl", title=title))
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            documents = _jsonl_documents(path, handle)
+    except UnicodeDecodeError:
+        raise DocumentError(f"{path.name}: a corpus .jsonl must be UTF-8 text") from None
     if not documents:
         raise DocumentError(f"{path.name}: the file has no passages")
+    return documents
+
+
+def _jsonl_documents(path: Path, handle) -> list[Document]:
+    documents, seen = [], set()
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            doc_id, text = str(row["_id"]), str(row["text"])
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise DocumentError(f"{path.name}, line {number}: not a corpus line "
+                                '(expected JSON with "_id", "title", "text")') from None
+        if doc_id in seen:
+            raise DocumentError(f"{path.name}, line {number}: duplicate _id {doc_id!r}")
+        seen.add(doc_id)
+        title = nfc(str(row.get("title") or "")).strip()
+        documents.append(Document(doc_id, nfc(text), str(path), "jsonl", title=title))
     return documents
 
 
@@ -101,19 +211,195 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
+        hint = "; save Word .doc files as .docx" if suffix == ".doc" else ""
         raise DocumentError(f"{path.name}: unsupported format {suffix or '(none)'}; "
-                            f"kazrag reads {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+                            f"kazrag reads {', '.join(sorted(SUPPORTED_SUFFIXES))}{hint}")
     try:
-        data = path.read_bytes()
+        if path.stat().st_size == 0:
+            raise DocumentError(f"{path.name}: the file is empty")
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read ({exc.strerror})") from None
-    source = decode_text(data, path.name)
-    doc = Document(doc_id or path.name, source, str(path), suffix.lstrip("."))
-    if suffix == ".md":
-        doc.heading_lines = markdown_headings(source)
+    doc = Document(doc_id or path.name, "", str(path), suffix.lstrip("."))
+    if suffix == ".pdf":
+        doc.source, doc.page_of_line = read_pdf(path)
+    elif suffix == ".docx":
+        doc.source, doc.heading_lines, doc.title = read_docx(path)
+    else:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DocumentError(f"{path}: cannot read ({exc.strerror})") from None
+        doc.source = decode_text(data, path.name)
+        if suffix == ".md":
+            doc.heading_lines = markdown_headings(doc.source)
     return doc
 
 
+# -------------------------------------------------------------------------------- PDF
+@contextlib.contextmanager
+def _quiet_pypdf():
+    """pypdf logs every repair it makes to a damaged file; the user gets one message."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _open_pdf(path: Path):
+    """A pypdf reader whose pages can be read. pypdf signals a damaged file with many
+    exception types (its own, but also KeyError, ValueError, struct and zlib errors from
+    deep inside), so anything it raises while parsing is reported as a damaged PDF."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):  # "" opens owner-only locks
+            raise DocumentError(f"{path.name}: the PDF is password-protected; save a copy "
+                                "without a password and add that")
+        len(reader.pages)  # parses the page tree: a truncated file fails here
+        return reader
+    except DocumentError:
+        raise
+    except DependencyError:
+        raise DocumentError(f"{path.name}: the PDF is encrypted (AES) and cannot be opened "
+                            "here; save a copy without encryption and add that") from None
+    except Exception as exc:  # noqa: BLE001 - any parser failure = a damaged file
+        raise DocumentError(f"{path.name}: not a readable PDF (damaged or truncated: "
+                            f"{_first_line(exc)})") from None
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    """The text layer of each page."""
+    with _quiet_pypdf():
+        reader = _open_pdf(path)
+        texts = []
+        for number, page in enumerate(reader.pages, start=1):
+            try:
+                texts.append(page.extract_text() or "")
+            except Exception as exc:  # noqa: BLE001 - see _open_pdf
+                raise DocumentError(f"{path.name}, page {number}: the text cannot be read "
+                                    f"(damaged page: {_first_line(exc)})") from None
+    return texts
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0][:160] if text else type(exc).__name__)
+
+
+def read_pdf(path: Path) -> tuple[str, list[int]]:
+    """A PDF's text layer as source text, and the page (1-based) of each source line."""
+    texts = _pdf_pages(path)
+    if not "".join(texts).strip():
+        raise DocumentError(f"{path.name}: no extractable text (scanned?) in its "
+                            f"{len(texts)} page(s); run OCR on it first (e.g. ocrmypdf)")
+    lines: list[str] = []
+    page_of_line: list[int] = []
+    for number, text in enumerate(texts, start=1):
+        text = nfc(text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", ""))
+        page_lines = text.split("\n")
+        lines.extend(page_lines)
+        page_of_line.extend([number] * len(page_lines))
+    return "\n".join(lines), page_of_line
+
+
+# ------------------------------------------------------------------------------- Word
+_HEADING_STYLE = re.compile(r"heading (\d)", re.IGNORECASE)
+# Paragraphs are separated by two blank lines: one blank line is read as a wrap in
+# double-spaced text by the chunker, two always end a paragraph.
+_PARAGRAPH_BREAK = "\n\n\n"
+
+
+def _style_names(paragraph) -> list[str]:
+    """The paragraph's style and the styles it is based on (a custom style based on
+    `Heading 2` is a level-2 heading)."""
+    names, style = [], paragraph.style
+    while style is not None and len(names) < 10:
+        names.append(style.name or "")
+        style = style.base_style
+    return names
+
+
+def _heading_level(paragraph) -> int | None:
+    for name in _style_names(paragraph):
+        match = _HEADING_STYLE.fullmatch(name.strip())
+        if match:
+            return max(1, int(match.group(1)))
+    return None
+
+
+def _table_rows(table) -> list[str]:
+    """Each row as one line, `cell | cell`; a merged cell is written once."""
+    rows = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            text = " ".join(cell.text.split())
+            if text:
+                cells.append(text)
+        if cells:
+            rows.append(" | ".join(cells))
+    return rows
+
+
+def _open_docx(path: Path):
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        return docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile):
+        raise DocumentError(f"{path.name}: not a readable Word .docx file (damaged, "
+                            "truncated, or another format renamed .docx)") from None
+    except (KeyError, ValueError, OSError) as exc:
+        raise DocumentError(f"{path.name}: not a readable Word .docx file (damaged: "
+                            f"{_first_line(exc)})") from None
+    except Exception as exc:  # noqa: BLE001 - lxml parse errors of a damaged part
+        raise DocumentError(f"{path.name}: not a readable Word .docx file (damaged: "
+                            f"{_first_line(exc)})") from None
+
+
+def read_docx(path: Path) -> tuple[str, dict[int, int], str]:
+    """A Word file as (source, heading line -> level, title): one paragraph or table row
+    per line; `Heading n` styles give the section path, the `Title` style the title."""
+    from docx.text.paragraph import Paragraph
+
+    document = _open_docx(path)
+    paragraphs: list[str] = []
+    headings: dict[int, int] = {}
+    title = ""
+    line = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            text = block.text.strip()
+            if not text:
+                continue
+            level = _heading_level(block)
+            if not title and "Title" in _style_names(block):
+                title = " ".join(text.split())
+                continue
+            if level is not None:
+                text = " ".join(text.split())  # a heading is one line
+                headings[line] = level
+            new = [text]
+        else:
+            new = _table_rows(block)
+        for text in new:
+            paragraphs.append(text)
+            line += text.count("\n") + _PARAGRAPH_BREAK.count("\n")
+    if not paragraphs:
+        raise DocumentError(f"{path.name}: the Word file has no text")
+    return nfc(_PARAGRAPH_BREAK.join(paragraphs)), headings, nfc(title)
+
+
+# --------------------------------------------------------------------------- Markdown
 def markdown_headings(source: str) -> dict[int, int]:
     levels = {}
     for number, line in enumerate(source.split("\n")):
