@@ -15,7 +15,7 @@ import re
 import unicodedata
 
 # Bump when any function here changes what it returns: indexes record it and are rebuilt.
-NORMALISER_VERSION = "1"
+NORMALISER_VERSION = "2"  # 2: match_key folds again after casefolding
 
 # Latin letters that PDF extraction and careless typing put inside Cyrillic words, by case,
 # and the Cyrillic letter they stand for. Lower-case `h` looks like Kazakh `һ`, upper-case `H`
@@ -75,9 +75,13 @@ def join_hyphen_breaks(text: str) -> str:
 
 
 def match_key(text: str) -> str:
-    """The folded form two texts are compared in (evidence vs passage, quote vs source)."""
+    """The folded form two texts are compared in (evidence vs passage, quote vs source).
+
+    Look-alikes are folded before casefolding (they depend on case: `H` is `Н`, `h` is
+    `һ`) and again after it, with NFC: casefolding can leave a word mixed (`AAУ` -> `aaу`,
+    `ß` -> `ss`) or decomposed, and the key of a key must be the key itself."""
     text = join_hyphen_breaks(nfc(text))
-    text = fold_lookalikes(text).casefold()
+    text = fold_lookalikes(nfc(fold_lookalikes(text).casefold()))
     return _WHITESPACE.sub(" ", text).strip()
 
 
