@@ -92,7 +92,11 @@ def save(index_dir: Path, manifest: dict, chunk_vectors: np.ndarray, records: li
     the original files."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    version = index_dir / f"v-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    # microseconds in the name: versions sort by age even when built within one second
+    # (`_remove_stale_versions` keeps the newest older one for readers)
+    now = time.time()
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + f".{int(now * 1e6) % 10**6:06d}"
+    version = index_dir / f"v-{stamp}-{uuid.uuid4().hex[:6]}"
     staging = index_dir / f".staging-{version.name}"
     try:
         staging.mkdir()
@@ -110,12 +114,23 @@ def save(index_dir: Path, manifest: dict, chunk_vectors: np.ndarray, records: li
         (staging / MANIFEST_DIGEST).write_text(_sha256(staging / MANIFEST) + "\n")
         _fsync_tree(staging)
         staging.rename(version)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):  # a full disk, a read-only folder
+            raise _write_failed(index_dir, exc) from exc
         raise
-    _point_current(index_dir, version)
+    try:
+        _point_current(index_dir, version)
+    except OSError as exc:
+        shutil.rmtree(version, ignore_errors=True)
+        raise _write_failed(index_dir, exc) from exc
     _remove_stale_versions(index_dir, keep={version.name})
     return version
+
+
+def _write_failed(index_dir: Path, exc: OSError) -> "IndexError_":
+    return IndexError_(f"could not write the new index in {index_dir} "
+                       f"({exc.strerror or exc}); the previous index is unchanged and in use")
 
 
 @contextlib.contextmanager
@@ -161,6 +176,10 @@ def read_manifest(index_dir: Path) -> dict | None:
     version = current_version(index_dir)
     if version is None:
         return None
+    return _version_manifest(version)
+
+
+def _version_manifest(version: Path) -> dict:
     try:
         manifest = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
         digest = (version / MANIFEST_DIGEST).read_text().strip()
@@ -173,12 +192,29 @@ def read_manifest(index_dir: Path) -> dict | None:
     return manifest
 
 
-def load(index_dir: Path) -> StoredIndex:
+def load(index_dir: Path, attempts: int = 5) -> StoredIndex:
+    """The current version, checked. A version that another process replaced and cleaned
+    up while it was being read fails part-way; then the new current version is read."""
     index_dir = Path(index_dir)
+    for _ in range(attempts - 1):
+        version = _current_or_fail(index_dir)
+        try:
+            return _load_version(version)
+        except (OSError, IndexError_):
+            if current_version(index_dir) == version:
+                raise  # not replaced: really damaged
+    return _load_version(_current_or_fail(index_dir))
+
+
+def _current_or_fail(index_dir: Path) -> Path:
     version = current_version(index_dir)
     if version is None:
         raise IndexError_(f"no index in {index_dir}; build one with `kazrag index build`")
-    manifest = read_manifest(index_dir)
+    return version
+
+
+def _load_version(version: Path) -> StoredIndex:
+    manifest = _version_manifest(version)
     _check_files(version, manifest)
     records = _read_jsonl(version / "chunks.jsonl")
     try:

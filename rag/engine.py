@@ -57,6 +57,7 @@ class Kazrag:
     def build(config: Config, embedder, corpus: list[Path], progress: Progress = _quiet,
               force: bool = False) -> BuildReport:
         documents, skipped = load_corpus(corpus)
+        documents = _drop_same_text(documents, {}, skipped)
         if not documents:
             problems = "; ".join(skipped) if skipped else "no readable documents found"
             raise DocumentError(f"nothing to index in {', '.join(map(str, corpus))}: {problems}")
@@ -77,6 +78,7 @@ class Kazrag:
         with self._lock, store.writer_lock(self.config.resolved_index_dir()):
             self.reload()
             current = {d.doc_id: d for d in self._stored_documents()}
+            new = _drop_same_text(new, current, skipped)
             added = []
             for doc in new:
                 if doc.doc_id in current and current[doc.doc_id].sha256 == doc.sha256:
@@ -110,8 +112,10 @@ class Kazrag:
         self._use(store.load(self.config.resolved_index_dir()))
 
     # ------------------------------------------------------------------------ asking
-    def prepare(self, question: str) -> tuple[str, str, str | None]:
-        """Clean a question: (question, lang, notice). Raises QuestionError if unusable."""
+    @staticmethod
+    def prepare(question: str) -> tuple[str, str, str | None]:
+        """Clean a question: (question, lang, notice). Raises QuestionError if unusable.
+        Static, so a caller can reject a bad question before loading anything."""
         question = (question or "").strip()
         lang = detect(question) if question else "en"
         if not question:
@@ -159,3 +163,20 @@ class Kazrag:
             "size_bytes": sum(p.stat().st_size for p in self.stored.path.rglob("*")
                               if p.is_file()),
         }
+
+
+def _drop_same_text(documents: list[Document], indexed: dict[str, Document],
+                    skipped: list[str]) -> list[Document]:
+    """Files whose text is already indexed (or earlier in `documents`) under another name:
+    indexed twice, every quote would come twice. Passages of a .jsonl corpus are kept as
+    they are: their ids are what relevance judgements refer to."""
+    owner = {d.sha256: d.doc_id for d in indexed.values() if d.format != "jsonl"}
+    kept = []
+    for doc in documents:
+        first = owner.setdefault(doc.sha256, doc.doc_id) if doc.format != "jsonl" else None
+        if first is not None and first != doc.doc_id:
+            skipped.append(f"{doc.doc_id}: the same text as {first}, already in the index "
+                           "or in this batch; not added twice")
+            continue
+        kept.append(doc)
+    return kept
