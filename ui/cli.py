@@ -2,6 +2,7 @@
 
     kazrag index build [PATH ...] [--rebuild]     build (or reuse) the index
     kazrag index info                             what the index holds
+    kazrag index add FILE|DIR ... / remove DOC    change the documents (ui/index_command.py)
     kazrag ask "QUESTION" [--json]                a quoted, cited answer
     kazrag eval QUESTIONS.jsonl --corpus PATH     evaluation figures
     kazrag serve                                  the Gradio chat
@@ -135,9 +136,14 @@ def format_answer(answer) -> str:
 
 
 def cmd_ask(args) -> int:
-    from rag.engine import Kazrag
+    from rag.engine import Kazrag, QuestionError
+    from rag.lang import frame
 
     config = config_from(args)
+    # a bad question is rejected before anything is loaded
+    _, lang, _ = Kazrag.prepare(args.question)
+    if lang == "other":  # no Cyrillic or Latin word: nothing in the documents can answer it
+        raise QuestionError(f"{frame('en', 'script')} / {frame('kk', 'script')}")
     engine = Kazrag.open(config, _corpus(args), ProgressPrinter())
     answer = engine.ask(args.question, args.mode, args.top_k)
     if args.json:
@@ -174,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true")
     _common(info, corpus=False)
     info.set_defaults(handler=cmd_index_info)
+    from ui import index_command  # here, not at the top: it imports this module
+    index_command.register(index_commands)
 
     ask = commands.add_parser("ask", help="answer a question with quotes and citations")
     ask.add_argument("question")
