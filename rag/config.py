@@ -38,6 +38,9 @@ class Config:
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     embed_batch_size: int = 32
+    # onnx-int8 | onnx | torch (sentence-transformers fp32, the reference); ONNX applies to
+    # the default model only (measured: benchmarks/README.md)
+    embed_backend: str = "onnx-int8"
 
     # --- chunking (measured) ---------------------------------------------------------
     chunk_target_words: int = 90
@@ -58,8 +61,13 @@ class Config:
     # the Kazakh stemmer no toolkit has (0 = whole words)
     keyword_prefix: int = 5
 
+    # --- vector index (measured: benchmarks/README.md) ------------------------------------
+    vector_index: str = "auto"  # auto | flat (exact) | hnsw
+    hnsw_threshold: int = 50_000  # auto: exact search below this many chunks, HNSW from it
+
     # --- answer ------------------------------------------------------------------------
     max_quotes: int = 3
+    answer_passages: int = 3  # quotes come from this many top passages (measured)
     # below this dense score of the best passage the documents are off-topic for the
     # question (calibrated on reports-dev: the lowest answerable question scores 0.784)
     abstain_threshold: float = 0.775
