@@ -25,6 +25,11 @@ TERM_OVERLAP_WEIGHT = 0.03
 RANK_PRIOR = 0.01  # a tie between sentences goes to the better-ranked passage
 QUOTE_MARGIN = 0.04  # further quotes must score within this of the best one
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_DIGIT_GROUP = re.compile(r"(?<=\d)[,\s\u00a0.](?=\d{3}(?!\d))")  # 1,460 / 1 460 -> 1460
+
+
+def _numbers(text: str) -> set[str]:
+    return set(_NUMBER.findall(_DIGIT_GROUP.sub("", text)))
 
 # Expected answer types. A question asking "how many", "what percentage" or "how much money"
 # is answered only by a sentence that states such a thing; when none of the candidate
@@ -120,15 +125,15 @@ def choose_quotes(scored: list[ScoredSentence], max_quotes: int) -> list[ScoredS
 def signals(scored: list[ScoredSentence], passages: list[Passage], ranking: Ranking,
             question: str, type_found: bool) -> dict:
     best = scored[0] if scored else None
-    numbers = set(_NUMBER.findall(question))
-    top_text = " ".join(p.chunk.text for p in passages[:3])
+    numbers = _numbers(question)
+    top_numbers = _numbers(" ".join(p.chunk.text for p in passages[:3]))
     values = {
         "best_sentence_cosine": best.cosine if best else 0.0,
         "best_sentence_overlap": best.overlap if best else 0.0,
         "best_score": best.score if best else 0.0,
         "keyword_coverage": ranking.keyword_coverage,
         "top_dense": max(ranking.dense.values()) if ranking.dense else 0.0,
-        "numbers_found": (sum(n in top_text for n in numbers) / len(numbers)) if numbers else 1.0,
+        "numbers_found": len(numbers & top_numbers) / len(numbers) if numbers else 1.0,
         "answer_type_found": type_found,
     }
     return {k: float(v) for k, v in values.items()}  # numpy scalars do not serialise
