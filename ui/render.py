@@ -1,0 +1,135 @@
+"""How the chat shows kazrag's results: an `Answer` as chat messages, documents as a table.
+
+Quotes must read exactly as in the document, so every text from a document is escaped before
+the chat's Markdown sees it (a `*` or `_` in a quote stays a character, not emphasis);
+`unescape` gives the plain text back for the feedback log.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import gradio as gr
+
+from rag.records import SECTION_SEPARATOR, Answer, Passage
+
+# ASCII punctuation that Markdown or HTML could act on; a backslash makes each one literal.
+_SPECIAL = r"\`*_{}[]<>#|~$&!"
+_ESCAPE = re.compile("([" + re.escape(_SPECIAL) + "])")
+# a list item ("- ", "1. ") or a heading underline ("---", "===") opening a line
+_LINE_MARKER = re.compile(r"^(\s*)([-+=]|\d+[.)](?=\s|$))", re.MULTILINE)
+_UNESCAPE = re.compile(r"\\([" + re.escape(_SPECIAL + "-+=.)") + "])")
+
+
+def escape(text: str) -> str:
+    """`text` as Markdown that displays exactly `text`."""
+    text = _ESCAPE.sub(r"\\\1", text)
+    # a backslash before the marker's last character ("1\.", "\-") makes it text
+    return _LINE_MARKER.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1],
+                            text)
+
+
+def unescape(markdown: str) -> str:
+    return _UNESCAPE.sub(r"\1", markdown)
+
+
+# ------------------------------------------------------------------------- answers
+def plain_answer(answer: Answer) -> str:
+    """The answer as plain text with its citations (what the API returns)."""
+    return f"({answer.notice})\n{answer.text}" if answer.notice else answer.text
+
+
+def source_title(passage: Passage, numbers: list[int]) -> str:
+    chunk = passage.chunk
+    where = SECTION_SEPARATOR.join([chunk.doc] + list(chunk.section))
+    return f"{' '.join(f'[{n}]' for n in numbers)} {where}, {chunk.location()}"
+
+
+def highlight(passage: Passage, quoted: set[str]) -> str:
+    """The passage as Markdown, each quoted sentence marked."""
+    text, pieces, at = passage.chunk.text, [], 0
+    for sentence in passage.chunk.sentences:
+        if text[sentence.start:sentence.end] in quoted:
+            pieces += [escape(text[at:sentence.start]), "<mark>",
+                       escape(text[sentence.start:sentence.end]), "</mark>"]
+            at = sentence.end
+    pieces.append(escape(text[at:]))
+    return "".join(pieces)
+
+
+def source_messages(answer: Answer) -> list[gr.ChatMessage]:
+    """One collapsed box per cited passage, in citation order."""
+    numbers: dict[int, list[int]] = {}
+    quoted: dict[int, set[str]] = {}
+    for quote in answer.quotes:
+        numbers.setdefault(quote.passage_rank, []).append(quote.number)
+        quoted.setdefault(quote.passage_rank, set()).add(quote.text)
+    by_rank = {p.rank: p for p in answer.passages}
+    return [
+        gr.ChatMessage(
+            content=highlight(by_rank[rank], quoted[rank]),
+            metadata={"title": escape(source_title(by_rank[rank], numbers[rank])),
+                      "log": f"score {by_rank[rank].score:.3f}", "status": "done"})
+        for rank in numbers if rank in by_rank
+    ]
+
+
+def answer_stages(answer: Answer) -> Iterator[list[gr.ChatMessage]]:
+    """The assistant's messages for one answer, growing: the text a line at a time (frame,
+    then each quote, then the citations), then the source boxes one by one."""
+    lines = escape(plain_answer(answer)).split("\n")
+    shown: list[str] = []
+    for line in lines:
+        shown.append(line)
+        if line.strip():
+            yield [gr.ChatMessage(content="\n".join(shown))]
+    text = gr.ChatMessage(content="\n".join(lines))
+    sources = source_messages(answer)
+    for n in range(1, len(sources) + 1):
+        yield [text] + sources[:n]
+
+
+# ------------------------------------------------------------------------ feedback
+def _get(message, key: str):
+    return message.get(key) if isinstance(message, dict) else getattr(message, key, None)
+
+
+def message_text(message) -> str:
+    """The text of a chat message, whether its content is a string or Gradio's list of
+    content parts."""
+    content = _get(message, "content")
+    if isinstance(content, str):
+        return content
+    parts = content if isinstance(content, list) else [content]
+    return "\n".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in parts
+                     if p is not None)
+
+
+def feedback_turn(history: list, index: int) -> tuple[str, str, list[str]]:
+    """(question, answer, sources) of the answer whose first message is `history[index]`,
+    as plain text."""
+    question = next((unescape(message_text(m)) for m in reversed(history[:index])
+                     if _get(m, "role") == "user"), "")
+    sources = []
+    for message in history[index + 1:]:
+        metadata = _get(message, "metadata") or {}
+        if _get(message, "role") != "assistant" or not metadata.get("title"):
+            break
+        sources.append(f"{unescape(metadata['title'])} ({metadata.get('log') or ''})")
+    return question, unescape(message_text(history[index])), sources
+
+
+# ----------------------------------------------------------------------- documents
+def documents_rows(documents: dict[str, dict]) -> list[list]:
+    return [[doc_id, info.get("format", ""), info.get("chunks", 0)]
+            for doc_id, info in sorted(documents.items())]
+
+
+def corpus_line(documents: dict[str, dict], shown: int = 4) -> str:
+    names = sorted(documents)
+    chunks = sum(info.get("chunks", 0) for info in documents.values())
+    listed = ", ".join(names[:shown]) + (f" and {len(names) - shown} more"
+                                         if len(names) > shown else "")
+    return escape(f"Corpus: {len(names)} document{'s' if len(names) != 1 else ''}, "
+                  f"{chunks} passages — {listed}")
