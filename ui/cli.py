@@ -190,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top-k", type=int, help="passages to retrieve (default 5)")
     _common(ask)
     ask.set_defaults(handler=cmd_ask)
+    from ui import serve_command  # here, not at the top: it imports this module
+    serve_command.register(commands)
     from ui import eval_command  # here, not at the top: it imports this module
     eval_command.register(commands)
     return parser
