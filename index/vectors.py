@@ -21,13 +21,25 @@ class VectorIndexError(Exception):
     pass
 
 
+KINDS = ("auto", "flat", "hnsw")
+
+
+def choose_kind(count: int, kind: str = "auto", hnsw_threshold: int = HNSW_THRESHOLD) -> str:
+    """"flat" (exact) or "hnsw" for an index of `count` vectors; "auto" picks HNSW from
+    `hnsw_threshold` vectors on, below which exact search is already fast enough."""
+    if kind not in KINDS:
+        raise VectorIndexError(f"unknown vector index kind {kind!r} ({', '.join(KINDS)})")
+    if kind != "auto":
+        return kind
+    return "hnsw" if count >= hnsw_threshold else "flat"
+
+
 def build(vectors: np.ndarray, kind: str = "auto", hnsw_threshold: int = HNSW_THRESHOLD):
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if vectors.ndim != 2:
         raise VectorIndexError(f"expected a 2-d array of vectors, got shape {vectors.shape}")
     dim = vectors.shape[1]
-    if kind == "auto":
-        kind = "hnsw" if len(vectors) >= hnsw_threshold else "flat"
+    kind = choose_kind(len(vectors), kind, hnsw_threshold)
     if kind == "flat":
         index = faiss.IndexFlatIP(dim)
     elif kind == "hnsw":

@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from index import store
+from index import vectors as vector_index
 from index.embcache import EmbeddingCache
 from index.keyword import KeywordIndex
 
@@ -55,6 +56,7 @@ def settings_of(config: Config, embedder) -> dict:
                     "max_tokens": config.chunk_max_tokens,
                     "overlap_sentences": config.chunk_overlap_sentences},
         "keyword": {"prefix": config.keyword_prefix},
+        "vectors": {"kind": config.vector_index, "hnsw_threshold": config.hnsw_threshold},
     }
 
 
@@ -151,7 +153,9 @@ def build_index(documents: list[Document], config: Config, embedder,
                     sentences=len(sentence_texts), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                     build_seconds=round(time.perf_counter() - started, 2))
     store.save(index_dir, manifest, chunk_vectors, records, sentence_vectors, keyword,
-               [d.to_dict() for d in documents])
+               [d.to_dict() for d in documents],
+               vector_kind=vector_index.choose_kind(len(chunks), config.vector_index,
+                                                    config.hnsw_threshold))
     cache.retain({_key(embedder.name, "passage", t)
                   for t in [c.embedding_text() for c in chunks] + sentence_texts})
     cache.save()

@@ -1,0 +1,107 @@
+"""Warm query latency of an index: bm25, dense, hybrid retrieval and the full `ask`.
+
+Questions are the reports dev set and the KazQAD dev questions (Kazakh, Russian, English).
+Every question is asked once per mode after a warm-up; p50/p95 are over the questions. The
+parts are timed on their own too: the question embedding, the keyword scores (with bm25s'
+own `get_scores` beside ours, and a check that both give identical scores), and the FAISS
+search. Peak resident memory of this process is reported at the end.
+
+    python benchmarks/query_latency.py --index-dir /tmp/kazrag-bench/bundled     # builds it if missing
+    python benchmarks/query_latency.py --index-dir /tmp/kazrag-bench/synth-100k/index --label synth-100k
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+
+from common import KAZQAD, ROOT, announce, dir_size, summary_ms, write_results
+
+
+def questions(limit: int) -> list[str]:
+    texts = []
+    for path in (ROOT / "eval/sets/reports-dev.jsonl", KAZQAD / "questions-dev.jsonl"):
+        with open(path, encoding="utf-8") as handle:
+            texts += [json.loads(line)["question"] for line in handle if line.strip()]
+    return texts[:limit] if limit else texts
+
+
+def timed(fn, items) -> list[float]:
+    out = []
+    for item in items:
+        t = time.perf_counter()
+        fn(item)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--index-dir", required=True)
+    parser.add_argument("--label", default="bundled")
+    parser.add_argument("--backend", help="Config.embed_backend (default: the Config default)")
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N questions")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+
+    from index import store
+    from index import vectors as vector_index
+    from rag.config import BUNDLED_CORPUS, Config
+    from rag.embedding import load_embedder
+    from rag.engine import Kazrag
+
+    info = announce(f"query_latency {args.label}")
+    config = Config(index_dir=Path(args.index_dir)).with_(embed_backend=args.backend)
+    t = time.perf_counter()
+    engine = Kazrag.open(config, corpus=None if store.current_version(args.index_dir) else [BUNDLED_CORPUS])
+    open_s = time.perf_counter() - t
+    stored = engine.stored
+    qs = questions(args.limit)
+    for q in qs[:5]:  # warm-up: lazy loads, first FAISS pages, allocator
+        engine.ask(q)
+    print(f"index {stored.path}: {stored.manifest['chunks']} chunks, "
+          f"{stored.manifest.get('vector_index')} vectors, model {stored.manifest['model']}; "
+          f"{len(qs)} questions", flush=True)
+
+    results = {"label": args.label, "chunks": stored.manifest["chunks"],
+               "sentences": stored.manifest["sentences"], "model": stored.manifest["model"],
+               "vector_index": stored.manifest.get("vector_index"), "questions": len(qs),
+               "open_seconds": round(open_s, 1),
+               "index_bytes_per_passage": round(dir_size(stored.path) / stored.manifest["chunks"]),
+               "latency": {}, "parts": {}}
+    for mode in ("bm25", "dense", "hybrid"):
+        results["latency"][mode] = summary_ms(timed(lambda q: engine.search(q, mode=mode), qs))
+    results["latency"]["ask"] = summary_ms(timed(engine.ask, qs))
+
+    embedder = load_embedder(config)
+    vectors = embedder.encode_queries(qs)
+    results["parts"]["embed_query"] = summary_ms(timed(lambda q: embedder.encode_queries([q]), qs))
+    tokens = [engine.retriever.tokens(q) for q in qs]
+    keyword = stored.keyword
+    results["parts"]["keyword_scores"] = summary_ms(timed(keyword.scores, tokens))
+
+    def bm25s_scores(toks):
+        known = [t for t in toks if t in keyword.vocab]
+        return keyword._bm25.get_scores(known) if known else np.zeros(keyword.size, np.float32)
+
+    results["parts"]["keyword_scores_bm25s_get_scores"] = summary_ms(timed(bm25s_scores, tokens))
+    results["parts"]["keyword_scores_identical_to_bm25s"] = all(
+        np.array_equal(keyword.scores(t), bm25s_scores(t)) for t in tokens)
+    results["parts"]["faiss_search_top100"] = summary_ms(timed(
+        lambda v: vector_index.search(stored.vectors, v, config.candidates), vectors))
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    for name, figures in {**results["latency"], **{k: v for k, v in results["parts"].items()
+                                                   if isinstance(v, dict)}}.items():
+        print(f"  {name:34s} p50 {figures['p50_ms']:8.2f} ms   p95 {figures['p95_ms']:8.2f} ms", flush=True)
+    print(f"  keyword scores identical to bm25s: {results['parts']['keyword_scores_identical_to_bm25s']}")
+    print(f"  peak RSS {results['peak_rss_mb']} MB", flush=True)
+    write_results(f"query_latency_{args.label}", info, results, args.out)
+
+
+if __name__ == "__main__":
+    main()
