@@ -52,11 +52,12 @@ def check_address(host: str, port: int) -> None:
 
 
 def cmd_serve(args) -> int:
-    from rag.engine import Kazrag
-    from ui.app import build_app
     from ui.cli import EXIT_OK, ProgressPrinter, _corpus, config_from
 
     check_address(args.host, args.port)  # before minutes of loading, not after
+    from rag.engine import Kazrag
+    from ui.app import build_app
+
     config = config_from(args).with_(
         feedback_path=Path(args.feedback) if args.feedback else None)
     engine = Kazrag.open(config, _corpus(args), ProgressPrinter())
