@@ -154,8 +154,8 @@ def decode_text(data: bytes, name: str) -> str:
     text = _decode_bom(data, name)
     if text is None:
         if b"\x00" in data:
-            raise DocumentError(f"{name}: this is a binary file, not text (UTF-16 text needs "
-                                "a byte-order mark; or save it as UTF-8)")
+            raise DocumentError(f"{name}: this is a binary file, not text (if it is UTF-16 "
+                                "text without a byte-order mark, save it as UTF-8)")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

@@ -175,8 +175,9 @@ def _drop_same_text(documents: list[Document], indexed: dict[str, Document],
     for doc in documents:
         first = owner.setdefault(doc.sha256, doc.doc_id) if doc.format != "jsonl" else None
         if first is not None and first != doc.doc_id:
-            skipped.append(f"{doc.doc_id}: the same text as {first}, already in the index "
-                           "or in this batch; not added twice")
+            where = "already indexed" if first in indexed else "also in this batch"
+            skipped.append(f"{doc.doc_id}: the same text as {first} ({where}); "
+                           "not added twice")
             continue
         kept.append(doc)
     return kept

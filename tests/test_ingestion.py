@@ -242,8 +242,19 @@ def test_same_text_under_another_name_is_refused(capsys, index_copy, corpus, tmp
     version = version_of(index_copy)
     code, _, err = cli(capsys, "index", "add", str(copy), config=index_copy)
     assert code == 1
-    assert "cities-copy.pdf: the same text as cities.pdf" in error_line(err)
+    assert ("cities-copy.pdf: the same text as cities.pdf (already indexed); not added twice"
+            in error_line(err))
     assert version_of(index_copy) == version
+
+
+def test_same_text_twice_in_one_batch_is_added_once(capsys, index_copy, tmp_path):
+    for name in ("kobyz.txt", "kobyz-copy.txt"):
+        (tmp_path / name).write_text(KOBYZ, encoding="utf-8")
+    code, out, err = cli(capsys, "index", "add", str(tmp_path / "kobyz.txt"),
+                         str(tmp_path / "kobyz-copy.txt"), config=index_copy)
+    assert code == 0 and "added 1 (kobyz.txt)" in out
+    assert ("kazrag: skipped kobyz-copy.txt: the same text as kobyz.txt (also in this "
+            "batch); not added twice") in err
 
 
 def test_two_files_of_one_name_in_a_batch(capsys, index_copy, tmp_path):
