@@ -65,6 +65,8 @@ class Chunk:
             pages = (f"p. {self.page_start}" if self.page_start == self.page_end
                      else f"pp. {self.page_start}–{self.page_end}")
             return pages
+        if self.line_start == self.line_end:
+            return f"line {self.line_start}"
         return f"lines {self.line_start}–{self.line_end}"
 
     def to_dict(self) -> dict:
