@@ -171,7 +171,7 @@ def write_report(path: Path, evaluators: Sequence[Evaluator], info: dict) -> tup
     lines += [f"- {key}: " + (", ".join(f"{k}={v}" for k, v in value.items())
                               if isinstance(value, dict) else f"{value}")
               for key, value in info.items()]
-    lines += [f"- seconds ({e.mode}): {e.seconds:.1f}" for e in evaluators]
+    lines += [f"- time in engine.ask ({e.mode}): {e.seconds:.1f} s" for e in evaluators]
     lines += ["", "## Figures", "", markdown_table(summaries), "", LEGEND, "",
               "## hit@k", "", f"![hit@k curves per mode]({chart.name})", "",
               "## Where it fails", ""]

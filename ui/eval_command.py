@@ -83,7 +83,7 @@ def unknown_documents(questions, engine) -> list[str]:
 # ---------------------------------------------------------------------------- command
 def cmd_eval(args) -> int:
     from eval.corpus import eval_index_dir
-    from eval.evaluator import Evaluator, write_csv
+    from eval.evaluator import Evaluator, run_together, write_csv
     from eval.questions import load_questions
     from rag.engine import Kazrag
     from ui.cli import EXIT_OK, ProgressPrinter, config_from
@@ -108,11 +108,8 @@ def cmd_eval(args) -> int:
               f"not in the corpus: {', '.join(missing[:5])}"
               f"{' …' if len(missing) > 5 else ''}", file=sys.stderr)
 
-    evaluators = []
-    for mode in modes:
-        evaluator = Evaluator(questions, mode=mode, top_k=args.top_k, progress=progress)
-        evaluator.run(engine)
-        evaluators.append(evaluator)
+    evaluators = [Evaluator(questions, mode=mode, top_k=args.top_k) for mode in modes]
+    run_together(evaluators, engine, progress)
     summaries = {e.mode: e.summary() for e in evaluators}
 
     from eval.report import text_table, write_report
