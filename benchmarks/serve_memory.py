@@ -1,0 +1,103 @@
+"""Resident memory of `kazrag serve` on the bundled corpus while it answers questions.
+
+Starts the real server (the default embedding backend) on a free port with its own index
+folder, waits for the address line, asks questions through the /chat API with
+gradio_client, and samples the server's resident memory (children included) every 0.1 s.
+
+    python benchmarks/serve_memory.py
+    python benchmarks/serve_memory.py --index-dir /tmp/kazrag-bench/bundled --questions 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from common import ROOT, announce, summary_ms, write_results
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(process: psutil.Process) -> float:
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--index-dir", help="default: a fresh temp folder (the index is built)")
+    parser.add_argument("--questions", type=int, default=30)
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    from gradio_client import Client
+
+    info = announce("serve_memory")
+    index_dir = args.index_dir or tempfile.mkdtemp(prefix="kazrag-serve-")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "serve", "--port", str(port), "--index-dir", index_dir,
+         "--feedback", str(Path(index_dir) / "feedback.jsonl")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    process = psutil.Process(server.pid)
+    samples: list[tuple[float, float]] = []
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            samples.append((time.monotonic(), rss_mb(process)))
+            time.sleep(0.1)
+
+    threading.Thread(target=sample, daemon=True).start()
+    started = time.monotonic()
+    try:
+        line = server.stdout.readline()  # "kazrag: serving N documents at URL"
+        if "serving" not in line:
+            raise SystemExit(f"server did not start: {line!r}")
+        ready_s = time.monotonic() - started
+        rss_ready = rss_mb(process)
+        questions = [json.loads(l)["question"] for l in
+                     open(ROOT / "eval/sets/reports-dev.jsonl", encoding="utf-8") if l.strip()]
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        latencies = []
+        for q in questions[:args.questions]:
+            t = time.perf_counter()
+            client.predict(q, api_name="/chat")
+            latencies.append(time.perf_counter() - t)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        server.terminate()
+        server.wait(timeout=30)
+    peak = max(m for _, m in samples)
+    results = {"index_dir": index_dir, "start_to_ready_s": round(ready_s, 1),
+               "rss_ready_mb": round(rss_ready), "rss_peak_mb": round(peak),
+               "rss_end_mb": round(samples[-1][1]), "questions": len(latencies),
+               "chat_api_latency": summary_ms(latencies)}
+    print(f"  ready after {results['start_to_ready_s']} s at {results['rss_ready_mb']} MB; "
+          f"peak {results['rss_peak_mb']} MB over {len(latencies)} questions "
+          f"(/chat p50 {results['chat_api_latency']['p50_ms']} ms)", flush=True)
+    write_results("serve_memory", info, results, args.out)
+
+
+if __name__ == "__main__":
+    main()

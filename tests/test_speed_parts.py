@@ -1,0 +1,176 @@
+"""The fast paths of issue 6 agree with the reference ones.
+
+- the ONNX int8 embedding backend against sentence-transformers fp32 (the reference): cosine,
+  exact token counts, a name of its own so that indexes and cached vectors never mix;
+- the keyword scores against bm25s' own `get_scores` (bit-identical);
+- the FAISS index kind chosen by corpus size.
+Speed itself is measured in benchmarks/, not asserted here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from index import vectors as vector_index
+from index.keyword import KeywordIndex
+from rag.config import PROJECT_ROOT, Config
+from rag.documents import Document
+from rag.e5_convert import ModelError
+from rag.e5_onnx import ONNX_FILE, export_dir, is_valid_export
+from rag.embedding import Embedder, OnnxEmbedder, load_embedder
+from rag.indexing import build_index
+
+REPORT = PROJECT_ROOT / "data" / "corpus" / "child-labor-findings-2015.kk.txt"
+
+
+@pytest.fixture(scope="module")
+def kazakh_sentences() -> list[str]:
+    """20 real sentences of a bundled report, spread over the length range."""
+    flat = re.sub(r"\s+", " ", REPORT.read_text(encoding="utf-8"))
+    found = sorted({s.strip() for s in re.split(r"(?<=[.!?])\s+", flat) if len(s.strip()) >= 30},
+                   key=len)
+    return [found[i] for i in np.linspace(0, len(found) - 1, 20).round().astype(int)]
+
+
+@pytest.fixture(scope="module")
+def reference(converted_model_dir) -> Embedder:
+    return Embedder(converted_model_dir)
+
+
+@pytest.fixture(scope="module")
+def int8(converted_model_dir, tmp_path_factory) -> OnnxEmbedder:
+    """Exported next to the session's converted model once (~25 s), then reused."""
+    config = Config(model_dir=converted_model_dir, embed_backend="onnx-int8",
+                    cache_dir=tmp_path_factory.mktemp("cache"))
+    return load_embedder(config)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["query", "passage"])
+def test_int8_embeddings_agree_with_reference(reference, int8, kazakh_sentences, kind):
+    ours = int8._encode(kazakh_sentences, kind)
+    theirs = reference._encode(kazakh_sentences, kind)
+    assert ours.shape == theirs.shape == (20, 384)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+    cos = (ours * theirs).sum(axis=1)
+    assert cos.min() >= 0.99, f"worst cosine {cos.min():.4f}: {kazakh_sentences[int(cos.argmin())][:80]!r}"
+
+
+@pytest.mark.slow
+def test_int8_ranks_like_the_reference(reference, int8, kazakh_sentences):
+    """Each sentence as a question against all 20 as passages: the best passage is the
+    reference's best for nearly every question."""
+    def best(embedder):
+        return (embedder.encode_queries(kazakh_sentences) @ embedder.encode_passages(kazakh_sentences).T).argmax(axis=1)
+
+    assert (best(int8) == best(reference)).mean() >= 0.9
+
+
+@pytest.mark.slow
+def test_token_counts_are_exactly_the_reference(reference, int8, kazakh_sentences):
+    edge = ["", "  spaces around  ", "\tтаб\nжол", "ө" * 3000, "<s> таңба </s>"]
+    for kind in ("query", "passage"):
+        assert [int8.token_count(t, kind) for t in kazakh_sentences + edge] == \
+               [reference.token_count(t, kind) for t in kazakh_sentences + edge]
+    assert (int8.dim, int8.max_tokens) == (reference.dim, reference.max_tokens)
+    assert int8.prompt("query") == reference.prompt("query") == "query: "
+
+
+@pytest.mark.slow
+def test_text_longer_than_the_model_reads_is_truncated_like_the_reference(reference, int8, kazakh_sentences):
+    long_text = " ".join(kazakh_sentences * 8)
+    assert int8.token_count(long_text) > 512
+    cos = float(int8.encode_passages([long_text])[0] @ reference.encode_passages([long_text])[0])
+    assert cos >= 0.99
+
+
+@pytest.mark.slow
+def test_backend_is_part_of_the_name(reference, int8):
+    assert int8.name == reference.name + "+onnx-int8"
+
+
+@pytest.mark.slow
+def test_index_of_another_backend_is_rebuilt_with_its_own_vectors(converted_model_dir, int8,
+                                                                  tmp_path):
+    doc = Document("d.txt", "Бірінші сөйлем мұнда. Екінші сөйлем де бар.\n", path="d.txt")
+    base = Config(model_dir=converted_model_dir, index_dir=tmp_path / "index")
+    torch_config = base.with_(embed_backend="torch")
+    build_index([doc], torch_config, load_embedder(torch_config))
+    report = build_index([doc], base, int8)  # same documents, other backend
+    assert not report.reused and "model changed" in (report.rebuild_reason or "")
+    assert report.embedded == report.chunks + report.sentences  # no vector taken from torch's
+    from index import store
+
+    stored = store.load(base.resolved_index_dir())
+    assert stored.manifest["model"] == int8.name
+    fresh = int8.encode_passages([stored.records[0]["text"]])[0]
+    assert float(stored.vectors.reconstruct(0) @ fresh) > 0.99
+
+
+@pytest.mark.slow
+def test_other_models_run_on_the_reference_backend(converted_model_dir):
+    embedder = load_embedder(Config(model=str(converted_model_dir), embed_backend="onnx-int8"))
+    assert isinstance(embedder, Embedder) and "+onnx" not in embedder.name
+
+
+def test_unknown_backend_is_explained(tmp_path):
+    with pytest.raises(ModelError, match="unknown embedding backend 'gpu'.*onnx-int8"):
+        load_embedder(Config(embed_backend="gpu", cache_dir=tmp_path))
+
+
+@pytest.mark.slow
+def test_damaged_export_is_not_trusted(converted_model_dir, int8):
+    folder = export_dir(converted_model_dir, "onnx-int8")
+    assert is_valid_export(folder, converted_model_dir, "onnx-int8")
+    assert not is_valid_export(folder, converted_model_dir, "onnx")  # another recipe
+    copy = folder.with_name(folder.name + "-copy")
+    copy.mkdir()
+    (copy / "kazrag-onnx.json").write_bytes((folder / "kazrag-onnx.json").read_bytes())
+    (copy / ONNX_FILE).write_bytes((folder / ONNX_FILE).read_bytes()[:1000])  # cut short
+    assert not is_valid_export(copy, converted_model_dir, "onnx-int8")
+
+
+# ---------------------------------------------------------------------- keyword, FAISS
+def test_keyword_scores_identical_to_bm25s():
+    rng = np.random.default_rng(6)
+    words = [f"с{i}" for i in range(400)]
+    docs = [list(rng.choice(words[:20], 3)) + list(rng.choice(words, 30)) for _ in range(800)]
+    index = KeywordIndex.build(docs)
+    for question in (["с1", "с2", "с2", "с399", "жоқ"], ["жоқ"], [], list(rng.choice(words, 12))):
+        known = [t for t in question if t in index.vocab]
+        expected = index._bm25.get_scores(known) if known else np.zeros(index.size, np.float32)
+        got = index.scores(question)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
+def test_vector_index_kind_follows_size():
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert vector_index.kind_of(vector_index.build(vectors, "auto", hnsw_threshold=301)) == "flat"
+    hnsw = vector_index.build(vectors, "auto", hnsw_threshold=300)
+    assert vector_index.kind_of(hnsw) == "hnsw"
+    assert vector_index.kind_of(vector_index.build(vectors, "flat", hnsw_threshold=10)) == "flat"
+    assert vector_index.kind_of(vector_index.build(vectors, "hnsw", hnsw_threshold=10**6)) == "hnsw"
+    # a small HNSW graph finds exactly what exact search finds
+    _, exact = vector_index.search(vector_index.build(vectors, "flat"), vectors[:20], 5)
+    _, approx = vector_index.search(hnsw, vectors[:20], 5)
+    assert (exact[:, 0] == np.arange(20)).all() and (approx == exact).mean() >= 0.95
+    with pytest.raises(vector_index.VectorIndexError, match="unknown vector index kind 'ivf'"):
+        vector_index.choose_kind(10, "ivf")
+
+
+@pytest.mark.slow
+def test_configured_threshold_reaches_the_stored_index(converted_model_dir, int8, tmp_path):
+    from index import store
+
+    doc = Document("d.txt", "Бірінші сөйлем мұнда. Екінші сөйлем де бар.\n", path="d.txt")
+    config = Config(model_dir=converted_model_dir, index_dir=tmp_path / "i", hnsw_threshold=1)
+    build_index([doc], config, int8)
+    assert store.load(config.resolved_index_dir()).manifest["vector_index"] == "hnsw"
+    report = build_index([doc], config.with_(hnsw_threshold=50_000), int8)
+    assert not report.reused  # the setting changed: rebuilt, and exact again
+    assert store.load(config.resolved_index_dir()).manifest["vector_index"] == "flat"
