@@ -128,7 +128,7 @@ def main() -> None:
             return int8.encode_passages(t)
         for start in range(0, len(t), 32):
             part = shuffled[start:start + 32]
-            rows = [e.ids for e in int8._encoder.encode_batch(["passage: " + t[i] for i in part])]
+            rows = [int8._truncate(e.ids) for e in int8._tokenizer.encode_batch(["passage: " + t[i] for i in part])]
             from rag.e5_onnx import pad
             ids, mask = pad(rows, int8._pad_id)
             out[part] = int8._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]

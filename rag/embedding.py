@@ -39,6 +39,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # no fork warnings fro
 
 KINDS = ("query", "passage")
 REFERENCE_BACKEND = "torch"
+# ONNX batches hold at most this many tokens (texts x longest): 32 short sentences, or 8
+# chunks of 480 tokens; measured in benchmarks/README.md (memory and speed)
+MAX_BATCH_TOKENS = 4096
 BACKENDS = (REFERENCE_BACKEND, "onnx", "onnx-int8")
 
 _cache: dict[tuple[str, str, str], object] = {}
@@ -159,15 +162,12 @@ class OnnxEmbedder:
         self.dim: int = int(_read_json(model_dir / "config.json")["hidden_size"])
         self.name = name
         self.batch_size = batch_size
-        # two tokenizers: counting must never truncate, encoding must truncate as the
-        # reference does (to max_tokens, <s>/</s> kept); neither is reconfigured per call,
-        # so threads can share them
-        self._counter = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self._counter.no_truncation()
-        self._counter.no_padding()
-        self._encoder = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self._encoder.enable_truncation(self.max_tokens)
-        self._encoder.no_padding()
+        # one tokenizer, never truncating (an instance of this tokenizer costs ~290 MB: its
+        # normaliser is hundreds of rules); encoding truncates by hand exactly as the
+        # reference does: <s>, the first max_tokens - 2 pieces, </s>
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tokenizer.no_truncation()
+        self._tokenizer.no_padding()
         self._pad_id = pad_id(model_dir)
         options = ort.SessionOptions()
         # one intra-op thread per core, no inter-op pool: see configure_threads
@@ -189,14 +189,23 @@ class OnnxEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        rows = [e.ids for e in self._encoder.encode_batch([self._prompts[kind] + t for t in texts])]
-        # similar lengths share a batch: less padding to compute
+        rows = [self._truncate(e.ids) for e in self._tokenizer.encode_batch([self._prompts[kind] + t for t in texts])]
+        # similar lengths share a batch (less padding to compute), and long texts come in
+        # smaller batches: the attention buffers grow with batch x length^2, and ONNX Runtime
+        # keeps its peak allocation for the life of the process
         order = np.argsort([len(r) for r in rows], kind="stable")
-        for start in range(0, len(order), self.batch_size):
-            part = order[start:start + self.batch_size]
+        start = 0
+        while start < len(order):
+            longest = len(rows[order[min(start + self.batch_size, len(order)) - 1]])
+            size = max(1, min(self.batch_size, MAX_BATCH_TOKENS // max(longest, 1)))
+            part = order[start:start + size]
             ids, mask = pad([rows[i] for i in part], self._pad_id)
             out[part] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            start += len(part)
         return out
+
+    def _truncate(self, ids: list[int]) -> list[int]:
+        return ids if len(ids) <= self.max_tokens else ids[:self.max_tokens - 1] + ids[-1:]
 
     def prompt(self, kind: str = "passage") -> str:
         if kind not in KINDS:
@@ -206,7 +215,7 @@ class OnnxEmbedder:
     def token_count(self, text: str, kind: str = "passage") -> int:
         """Tokens the model would read for `text`, prompt and <s>/</s> included, before
         truncation (the same tokenizer file as the reference path)."""
-        return len(self._counter.encode(self.prompt(kind) + text, add_special_tokens=True).ids)
+        return len(self._tokenizer.encode(self.prompt(kind) + text, add_special_tokens=True).ids)
 
     def __repr__(self) -> str:
         return f"OnnxEmbedder({self.name!r}, dim={self.dim}, max_tokens={self.max_tokens})"
