@@ -27,21 +27,11 @@ class KeywordIndex:
         return cls(retriever)
 
     def scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 score of every passage for one question (zeros if no token is known).
-
-        The same sums as bm25s' `get_scores`, token by token in float32, so the scores are
-        bit-identical; but a token's postings are added with one indexed `+=` (a passage
-        occurs once per token) instead of `np.add.at`, which is ~10x slower and made a
-        question over 100,000 passages cost tens of milliseconds (benchmarks/README.md)."""
-        matrix = self._bm25.scores
-        data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
-        out = np.zeros(self.size, dtype=data.dtype)
-        for token in tokens:
-            column = self.vocab.get(token)
-            if column is not None:
-                start, end = indptr[column], indptr[column + 1]
-                out[indices[start:end]] += data[start:end]
-        return out
+        """BM25 score of every passage for one question (zeros if no token is known)."""
+        known = [t for t in tokens if t in self.vocab]
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return self._bm25.get_scores(known)
 
     def known_fraction(self, tokens: list[str]) -> float:
         return sum(t in self.vocab for t in tokens) / len(tokens) if tokens else 0.0
