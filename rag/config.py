@@ -63,7 +63,7 @@ class Config:
 
     # --- vector index (measured: benchmarks/README.md) ------------------------------------
     vector_index: str = "auto"  # auto | flat (exact) | hnsw
-    hnsw_threshold: int = 50_000  # auto: exact search below this many chunks, HNSW from it
+    hnsw_threshold: int = 100_000  # auto: exact search below this many chunks, HNSW from it
 
     # --- answer ------------------------------------------------------------------------
     max_quotes: int = 3
