@@ -12,8 +12,8 @@ import faiss
 import numpy as np
 
 # Measured on 120,000 passage vectors with 318 real questions (benchmarks/README.md): exact
-# search costs 7.5 ms at 50,000 vectors and 14 ms at 100,000, so exactness is cheap up to
-# there; HNSW M=32 needs efConstruction 200 (efConstruction 80 reached recall@10 0.94 even at
+# search of one question costs 3.2 ms at 50,000 vectors and 6.5 ms at 100,000, so exactness
+# is cheap up to there; HNSW M=32 needs efConstruction 200 (efConstruction 80 reached recall@10 0.94 even at
 # efSearch 256) and efSearch 512 gives recall@10 0.99 / recall@100 0.98 in 1.2 ms.
 HNSW_THRESHOLD = 100_000
 HNSW_M = 32
@@ -85,4 +85,14 @@ def search(index, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     if k <= 0:
         empty = np.zeros((len(queries), 0))
         return empty.astype(np.float32), empty.astype(np.int64)
-    return index.search(queries, k)
+    if len(queries) > 1:
+        return index.search(queries, k)
+    # One question: one OpenMP thread. Measured on 2 cores, exact search of 100,000 vectors
+    # takes 6.6 ms on one thread and 14.7 ms on two, and in a server its threads also fight
+    # ONNX Runtime's (12,000 vectors: 7 ms instead of 1 ms).
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        return index.search(queries, k)
+    finally:
+        faiss.omp_set_num_threads(threads)
