@@ -38,11 +38,13 @@ class QuestionResult:
     passages: list[dict]  # {"rank", "doc", "section", "text", "score"}, rank order
     hit_rank: int | None
     latency_ms: float
+    quote_hit: bool = False
+    quotes: int = 0
 
     def judged(self) -> Judged:
         q = self.question
         return Judged(q.id, q.lang, q.kind, q.answerable, self.abstained, self.hit_rank,
-                      self.latency_ms)
+                      self.latency_ms, self.quote_hit, self.quotes)
 
     def to_dict(self) -> dict:
         """Exactly the fields of a `--results` line."""
@@ -101,10 +103,13 @@ class Evaluator:
         answer = engine.ask(question.question, mode=self.mode, top_k=self.top_k)
         latency_ms = (time.perf_counter() - t0) * 1000.0
         passages = [passage_row(p) for p in answer.passages[:self.top_k]]
-        hit_rank = (Judge(question).hit_rank((p["doc"], p["text"]) for p in passages)
+        judge = Judge(question)
+        hit_rank = (judge.hit_rank((p["doc"], p["text"]) for p in passages)
                     if question.answerable else None)
+        quote_hit = question.answerable and judge.quotes_hold(
+            (q.doc, q.text) for q in answer.quotes)
         return QuestionResult(question, bool(answer.abstained), answer.text, passages,
-                              hit_rank, latency_ms)
+                              hit_rank, latency_ms, quote_hit, len(answer.quotes))
 
     # ------------------------------------------------------------------------ figures
     def judged(self) -> list[Judged]:

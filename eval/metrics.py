@@ -7,6 +7,10 @@ Definitions (eval/README.md has the prose):
 - hit@k: share of answerable questions with a relevant passage among the first k retrieved.
 - mrr@10: mean over answerable questions of 1/rank of the first relevant passage (0 if none
   in the first 10).
+- quote_hit: share of answerable questions whose quoted sentences (the answer a user reads,
+  not the passages) hold the evidence; `doc` questions: a quote comes from a relevant document.
+  An abstention counts as a miss.
+- quotes_mean: mean number of quoted sentences per answered question.
 - abstention_recall: share of unanswerable questions on which the engine abstained.
 - abstention_precision: share of abstentions that were on unanswerable questions.
 - false_abstention_rate: share of answerable questions on which the engine abstained.
@@ -28,7 +32,7 @@ from .questions import LANGS, Question
 HIT_AT = (1, 3, 5, 10)
 MRR_AT = 10
 METRICS = tuple(f"hit@{k}" for k in HIT_AT) + (
-    f"mrr@{MRR_AT}", "abstention_recall", "abstention_precision", "false_abstention_rate",
+    f"mrr@{MRR_AT}", "quote_hit", "quotes_mean", "abstention_recall", "abstention_precision", "false_abstention_rate",
     "latency_p50_ms", "latency_p95_ms")
 
 
@@ -49,6 +53,14 @@ class Judge:
         passage = match_key(text)
         return any(key in passage for key in self.keys)
 
+    def quotes_hold(self, quotes: Iterable[tuple[str, str]]) -> bool:
+        """Whether any quoted (doc, sentence) is evidence; for `evidence` questions the
+        sentences are judged together, as an answer may split a fact over two quotes."""
+        quotes = list(quotes)
+        if self.match == "doc":
+            return any(doc in self.docs for doc, _ in quotes)
+        return self.relevant("", " ".join(text for _, text in quotes))
+
     def hit_rank(self, ranking: Iterable[tuple[str, str]]) -> int | None:
         """1-based rank of the first relevant (doc, text) in `ranking`, or None."""
         for rank, (doc, text) in enumerate(ranking, start=1):
@@ -68,6 +80,8 @@ class Judged:
     abstained: bool
     hit_rank: int | None  # None: no relevant passage in the retrieved top-k (or unanswerable)
     latency_ms: float
+    quote_hit: bool = False  # the quoted sentences hold the evidence
+    quotes: int = 0  # how many sentences the answer quoted
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -92,6 +106,8 @@ def compute(judged: Sequence[Judged], top_k: int) -> dict:
                            if k <= top_k else None)
     out[f"mrr@{MRR_AT}"] = (_mean([1.0 / r if r is not None and r <= MRR_AT else 0.0
                                    for r in ranks]) if top_k >= MRR_AT else None)
+    out["quote_hit"] = _mean([j.quote_hit and not j.abstained for j in answerable])
+    out["quotes_mean"] = _mean([j.quotes for j in judged if not j.abstained])
     out["abstention_recall"] = _share(sum(j.abstained for j in unanswerable), len(unanswerable))
     out["abstention_precision"] = _share(sum(not j.answerable for j in abstained),
                                          len(abstained))

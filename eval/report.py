@@ -17,13 +17,15 @@ from .metrics import METRICS
 COLUMNS = [
     ("hit@1", "hit@1", "share"), ("hit@3", "hit@3", "share"), ("hit@5", "hit@5", "share"),
     ("hit@10", "hit@10", "share"), ("mrr@10", "mrr@10", "share"),
+    ("quote_hit", "quote_hit", "share"), ("quotes", "quotes_mean", "mean"),
     ("abst_rec", "abstention_recall", "share"), ("abst_prec", "abstention_precision", "share"),
     ("false_abst", "false_abstention_rate", "share"),
     ("p50_ms", "latency_p50_ms", "ms"), ("p95_ms", "latency_p95_ms", "ms"),
 ]
 assert {key for _, key, _ in COLUMNS} == set(METRICS)
 LEGEND = ("n = questions (of which unanswerable); hit@k, mrr@10 and false_abst over answerable "
-          "questions; abst_rec = share of unanswerable questions abstained on; abst_prec = "
+          "questions; quote_hit = share of answerable questions whose quoted sentences hold the "
+          "evidence; quotes = sentences quoted per answer; abst_rec = share of unanswerable questions abstained on; abst_prec = "
           "share of abstentions that were right; p50/p95 = ms per question around "
           "engine.ask; - = no question to measure it on")
 MISS_AT = 5  # a question is listed as a miss when nothing relevant is in its top 5
@@ -34,6 +36,8 @@ FIRST_WORDS = 12
 def _cell(value, kind: str) -> str:
     if value is None:
         return "-"
+    if kind == "mean":
+        return f"{value:.2f}"
     return f"{value:.1f}" if kind == "ms" else f"{value:.3f}"
 
 

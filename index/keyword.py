@@ -6,10 +6,15 @@ the same way for passages and questions (pluggable, as in bm25s).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import bm25s
 import numpy as np
+
+# bm25s sets its own logger to DEBUG; once any library installs a root handler (ONNX Runtime's
+# quantiser does) its build notes would reach the user's terminal
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 K1 = 1.2
 B = 0.75

@@ -120,9 +120,20 @@ def test_doc_match_looks_only_at_the_document():
     assert judge.hit_rank(ranking[:2]) is None
 
 
+def test_quotes_are_judged_together_and_by_document_for_doc_questions():
+    judge = Judge(question(answers=("32 төреші жазаланды",)))
+    assert judge.quotes_hold([("a.txt", "Сот әдебін бұзғаны үшін 32 төреші жазаланды.")])
+    assert not judge.quotes_hold([("a.txt", "32 журналист жазаланды.")])
+    assert not judge.quotes_hold([])
+    doc_judge = Judge(question(match="doc", doc=("kq1",)))
+    assert doc_judge.quotes_hold([("kq2", "x"), ("kq1", "y")])
+    assert not doc_judge.quotes_hold([("kq2", "x")])
+
+
 # --------------------------------------------------------------------------- metrics
-def judged(id, rank, abstained=False, answerable=True, lang="kk", kind="fact", ms=10.0):
-    return Judged(id, lang, kind, answerable, abstained, rank, ms)
+def judged(id, rank, abstained=False, answerable=True, lang="kk", kind="fact", ms=10.0,
+           quote_hit=False, quotes=1):
+    return Judged(id, lang, kind, answerable, abstained, rank, ms, quote_hit, quotes)
 
 
 HAND_MADE = [
@@ -148,6 +159,15 @@ def test_metrics_on_a_hand_made_ranking():
     assert m["false_abstention_rate"] == pytest.approx(1 / 5)
     assert m["latency_p50_ms"] == pytest.approx(45.0)
     assert m["latency_p95_ms"] == pytest.approx(76.5)  # linear between 70 and 80
+
+
+def test_quote_hit_counts_abstentions_as_misses():
+    rows = [judged("a", 1, quote_hit=True, quotes=3), judged("b", 1, quote_hit=False, quotes=1),
+            judged("c", 2, quote_hit=True, abstained=True, quotes=0),
+            judged("u", None, answerable=False, abstained=True, kind="unanswerable", quotes=0)]
+    m = compute(rows, top_k=10)
+    assert m["quote_hit"] == pytest.approx(1 / 3)
+    assert m["quotes_mean"] == pytest.approx(2.0)  # answered questions only
 
 
 def test_rank_beyond_ten_counts_as_a_miss_for_mrr():
