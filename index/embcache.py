@@ -50,14 +50,21 @@ class EmbeddingCache:
             del self._vectors[key]
         self._dirty = self._dirty or bool(stale)
 
-    def save(self) -> None:
+    def save(self) -> str | None:
+        """Write the cache; on failure say why and keep the old file. The cache only saves
+        time, so a full disk here must not fail a build whose index is already written."""
         if not self._dirty:
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
+            return None
         keys = np.array(list(self._vectors), dtype="U64")
         vectors = (np.stack(list(self._vectors.values())) if self._vectors
                    else np.zeros((0, self.dim), np.float32))
         tmp = self._file().with_suffix(f".tmp-{os.getpid()}.npz")
-        np.savez(tmp, keys=keys, vectors=vectors)
-        os.replace(tmp, self._file())
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            np.savez(tmp, keys=keys, vectors=vectors)
+            os.replace(tmp, self._file())
+        except OSError as error:
+            tmp.unlink(missing_ok=True)
+            return error.strerror or str(error)
         self._dirty = False
+        return None

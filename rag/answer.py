@@ -15,7 +15,7 @@ import numpy as np
 
 from .config import Config
 from .lang import frame
-from .records import Answer, Passage, Quote
+from .records import Answer, Passage, Quote, place
 from .retrieval import Ranking
 
 # Measured on both question sets (share of answerable questions whose quotes hold the
@@ -65,11 +65,11 @@ class ScoredSentence:
 
 
 def score_sentences(passages: list[Passage], ranking: Ranking, sentence_vectors: np.ndarray,
-                    offsets: dict[int, int], tokens_of, idf_of) -> list[ScoredSentence]:
+                    offsets: dict[int, int], tokens_of, weights_of) -> list[ScoredSentence]:
     """Every sentence of the given passages, scored against the question, best first."""
     q_tokens = set(ranking.question_tokens)
     q_list = sorted(q_tokens)
-    idf = dict(zip(q_list, idf_of(q_list))) if q_list else {}
+    idf = dict(zip(q_list, weights_of(q_list))) if q_list else {}
     total = sum(idf.values()) or 1.0
     scored = []
     for passage in passages:
@@ -163,14 +163,14 @@ def should_abstain(s: dict, config: Config, lang: str) -> bool:
 
 
 def compose(question: str, lang: str, passages: list[Passage], ranking: Ranking,
-            sentence_vectors: np.ndarray, offsets: dict[int, int], tokens_of, idf_of,
+            sentence_vectors: np.ndarray, offsets: dict[int, int], tokens_of, weights_of,
             config: Config, notice: str | None = None) -> Answer:
     scored = score_sentences(passages[:config.answer_passages], ranking, sentence_vectors,
-                             offsets, tokens_of, idf_of)
+                             offsets, tokens_of, weights_of)
     scored, type_found = prefer_type(scored, question)
     sig = signals(scored, passages, ranking, question, lang, type_found)
     if not scored or should_abstain(sig, config, lang):
-        closest = "\n".join(f"- {p.chunk.doc}, {p.chunk.section_path}, {p.chunk.location()}"
+        closest = "\n".join(f"- {place(p.chunk.doc, p.chunk.section_path, p.chunk.location())}"
                             for p in passages[:3])
         text = frame(lang, "abstain")
         if closest:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.config import DEFAULT_MODEL, Config
+from rag.config import BACKENDS, DEFAULT_MODEL, REFERENCE_BACKEND, Config
 from rag.e5_convert import MODEL_ID, ModelError, ensure_model, read_marker
 
 # Set before sentence-transformers/transformers/huggingface_hub are imported (they read these
@@ -38,11 +38,9 @@ for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # no fork warnings from the server
 
 KINDS = ("query", "passage")
-REFERENCE_BACKEND = "torch"
 # ONNX batches hold at most this many tokens (texts x longest): 32 short sentences, or 8
 # chunks of 480 tokens; measured in benchmarks/README.md (memory and speed)
 MAX_BATCH_TOKENS = 4096
-BACKENDS = (REFERENCE_BACKEND, "onnx", "onnx-int8")
 
 _cache: dict[tuple[str, str, str], object] = {}
 _cache_lock = threading.Lock()

@@ -16,7 +16,7 @@ from .answer import compose
 from .config import BUNDLED_CORPUS, Config
 from .documents import Document, DocumentError
 from .embedding import load_embedder
-from .indexing import BuildReport, Progress, _quiet, build_index, load_corpus
+from .indexing import BuildReport, Progress, _quiet, build_index, load_corpus, stale_reason
 from .lang import detect, frame
 from .records import Answer, Passage
 from .retrieval import Retriever
@@ -51,7 +51,23 @@ class Kazrag:
         index_dir = config.resolved_index_dir()
         if corpus or rebuild or store.current_version(index_dir) is None:
             cls.build(config, embedder, corpus or [BUNDLED_CORPUS], progress, rebuild)
+        else:
+            cls._refresh(config, embedder, progress)
         return cls(config, embedder, store.load(index_dir))
+
+    @staticmethod
+    def _refresh(config: Config, embedder, progress: Progress) -> None:
+        """An index made with other settings (say, before an upgrade changed the model's
+        backend) is rebuilt from the documents stored in it: its vectors would not be
+        comparable with this model's questions."""
+        with store.writer_lock(config.resolved_index_dir()):
+            reason = stale_reason(config, embedder)
+            if reason is None:
+                return
+            documents = [Document.from_dict(d) for d in
+                         store.load_documents(store.load(config.resolved_index_dir()).path)]
+            progress(f"index {reason}", 0.0)
+            build_index(documents, config, embedder, progress)
 
     @staticmethod
     def build(config: Config, embedder, corpus: list[Path], progress: Progress = _quiet,
@@ -144,7 +160,7 @@ class Kazrag:
             return Answer(question, "en", True, frame("en", "abstain"), [], passages,
                           frame("en", "script"))
         return compose(question, lang, passages, ranking, stored.sentence_vectors, offsets,
-                       retriever.tokens, stored.keyword.idf, self.config, notice)
+                       retriever.tokens, retriever.term_weights, self.config, notice)
 
     # -------------------------------------------------------------------------- info
     def info(self) -> dict:

@@ -102,6 +102,13 @@ def embed_cached(texts: list[str], embedder, cache: EmbeddingCache, progress: Pr
     return matrix, len(missing)
 
 
+def stale_reason(config: Config, embedder) -> str | None:
+    """Why the index in `config`'s folder no longer fits `config` (another model or backend,
+    normaliser, chunker...), or None when it fits or does not exist."""
+    return _rebuild_reason(store.read_manifest(config.resolved_index_dir()),
+                           settings_of(config, embedder))
+
+
 def _rebuild_reason(old: dict | None, settings: dict) -> str | None:
     if old is None:
         return None
@@ -160,7 +167,8 @@ def build_index(documents: list[Document], config: Config, embedder,
                                                     config.hnsw_threshold))
     cache.retain({_key(embedder.name, "passage", t)
                   for t in [c.embedding_text() for c in chunks] + sentence_texts})
-    cache.save()
-    progress("index ready", 1.0)
+    problem = cache.save()
+    progress("index ready" + (f" (embedding cache not saved: {problem}; the next build "
+                              "embeds these texts again)" if problem else ""), 1.0)
     return BuildReport(index_dir, False, len(documents), len(chunks), len(sentence_texts),
                        n1 + n2, time.perf_counter() - started, skipped or [], reason)

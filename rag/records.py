@@ -18,6 +18,15 @@ def embedding_text(title: str, section: tuple[str, ...], text: str) -> str:
     return f"{heading}\n{text}" if heading else text
 
 
+
+def line_span(start: int, end: int) -> str:
+    return f"line {start}" if start == end else f"lines {start}–{end}"
+
+
+def place(doc: str, section: str, where: str) -> str:
+    """"doc, section, where" as citations show it; a document without sections has none."""
+    return ", ".join(part for part in (doc, section, where) if part)
+
 @dataclass(frozen=True)
 class Sentence:
     """A sentence (or table row) inside a chunk: offsets into `Chunk.text`, source lines."""
@@ -65,9 +74,7 @@ class Chunk:
             pages = (f"p. {self.page_start}" if self.page_start == self.page_end
                      else f"pp. {self.page_start}–{self.page_end}")
             return pages
-        if self.line_start == self.line_end:
-            return f"line {self.line_start}"
-        return f"lines {self.line_start}–{self.line_end}"
+        return line_span(self.line_start, self.line_end)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -120,11 +127,9 @@ class Quote:
     score: float
 
     def citation(self) -> str:
-        where = f"p. {self.page}" if self.page is not None else (
-            f"line {self.line_start}" if self.line_start == self.line_end
-            else f"lines {self.line_start}–{self.line_end}")
-        section = f", {self.section}" if self.section else ""
-        return f"[{self.number}] {self.doc}{section}, {where}"
+        where = f"p. {self.page}" if self.page is not None else line_span(self.line_start,
+                                                                          self.line_end)
+        return f"[{self.number}] {place(self.doc, self.section, where)}"
 
 
 @dataclass

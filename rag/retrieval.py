@@ -74,15 +74,19 @@ class Retriever:
         top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
         return {int(r): float(scores[r]) for r in top if scores[r] > 0}
 
+    def term_weights(self, tokens: list[str]) -> np.ndarray:
+        """How much each question token matters: its IDF; a token the corpus lacks counts
+        with the largest IDF, as it is as specific as the rarest word, and its absence is
+        what tells a cross-lingual or an unanswerable question apart."""
+        idf = self.stored.keyword.idf(tokens)
+        ceiling = max(float(idf.max()), 1.0) if len(idf) else 1.0
+        return np.where(idf > 0, idf, ceiling)
+
     def coverage(self, tokens: list[str]) -> float:
         if not tokens:
             return 0.0
-        idf = self.stored.keyword.idf(tokens)
-        # a token the corpus lacks counts with the largest IDF: it is as specific as the
-        # rarest word, and its absence is what tells a cross-lingual question apart
-        ceiling = max(float(idf.max()), 1.0)
-        weights = np.where(idf > 0, idf, ceiling)
-        return float(weights[idf > 0].sum() / weights.sum())
+        weights = self.term_weights(tokens)
+        return float(weights[self.stored.keyword.idf(tokens) > 0].sum() / weights.sum())
 
     def rank(self, question: str, modes: tuple[str, ...] = MODES) -> Ranking:
         tokens = self.tokens(question)

@@ -365,3 +365,36 @@ def test_full_disk_while_writing_keeps_the_old_index(capsys, index_copy, tmp_pat
     assert "kobyz.txt" not in reopened.documents()
     assert reopened.ask(PDF_QUESTION).quotes == before.quotes
     assert engine.ask(PDF_QUESTION).quotes == before.quotes  # the open engine too
+
+
+def test_full_disk_for_the_embedding_cache_still_lands_the_index(capsys, index_copy, tmp_path,
+                                                                  monkeypatch):
+    # the index is written first; the cache only saves time, so its failure is a note
+    new = tmp_path / "kobyz.txt"
+    new.write_text(KOBYZ, encoding="utf-8")
+    monkeypatch.setattr("index.embcache.np.savez", _disk_full)
+
+    code, _, err = cli(capsys, "index", "add", str(new), config=index_copy)
+    assert code == 0, err
+    assert "embedding cache not saved: No space left on device" in err
+    assert "Traceback" not in err
+    monkeypatch.undo()
+    assert "kobyz.txt" in Kazrag.open(index_copy).documents()
+    assert not list((index_copy.resolved_index_dir() / "embeddings").glob("*.tmp-*"))
+
+
+def test_an_index_made_with_other_settings_is_rebuilt_from_its_own_documents(index_copy,
+                                                                             tmp_path):
+    # as after an upgrade that changed a setting the vectors or tokens depend on: the
+    # stored documents are re-indexed (the source files need not exist any more)
+    messages = []
+    before = Kazrag.open(index_copy)
+    changed = index_copy.with_(keyword_prefix=index_copy.keyword_prefix + 1)
+    engine = Kazrag.open(changed, progress=lambda m, f: messages.append(m))
+    assert messages[0].startswith("index keyword changed") and "rebuilding everything" in messages[0]
+    assert engine.stored.manifest["keyword"]["prefix"] == changed.keyword_prefix
+    assert engine.documents().keys() == before.documents().keys()
+    assert engine.ask(PDF_QUESTION).quotes[0].text == before.ask(PDF_QUESTION).quotes[0].text
+    messages.clear()
+    Kazrag.open(changed, progress=lambda m, f: messages.append(m))
+    assert messages == []  # now it fits: loaded as it is

