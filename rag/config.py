@@ -63,6 +63,10 @@ class Config:
     # coverage (IDF share of the question's words the corpus knows) keeps the keyword side
     # out of cross-lingual questions
     keyword_weight: float = 0.05
+    # "score" (the above) or "rrf": reciprocal-rank fusion, 1/(rrf_k + rank) summed over the
+    # dense and keyword rankings, measured worse (eval/README.md) and kept for comparison
+    fusion: str = "score"
+    rrf_k: int = 60
     # keyword tokens keep their first N letters: a crude but measured-better stand-in for
     # the Kazakh stemmer no toolkit has (0 = whole words)
     keyword_prefix: int = 5

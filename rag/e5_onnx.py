@@ -178,7 +178,9 @@ def _export_into(model_dir: Path, backend: str, folder: Path) -> dict:
 def _pooled_model(model_dir: Path):
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # a "Loading weights" bar in the user's terminal
     # eager attention: the SDPA path decides on masking with Python branches that tracing
     # would freeze to the example batch
     bert = AutoModel.from_pretrained(str(model_dir), local_files_only=True,

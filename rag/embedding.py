@@ -266,10 +266,10 @@ def _looks_like_path(model: str) -> bool:
     return explicit or (os.sep in model and model.count("/") != 1)
 
 
-def _resolve(config: Config) -> Path | str:
+def _resolve(config: Config, say=None) -> Path | str:
     """What to load for `config`: a folder, or a hub name already in the local cache."""
     if config.model == DEFAULT_MODEL:
-        return ensure_model(config.resolved_model_dir())
+        return ensure_model(config.resolved_model_dir(), say)
     path = Path(config.model).expanduser()
     if path.exists():
         if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
@@ -299,9 +299,9 @@ def _cache_key(config: Config) -> tuple[str, str, str]:
     return config.model, str(where.absolute()), backend_of(config)
 
 
-def _load(config: Config):
+def _load(config: Config, say=None):
     backend = backend_of(config)
-    model = _resolve(config)
+    model = _resolve(config, say)
     if backend == REFERENCE_BACKEND:
         prompts = {"query": config.query_prompt, "passage": config.passage_prompt}
         return Embedder(model, batch_size=config.embed_batch_size, fallback_prompts=prompts)
@@ -312,11 +312,11 @@ def _load(config: Config):
                          "pip install onnxruntime onnx, or use embed_backend='torch'") from None
     from .e5_onnx import ensure_onnx
 
-    onnx_file = ensure_onnx(Path(model), backend)
+    onnx_file = ensure_onnx(Path(model), backend, say)
     return OnnxEmbedder(Path(model), onnx_file, f"{_model_name(model)}+{backend}", config.embed_batch_size)
 
 
-def load_embedder(config: Config):
+def load_embedder(config: Config, say=None):
     """The process-wide embedder for `config`'s model and backend. The first call loads it
     (converting the default model, and exporting it to ONNX, once if needed); later calls
     return the same object. Loading holds a lock so concurrent first requests in a server
@@ -324,5 +324,5 @@ def load_embedder(config: Config):
     key = _cache_key(config)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = _load(config)
+            _cache[key] = _load(config, say)
         return _cache[key]

@@ -47,7 +47,8 @@ class Kazrag:
              progress: Progress = _quiet, rebuild: bool = False) -> "Kazrag":
         """Load the index in `config.index_dir`; build it first from `corpus` (the bundled
         demo corpus when none is given and no index exists) if needed."""
-        embedder = load_embedder(config)
+        # the one-time model conversion and export take half a minute: say so
+        embedder = load_embedder(config, lambda message: progress(message, 0.0))
         index_dir = config.resolved_index_dir()
         if corpus or rebuild or store.current_version(index_dir) is None:
             cls.build(config, embedder, corpus or [BUNDLED_CORPUS], progress, rebuild)

@@ -108,6 +108,12 @@ class Retriever:
             scores = ranking.dense
         elif mode == "bm25":
             scores = ranking.keyword
+        elif self.config.fusion == "rrf":  # kept to measure against (eval/README.md)
+            scores = {}
+            for side in (ranking.dense, ranking.keyword):
+                ordered = sorted(side.items(), key=lambda x: -x[1])
+                for rank, (row, _) in enumerate(ordered, start=1):
+                    scores[row] = scores.get(row, 0.0) + 1.0 / (self.config.rrf_k + rank)
         else:
             top = max(ranking.keyword.values(), default=0.0) or 1.0
             weight = self.config.keyword_weight * ranking.keyword_coverage / top

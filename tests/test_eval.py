@@ -314,3 +314,14 @@ def test_kazqad_questions_load_and_name_corpus_passages():
     assert len(questions) == 255 and len(ids) == 697
     assert all(q.match == "doc" and q.answerable for q in questions)
     assert not {d for q in questions for d in q.doc} - ids
+
+
+def test_sweep_reads_typed_values_and_refuses_unknown_fields():
+    from eval.sweep import parse_vary
+
+    assert parse_vary("keyword_prefix=0,4,5") == ("keyword_prefix", [0, 4, 5])
+    assert parse_vary("fusion='score','rrf'") == ("fusion", ["score", "rrf"])
+    with pytest.raises(SystemExit):
+        parse_vary("no_such_field=1")
+    with pytest.raises(SystemExit):
+        parse_vary("top_k=")

@@ -54,6 +54,14 @@ class ProgressPrinter:
         self.last = line
 
 
+def load_model(config: Config):
+    """The embedder, saying so when the one-time conversion and export run (half a minute)."""
+    from rag.embedding import load_embedder
+
+    printer = ProgressPrinter()
+    return load_embedder(config, lambda message: printer(message, 0.0))
+
+
 def config_from(args) -> Config:
     return Config().with_(
         index_dir=Path(args.index_dir) if getattr(args, "index_dir", None) else None,
@@ -84,11 +92,10 @@ def user_errors():
 
 # ------------------------------------------------------------------------ commands
 def cmd_index_build(args) -> int:
-    from rag.embedding import load_embedder
     from rag.engine import Kazrag
 
     config = config_from(args)
-    report = Kazrag.build(config, load_embedder(config), _corpus(args) or [BUNDLED_CORPUS],
+    report = Kazrag.build(config, load_model(config), _corpus(args) or [BUNDLED_CORPUS],
                           ProgressPrinter(), force=args.rebuild)
     for problem in report.skipped:
         print(f"kazrag: skipped {problem}", file=sys.stderr)

@@ -67,13 +67,12 @@ def _report(report, what: str) -> None:
 
 def cmd_index_add(args) -> int:
     from index import store
-    from rag.embedding import load_embedder
     from rag.engine import Kazrag
-    from ui.cli import EXIT_OK, ProgressPrinter, config_from
+    from ui.cli import EXIT_OK, ProgressPrinter, config_from, load_model
 
     config = config_from(args)
     paths = [Path(p) for p in args.paths]
-    embedder = load_embedder(config)
+    embedder = load_model(config)
     engine = _open(config, embedder)
     if engine is None:  # no index yet: these documents are the corpus
         before = {}
@@ -93,13 +92,12 @@ def cmd_index_add(args) -> int:
 
 def cmd_index_remove(args) -> int:
     from index import store
-    from rag.embedding import load_embedder
-    from ui.cli import EXIT_OK, ProgressPrinter, config_from
+    from ui.cli import EXIT_OK, ProgressPrinter, config_from, load_model
 
     config = config_from(args)
     if store.current_version(config.resolved_index_dir()) is None:
         raise store.IndexError_(f"no index in {config.resolved_index_dir()}; nothing to remove")
-    engine = _open(config, load_embedder(config))
+    engine = _open(config, load_model(config))
     doc = args.doc
     known = engine.documents()
     if doc not in known and Path(doc).name in known:  # a path was given for the name
