@@ -84,8 +84,15 @@ def _key(model: str, prompt: str, text: str) -> str:
     return hashlib.sha256(f"{model}\0{prompt}\0{text}".encode("utf-8")).hexdigest()
 
 
+# shares of a build's progress bar, roughly as the time goes on the bundled corpus: chunking
+# (token counts included), then passages, then their sentences (about 4 per passage)
+CHUNKING_SHARE, PASSAGES_END, EMBEDDING_END = 0.1, 0.45, 0.95
+
+
 def embed_cached(texts: list[str], embedder, cache: EmbeddingCache, progress: Progress,
-                 label: str) -> tuple[np.ndarray, int]:
+                 label: str, span: tuple[float, float] = (0.0, 1.0)) -> tuple[np.ndarray, int]:
+    """Vectors of `texts`, embedding only those the cache lacks; progress runs across `span`
+    of the whole build."""
     keys = [_key(embedder.name, "passage", t) for t in texts]
     missing = sorted({k: t for k, t in zip(keys, texts) if cache.get(k) is None}.items(),
                      key=lambda kv: len(kv[1]))  # similar lengths batch with less padding
@@ -95,8 +102,9 @@ def embed_cached(texts: list[str], embedder, cache: EmbeddingCache, progress: Pr
         vectors = embedder.encode_passages([t for _, t in part])
         for (key, _), vector in zip(part, vectors):
             cache.put(key, vector)
-        progress(f"embedding {label}: {min(start + batch, len(missing))}/{len(missing)}",
-                 min(start + batch, len(missing)) / max(len(missing), 1))
+        done = min(start + batch, len(missing))
+        progress(f"embedding {label}: {done}/{len(missing)}",
+                 span[0] + (span[1] - span[0]) * done / len(missing))
     matrix = (np.stack([cache.get(k) for k in keys]) if keys
               else np.zeros((0, embedder.dim), np.float32))
     return matrix, len(missing)
@@ -139,15 +147,16 @@ def build_index(documents: list[Document], config: Config, embedder,
 
     chunks: list[Chunk] = []
     for i, doc in enumerate(documents):
-        progress(f"chunking {doc.doc_id}", i / len(documents))
+        progress(f"chunking {doc.doc_id}", CHUNKING_SHARE * i / len(documents))
         chunks.extend(chunk_document(doc, config, embedder.token_count, first_id=len(chunks)))
 
     cache = EmbeddingCache(index_dir / "embeddings", embedder.dim)
     chunk_vectors, n1 = embed_cached([c.embedding_text() for c in chunks], embedder, cache,
-                                     progress, "passages")
+                                     progress, "passages", (CHUNKING_SHARE, PASSAGES_END))
     sentence_texts = [c.text[s.start:s.end] for c in chunks for s in c.sentences]
-    sentence_vectors, n2 = embed_cached(sentence_texts, embedder, cache, progress, "sentences")
-    progress("building the keyword index", 0.95)
+    sentence_vectors, n2 = embed_cached(sentence_texts, embedder, cache, progress, "sentences",
+                                        (PASSAGES_END, EMBEDDING_END))
+    progress("building the keyword index", EMBEDDING_END)
     keyword = KeywordIndex.build(
         [keyword_tokens(c.embedding_text(), config.keyword_prefix) for c in chunks])
 

@@ -398,3 +398,14 @@ def test_an_index_made_with_other_settings_is_rebuilt_from_its_own_documents(ind
     messages.clear()
     Kazrag.open(changed, progress=lambda m, f: messages.append(m))
     assert messages == []  # now it fits: loaded as it is
+
+
+def test_a_build_reports_progress_over_the_whole_build_in_order(small_config, corpus, tmp_path):
+    # one bar from 0 to 1 (chunking, passages, sentences, keyword index), never going back
+    seen = []
+    config = small_config.with_(index_dir=tmp_path / "fresh")
+    Kazrag.open(config, corpus=[corpus], progress=lambda m, f: seen.append((m, f)))
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    stages = [m.split(":")[0].split(" ")[0] for m, _ in seen]
+    assert stages.index("chunking") < stages.index("embedding") < stages.index("building")
