@@ -61,8 +61,10 @@ class Kazrag:
         """An index made with other settings (say, before an upgrade changed the model's
         backend) is rebuilt from the documents stored in it: its vectors would not be
         comparable with this model's questions."""
+        if stale_reason(config, embedder) is None:  # the usual case: no lock, no write
+            return
         with store.writer_lock(config.resolved_index_dir()):
-            reason = stale_reason(config, embedder)
+            reason = stale_reason(config, embedder)  # again: another process may have rebuilt
             if reason is None:
                 return
             documents = [Document.from_dict(d) for d in
