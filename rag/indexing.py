@@ -110,14 +110,9 @@ def embed_cached(texts: list[str], embedder, cache: EmbeddingCache, progress: Pr
     return matrix, len(missing)
 
 
-def stale_reason(config: Config, embedder) -> str | None:
-    """Why the index in `config`'s folder no longer fits `config` (another model or backend,
-    normaliser, chunker...), or None when it fits or does not exist."""
-    return _rebuild_reason(store.read_manifest(config.resolved_index_dir()),
-                           settings_of(config, embedder))
-
-
-def _rebuild_reason(old: dict | None, settings: dict) -> str | None:
+def rebuild_reason(old: dict | None, settings: dict) -> str | None:
+    """Why an index with manifest `old` no longer fits `settings` (another model or backend,
+    normaliser, chunker...), or None when it fits or there is none."""
     if old is None:
         return None
     for key, value in settings.items():
@@ -143,7 +138,7 @@ def build_index(documents: list[Document], config: Config, embedder,
                            0, time.perf_counter() - started, skipped or [])
     if not documents:
         raise DocumentError("no readable documents to index")
-    reason = _rebuild_reason(old, settings)
+    reason = rebuild_reason(old, settings)
 
     chunks: list[Chunk] = []
     for i, doc in enumerate(documents):

@@ -18,7 +18,6 @@ def embedding_text(title: str, section: tuple[str, ...], text: str) -> str:
     return f"{heading}\n{text}" if heading else text
 
 
-
 def line_span(start: int, end: int) -> str:
     return f"line {start}" if start == end else f"lines {start}–{end}"
 
@@ -26,6 +25,7 @@ def line_span(start: int, end: int) -> str:
 def place(doc: str, section: str, where: str) -> str:
     """"doc, section, where" as citations show it; a document without sections has none."""
     return ", ".join(part for part in (doc, section, where) if part)
+
 
 @dataclass(frozen=True)
 class Sentence:

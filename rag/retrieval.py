@@ -38,6 +38,11 @@ class Ranking:
     keyword_coverage: float  # IDF-weighted share of question tokens the corpus knows
 
 
+def _term_weights(idf: np.ndarray) -> np.ndarray:
+    ceiling = max(float(idf.max()), 1.0) if len(idf) else 1.0
+    return np.where(idf > 0, idf, ceiling)
+
+
 class Retriever:
     def __init__(self, stored: StoredIndex, embedder, config: Config):
         self.stored = stored
@@ -78,15 +83,14 @@ class Retriever:
         """How much each question token matters: its IDF; a token the corpus lacks counts
         with the largest IDF, as it is as specific as the rarest word, and its absence is
         what tells a cross-lingual or an unanswerable question apart."""
-        idf = self.stored.keyword.idf(tokens)
-        ceiling = max(float(idf.max()), 1.0) if len(idf) else 1.0
-        return np.where(idf > 0, idf, ceiling)
+        return _term_weights(self.stored.keyword.idf(tokens))
 
     def coverage(self, tokens: list[str]) -> float:
         if not tokens:
             return 0.0
-        weights = self.term_weights(tokens)
-        return float(weights[self.stored.keyword.idf(tokens) > 0].sum() / weights.sum())
+        idf = self.stored.keyword.idf(tokens)
+        weights = _term_weights(idf)
+        return float(weights[idf > 0].sum() / weights.sum())
 
     def rank(self, question: str, modes: tuple[str, ...] = MODES) -> Ranking:
         tokens = self.tokens(question)
