@@ -26,14 +26,14 @@ import json, sys, time
 sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
 from pathlib import Path
 from common import TimedEmbedder, dir_size
-from rag.config import Config
-from rag.embedding import load_embedder
+from kazrag.rag.config import Config
+from kazrag.rag.embedding import load_embedder
 config = Config(embed_backend={backend!r}, index_dir=Path({index!r}))
 t0 = time.perf_counter()
 embedder = load_embedder(config)
 load_s = time.perf_counter() - t0
 if {mode!r} == "build":
-    from rag.indexing import build_index, load_corpus
+    from kazrag.rag.indexing import build_index, load_corpus
     documents, _ = load_corpus([Path({corpus!r})])
     timed = TimedEmbedder(embedder)
     t, c = time.perf_counter(), time.process_time()
@@ -49,7 +49,7 @@ if {mode!r} == "build":
                embedding_cache_bytes=dir_size(Path({index!r}) / "embeddings"))
     out["index_bytes_per_passage"] = round(out["index_bytes"] / report.chunks)
 else:
-    from rag.engine import Kazrag
+    from kazrag.rag.engine import Kazrag
     engine = Kazrag.open(config)
     qs = [json.loads(l)["question"] for l in open({questions!r}, encoding="utf-8") if l.strip()]
     t = time.perf_counter()

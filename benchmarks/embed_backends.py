@@ -27,10 +27,10 @@ from common import announce, write_results
 
 
 def corpus_texts(every: int) -> list[str]:
-    from rag.chunking import chunk_document
-    from rag.config import BUNDLED_CORPUS, Config
-    from rag.embedding import load_embedder
-    from rag.indexing import load_corpus
+    from kazrag.rag.chunking import chunk_document
+    from kazrag.rag.config import BUNDLED_CORPUS, Config
+    from kazrag.rag.embedding import load_embedder
+    from kazrag.rag.indexing import load_corpus
 
     config = Config()
     counter = load_embedder(config).token_count
@@ -56,10 +56,10 @@ def main() -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from rag.config import Config
-    from rag.e5_convert import ensure_model
-    from rag.e5_onnx import ensure_onnx
-    from rag.embedding import OnnxEmbedder
+    from kazrag.rag.config import Config
+    from kazrag.rag.e5_convert import ensure_model
+    from kazrag.rag.e5_onnx import ensure_onnx
+    from kazrag.rag.embedding import OnnxEmbedder
 
     info = announce("embed_backends")
     texts = corpus_texts(args.every)
@@ -129,7 +129,7 @@ def main() -> None:
         for start in range(0, len(t), 32):
             part = shuffled[start:start + 32]
             rows = [int8._truncate(e.ids) for e in int8._tokenizer.encode_batch(["passage: " + t[i] for i in part])]
-            from rag.e5_onnx import pad
+            from kazrag.rag.e5_onnx import pad
             ids, mask = pad(rows, int8._pad_id)
             out[part] = int8._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         return out

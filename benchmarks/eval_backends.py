@@ -27,10 +27,10 @@ SETS = {
 
 
 def build(config, corpus: Path) -> tuple[object, dict]:
-    from index import store
-    from rag.embedding import load_embedder
-    from rag.engine import Kazrag
-    from rag.indexing import build_index, load_corpus
+    from kazrag.index import store
+    from kazrag.rag.embedding import load_embedder
+    from kazrag.rag.engine import Kazrag
+    from kazrag.rag.indexing import build_index, load_corpus
 
     embedder = load_embedder(config)
     documents, _ = load_corpus([corpus])
@@ -52,8 +52,8 @@ def build(config, corpus: Path) -> tuple[object, dict]:
 
 
 def evaluate(engine, questions: Path, modes) -> dict:
-    from eval.evaluator import Evaluator
-    from eval.questions import load_questions
+    from kazrag.eval.evaluator import Evaluator
+    from kazrag.eval.questions import load_questions
 
     out = {}
     for mode in modes:
@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--work", help="index folders go here (default: a temp folder)")
     parser.add_argument("--out", help="JSON results (default benchmarks/results/eval_backends.json)")
     args = parser.parse_args()
-    from rag.config import Config
+    from kazrag.rag.config import Config
 
     info = announce("eval_backends")
     work = Path(args.work or tempfile.mkdtemp(prefix="kazrag-bench-"))

@@ -48,11 +48,11 @@ def main() -> None:
     parser.add_argument("--out")
     args = parser.parse_args()
 
-    from index import store
-    from index import vectors as vector_index
-    from rag.config import BUNDLED_CORPUS, Config
-    from rag.embedding import load_embedder
-    from rag.engine import Kazrag
+    from kazrag.index import store
+    from kazrag.index import vectors as vector_index
+    from kazrag.rag.config import BUNDLED_CORPUS, Config
+    from kazrag.rag.embedding import load_embedder
+    from kazrag.rag.engine import Kazrag
 
     info = announce(f"query_latency {args.label}")
     config = Config(index_dir=Path(args.index_dir)).with_(embed_backend=args.backend)

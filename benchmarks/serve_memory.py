@@ -54,7 +54,7 @@ def main() -> None:
     index_dir = args.index_dir or tempfile.mkdtemp(prefix="kazrag-serve-")
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "ui.cli", "serve", "--port", str(port), "--index-dir", index_dir,
+        [sys.executable, "-m", "kazrag", "serve", "--port", str(port), "--index-dir", index_dir,
          "--feedback", str(Path(index_dir) / "feedback.jsonl")],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         env=dict(os.environ, PYTHONPATH=str(ROOT)))

@@ -31,10 +31,10 @@ from common import KAZQAD, announce, dir_size, write_results
 def sentence_pool() -> list[tuple[str, list[str]]]:
     """(title, sentences) of every source passage: KazQAD passages and bundled-report
     chunks."""
-    from rag.chunking import chunk_document
-    from rag.config import BUNDLED_CORPUS, Config
-    from rag.indexing import load_corpus
-    from rag.text import sentence_spans
+    from kazrag.rag.chunking import chunk_document
+    from kazrag.rag.config import BUNDLED_CORPUS, Config
+    from kazrag.rag.indexing import load_corpus
+    from kazrag.rag.text import sentence_spans
 
     def split(text: str) -> list[str]:
         flat = " ".join(text.split())
@@ -95,11 +95,11 @@ def main() -> None:
                         help="embed passages with the model instead of synthesising them")
     args = parser.parse_args()
 
-    from index.embcache import EmbeddingCache
-    from rag.chunking import chunk_document
-    from rag.config import Config
-    from rag.embedding import load_embedder
-    from rag.indexing import _key, build_index, load_corpus
+    from kazrag.index.embcache import EmbeddingCache
+    from kazrag.rag.chunking import chunk_document
+    from kazrag.rag.config import Config
+    from kazrag.rag.embedding import load_embedder
+    from kazrag.rag.indexing import _key, build_index, load_corpus
 
     info = announce(f"synth_corpus {args.passages}")
     out = Path(args.out)

@@ -24,7 +24,7 @@ from query_latency import questions
 
 def latencies(index, queries: np.ndarray, k: int) -> list[float]:
     """One question at a time through kazrag's own search (one OpenMP thread per search)."""
-    from index import vectors as vector_index
+    from kazrag.index import vectors as vector_index
 
     out = []
     for q in queries:
@@ -47,9 +47,9 @@ def main() -> None:
     parser.add_argument("--out")
     args = parser.parse_args()
 
-    from index import store
-    from rag.config import Config
-    from rag.embedding import load_embedder
+    from kazrag.index import store
+    from kazrag.rag.config import Config
+    from kazrag.rag.embedding import load_embedder
 
     info = announce("vector_index")
     stored = store.load(args.index_dir)

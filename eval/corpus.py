@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from rag.config import Config
-from rag.documents import DocumentError, discover
+from kazrag.rag.config import Config
+from kazrag.rag.documents import DocumentError, discover
 
 FINGERPRINT_CHARS = 16
 

@@ -25,7 +25,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from rag.text import match_key
+from kazrag.rag.text import match_key
 
 from .questions import LANGS, Question
 

@@ -1,7 +1,7 @@
 """What the abstention rule saw, per question: the data behind its thresholds.
 
-    python -m eval.signals eval/sets/reports-dev.jsonl --corpus data/corpus > out/dev-signals.jsonl
-    python -m eval.signals --question "Палау қалай дайындалады?" --corpus data/corpus
+    python -m kazrag.eval.signals eval/sets/reports-dev.jsonl --corpus data/corpus > out/dev-signals.jsonl
+    python -m kazrag.eval.signals --question "Палау қалай дайындалады?" --corpus data/corpus
 
 One JSON line per question: id, lang, kind, whether it is answerable, whether kazrag
 abstained, the `Answer.signals` (best passage dense score, best sentence cosine and term
@@ -16,8 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from rag.config import Config
-from rag.engine import Kazrag
+from kazrag.rag.config import Config
+from kazrag.rag.engine import Kazrag
 
 from .corpus import eval_index_dir
 from .questions import load_questions
@@ -31,7 +31,7 @@ def signal_row(engine: Kazrag, question: str, **known) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.signals",
+    parser = argparse.ArgumentParser(prog="python -m kazrag.eval.signals",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("questions", nargs="?", help="a question file (.jsonl)")
     parser.add_argument("--question", action="append", default=[], help="a question (repeatable)")

@@ -1,6 +1,6 @@
 """One-at-a-time settings sweeps: how each value of a `Config` field changes the figures.
 
-    python -m eval.sweep eval/sets/reports-dev.jsonl --corpus data/corpus \\
+    python -m kazrag.eval.sweep eval/sets/reports-dev.jsonl --corpus data/corpus \\
         --vary keyword_prefix=0,4,5,6 --vary sentence_weight=0,0.25,0.5,0.75
 
 Every value is measured with the other fields at their defaults, the engine as a user runs it
@@ -19,8 +19,8 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from rag.config import Config
-from rag.engine import Kazrag
+from kazrag.rag.config import Config
+from kazrag.rag.engine import Kazrag
 
 from .corpus import eval_index_dir
 from .evaluator import Evaluator
@@ -50,7 +50,7 @@ def row(name: str, value, summary: dict, default) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.sweep", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m kazrag.eval.sweep", description=__doc__.split("\n")[0])
     parser.add_argument("questions")
     parser.add_argument("--corpus", required=True)
     parser.add_argument("--vary", action="append", required=True, metavar="FIELD=V1,V2")

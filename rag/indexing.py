@@ -16,10 +16,10 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from index import store
-from index import vectors as vector_index
-from index.embcache import EmbeddingCache
-from index.keyword import KeywordIndex
+from kazrag.index import store
+from kazrag.index import vectors as vector_index
+from kazrag.index.embcache import EmbeddingCache
+from kazrag.index.keyword import KeywordIndex
 
 from .chunking import CHUNKER_VERSION, chunk_document
 from .config import Config

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index import vectors as vector_index
-from index.store import StoredIndex
+from kazrag.index import vectors as vector_index
+from kazrag.index.store import StoredIndex
 
 from .config import Config
 from .records import Chunk, Passage

@@ -20,7 +20,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serving(engine, config) -> Iterator[str]:
     """The app around `engine`, launched in a background thread; yields its URL."""
-    from ui.app import build_app
+    from kazrag.ui.app import build_app
 
     demo = build_app(engine, config)
     _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(),

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from rag.config import BUNDLED_CORPUS
-from rag.engine import QuestionError
-from rag.text import match_key
+from kazrag.rag.config import BUNDLED_CORPUS
+from kazrag.rag.engine import QuestionError
+from kazrag.rag.text import match_key
 
 pytestmark = pytest.mark.slow
 

@@ -15,9 +15,9 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
 from gradio_server import serving, trigger
-from rag.config import BUNDLED_CORPUS
-from rag.lang import frame
-from rag.text import match_key
+from kazrag.rag.config import BUNDLED_CORPUS
+from kazrag.rag.lang import frame
+from kazrag.rag.text import match_key
 
 pytestmark = pytest.mark.slow
 
@@ -169,7 +169,7 @@ NEW_DOCUMENT = """Ақбұлақ ауылының бағы
 def own_engine(engine, tmp_path):
     """An engine on a copy of the session index, so adding documents leaves `engine` as it
     was (and the bundled corpus is not indexed again)."""
-    from rag.engine import Kazrag
+    from kazrag.rag.engine import Kazrag
 
     copy = tmp_path / "index"
     shutil.copytree(engine.config.resolved_index_dir(), copy, symlinks=True)

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from gradio_server import serving
-from rag.config import PROJECT_ROOT
-from rag.lang import frame
+from repo import REPO_ROOT as PROJECT_ROOT
+from kazrag.rag.lang import frame
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from rag.chunking import chunk_document, layout, units
-from rag.config import BUNDLED_CORPUS, Config
-from rag.documents import load_document
+from kazrag.rag.chunking import chunk_document, layout, units
+from kazrag.rag.config import BUNDLED_CORPUS, Config
+from kazrag.rag.documents import load_document
 
 REPORT = BUNDLED_CORPUS / "human-rights-report-2017.kk.txt"
 CHILD_LABOUR = BUNDLED_CORPUS / "child-labor-findings-2015.kk.txt"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from rag.config import Config
-from ui.cli import build_parser, config_from
+from kazrag.rag.config import Config
+from kazrag.ui.cli import build_parser, config_from
 
 
 @pytest.mark.parametrize("command", [["ask", "сұрақ"], ["index", "info"], ["serve"],

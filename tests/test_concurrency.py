@@ -15,8 +15,8 @@ import sys
 import threading
 from pathlib import Path
 
-from index import store
-from rag.engine import Kazrag
+from kazrag.index import store
+from kazrag.rag.engine import Kazrag
 from test_ingestion import KOBYZ, PDF_QUESTION, QUESTIONS  # noqa: F401 - fixtures below
 from test_ingestion import corpus, index_copy, small_config, small_engine  # noqa: F401
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from eval.corpus import corpus_fingerprint
-from eval.evaluator import write_csv
-from eval.metrics import Judge, Judged, compute, hit_curve, summarise
-from eval.questions import Question, QuestionFileError, load_questions
-from ui.cli import main
+from kazrag.eval.corpus import corpus_fingerprint
+from kazrag.eval.evaluator import write_csv
+from kazrag.eval.metrics import Judge, Judged, compute, hit_curve, summarise
+from kazrag.eval.questions import Question, QuestionFileError, load_questions
+from kazrag.ui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / "eval" / "sets" / "reports-dev.jsonl"
@@ -307,7 +307,7 @@ def test_kazqad_questions_load_and_name_corpus_passages():
     if not (KAZQAD / "questions-dev.jsonl").is_file():
         pytest.skip(f"KazQAD benchmark absent: expected {KAZQAD}/questions-dev.jsonl and "
                     "corpus.jsonl (../shared/benchmarks/kazqad next to the repository)")
-    from rag.documents import load_documents
+    from kazrag.rag.documents import load_documents
 
     questions = load_questions(KAZQAD / "questions-dev.jsonl")
     ids = {d.doc_id for d in load_documents(KAZQAD / "corpus.jsonl")}
@@ -317,7 +317,7 @@ def test_kazqad_questions_load_and_name_corpus_passages():
 
 
 def test_sweep_reads_typed_values_and_refuses_unknown_fields():
-    from eval.sweep import parse_vary
+    from kazrag.eval.sweep import parse_vary
 
     assert parse_vary("keyword_prefix=0,4,5") == ("keyword_prefix", [0, 4, 5])
     assert parse_vary("fusion='score','rrf'") == ("fusion", ["score", "rrf"])

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rag.config import Config
-from rag.retrieval import Ranking, Retriever
+from kazrag.rag.config import Config
+from kazrag.rag.retrieval import Ranking, Retriever
 
 
 def retriever(config: Config) -> Retriever:

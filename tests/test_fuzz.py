@@ -14,11 +14,11 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rag.chunking import chunk_document, units
-from rag.config import Config
-from rag.documents import Document
-from rag.records import embedding_text
-from rag.text import fold_lookalikes, keyword_tokens, match_key, sentence_spans
+from kazrag.rag.chunking import chunk_document, units
+from kazrag.rag.config import Config
+from kazrag.rag.documents import Document
+from kazrag.rag.records import embedding_text
+from kazrag.rag.text import fold_lookalikes, keyword_tokens, match_key, sentence_spans
 
 FUZZ = settings(max_examples=200, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

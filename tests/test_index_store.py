@@ -7,8 +7,8 @@ import os
 import numpy as np
 import pytest
 
-from index import store
-from index.keyword import KeywordIndex
+from kazrag.index import store
+from kazrag.index.keyword import KeywordIndex
 
 
 def _save(index_dir, n=12, dim=8, seed=0, **manifest):

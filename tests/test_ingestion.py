@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from index import store
+from kazrag.index import store
 from kazakh_docs import QUESTIONS, make_corpus, make_pdf, make_scanned_pdf
-from rag.engine import Kazrag, QuestionError
-from ui.cli import main
+from kazrag.rag.engine import Kazrag, QuestionError
+from kazrag.ui.cli import main
 
 PDF_QUESTION = next(q for q, (doc, _) in QUESTIONS.items() if doc.endswith(".pdf"))
 KOBYZ = ("Қылқобыз\n\nҚылқобыздың екі ішегі жылқының қылынан тағылады. Ықылас Дүкенұлы "
@@ -76,7 +76,7 @@ def version_of(config) -> Path:
 
 def texts_of(config, doc: str) -> int:
     """How many distinct texts (chunk embedding texts + sentences) a document has."""
-    from rag.records import Chunk
+    from kazrag.rag.records import Chunk
 
     chunks = [Chunk.from_dict(r) for r in store.load(config.resolved_index_dir()).records
               if r["doc"] == doc]
@@ -149,10 +149,10 @@ def test_normaliser_change_rebuilds_everything_and_says_so(capsys, index_copy, t
                                                            monkeypatch):
     """An upgrade that changes the normaliser: the next change rebuilds the whole index
     (keyword tokens of every document change; their vectors are still valid)."""
-    import rag.indexing
-    from rag.text import NORMALISER_VERSION
+    import kazrag.rag.indexing
+    from kazrag.rag.text import NORMALISER_VERSION
 
-    monkeypatch.setattr(rag.indexing, "NORMALISER_VERSION", "99")
+    monkeypatch.setattr(kazrag.rag.indexing, "NORMALISER_VERSION", "99")
     new = tmp_path / "kobyz.txt"
     new.write_text(KOBYZ, encoding="utf-8")
     code, out, err = cli(capsys, "index", "add", str(new), config=index_copy)
@@ -372,7 +372,7 @@ def test_full_disk_for_the_embedding_cache_still_lands_the_index(capsys, index_c
     # the index is written first; the cache only saves time, so its failure is a note
     new = tmp_path / "kobyz.txt"
     new.write_text(KOBYZ, encoding="utf-8")
-    monkeypatch.setattr("index.embcache.np.savez", _disk_full)
+    monkeypatch.setattr("kazrag.index.embcache.np.savez", _disk_full)
 
     code, _, err = cli(capsys, "index", "add", str(new), config=index_copy)
     assert code == 0, err

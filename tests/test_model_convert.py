@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.config import PROJECT_ROOT, Config
-from rag.e5_convert import (
+from kazrag.rag.config import Config
+from repo import REPO_ROOT as PROJECT_ROOT
+from kazrag.rag.e5_convert import (
     MARKER_FILE,
     ModelError,
     Source,
@@ -27,7 +28,7 @@ from rag.e5_convert import (
     is_valid_model,
     read_e5_file,
 )
-from rag.embedding import Embedder, load_embedder
+from kazrag.rag.embedding import Embedder, load_embedder
 
 pytestmark = pytest.mark.slow
 

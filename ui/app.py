@@ -11,13 +11,13 @@ from pathlib import Path
 
 import gradio as gr
 
-from rag import documents as document_formats
-from rag.config import BUNDLED_CORPUS, Config
-from rag.engine import Kazrag, QuestionError
-from rag.retrieval import MODES
-from ui import render
-from ui.cli import user_errors
-from ui.feedback import append_feedback
+from kazrag.rag import documents as document_formats
+from kazrag.rag.config import BUNDLED_CORPUS, Config
+from kazrag.rag.engine import Kazrag, QuestionError
+from kazrag.rag.retrieval import MODES
+from kazrag.ui import render
+from kazrag.ui.cli import user_errors
+from kazrag.ui.feedback import append_feedback
 
 # At least this many people can be answered at once; more wait in the queue.
 CONCURRENT_ANSWERS = 8

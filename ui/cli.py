@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from rag.config import BACKENDS, BUNDLED_CORPUS, Config
+from kazrag.rag.config import BACKENDS, BUNDLED_CORPUS, Config
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -56,7 +56,7 @@ class ProgressPrinter:
 
 def load_model(config: Config):
     """The embedder, saying so when the one-time conversion and export run (half a minute)."""
-    from rag.embedding import load_embedder
+    from kazrag.rag.embedding import load_embedder
 
     printer = ProgressPrinter()
     return load_embedder(config, lambda message: printer(message, 0.0))
@@ -82,17 +82,17 @@ def _corpus(args) -> list[Path] | None:
 
 def user_errors():
     """The exceptions whose message is meant for the user (no traceback)."""
-    from index.store import IndexError_
-    from rag.documents import DocumentError
-    from rag.e5_convert import ModelError
-    from rag.engine import QuestionError
+    from kazrag.index.store import IndexError_
+    from kazrag.rag.documents import DocumentError
+    from kazrag.rag.e5_convert import ModelError
+    from kazrag.rag.engine import QuestionError
 
     return (IndexError_, DocumentError, ModelError, QuestionError, ValueError, OSError)
 
 
 # ------------------------------------------------------------------------ commands
 def cmd_index_build(args) -> int:
-    from rag.engine import Kazrag
+    from kazrag.rag.engine import Kazrag
 
     config = config_from(args)
     report = Kazrag.build(config, load_model(config), _corpus(args) or [BUNDLED_CORPUS],
@@ -109,7 +109,7 @@ def cmd_index_build(args) -> int:
 
 
 def cmd_index_info(args) -> int:
-    from index import store
+    from kazrag.index import store
 
     config = config_from(args)
     stored = store.load(config.resolved_index_dir())
@@ -142,8 +142,8 @@ def cmd_index_info(args) -> int:
 
 
 def format_answer(answer) -> str:
-    from rag.lang import frame
-    from rag.records import place
+    from kazrag.rag.lang import frame
+    from kazrag.rag.records import place
 
     lines = [answer.text]
     if answer.notice:
@@ -158,8 +158,8 @@ def format_answer(answer) -> str:
 
 
 def cmd_ask(args) -> int:
-    from rag.engine import Kazrag, QuestionError
-    from rag.lang import frame
+    from kazrag.rag.engine import Kazrag, QuestionError
+    from kazrag.rag.lang import frame
 
     config = config_from(args)
     # a bad question is rejected before anything is loaded
@@ -205,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true")
     _common(info, corpus=False)
     info.set_defaults(handler=cmd_index_info)
-    from ui import index_command  # here, not at the top: it imports this module
+    from kazrag.ui import index_command  # here, not at the top: it imports this module
     index_command.register(index_commands)
 
     ask = commands.add_parser("ask", help="answer a question with quotes and citations")
@@ -215,9 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top-k", type=int, help="passages to retrieve (default 5)")
     _common(ask)
     ask.set_defaults(handler=cmd_ask)
-    from ui import serve_command  # here, not at the top: it imports this module
+    from kazrag.ui import serve_command  # here, not at the top: it imports this module
     serve_command.register(commands)
-    from ui import eval_command  # here, not at the top: it imports this module
+    from kazrag.ui import eval_command  # here, not at the top: it imports this module
     eval_command.register(commands)
     return parser
 

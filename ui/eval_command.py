@@ -14,13 +14,13 @@ import json
 import sys
 from pathlib import Path
 
-from rag.retrieval import MODES
+from kazrag.rag.retrieval import MODES
 
 DEFAULT_TOP_K = 10  # hit@10 and MRR@10 need ten passages per question
 
 
 def register(subparsers) -> None:
-    from ui.cli import _common  # imported here: ui.cli imports this module
+    from kazrag.ui.cli import _common  # imported here: ui.cli imports this module
 
     parser = subparsers.add_parser(
         "eval", help="measure retrieval and abstention on a question set",
@@ -82,11 +82,11 @@ def unknown_documents(questions, engine) -> list[str]:
 
 # ---------------------------------------------------------------------------- command
 def cmd_eval(args) -> int:
-    from eval.corpus import eval_index_dir
-    from eval.evaluator import Evaluator, run_together, write_csv
-    from eval.questions import load_questions
-    from rag.engine import Kazrag
-    from ui.cli import EXIT_OK, ProgressPrinter, config_from
+    from kazrag.eval.corpus import eval_index_dir
+    from kazrag.eval.evaluator import Evaluator, run_together, write_csv
+    from kazrag.eval.questions import load_questions
+    from kazrag.rag.engine import Kazrag
+    from kazrag.ui.cli import EXIT_OK, ProgressPrinter, config_from
 
     questions = load_questions(Path(args.questions))
     modes = parse_modes(args)
@@ -112,7 +112,7 @@ def cmd_eval(args) -> int:
     run_together(evaluators, engine, progress)
     summaries = {e.mode: e.summary() for e in evaluators}
 
-    from eval.report import text_table, write_report
+    from kazrag.eval.report import text_table, write_report
 
     print(text_table(summaries))
     info = run_info(args, questions, engine, config)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 def register(index_commands) -> None:
-    from ui.cli import _common  # imported here: ui.cli imports this module
+    from kazrag.ui.cli import _common  # imported here: ui.cli imports this module
 
     add = index_commands.add_parser(
         "add", help="add or update documents (.txt .md .pdf .docx .jsonl, or folders)",
@@ -35,8 +35,8 @@ def register(index_commands) -> None:
 
 def _open(config, embedder):
     """The engine over the existing index, or None when there is none yet."""
-    from index import store
-    from rag.engine import Kazrag
+    from kazrag.index import store
+    from kazrag.rag.engine import Kazrag
 
     if store.current_version(config.resolved_index_dir()) is None:
         return None
@@ -66,9 +66,9 @@ def _report(report, what: str) -> None:
 
 
 def cmd_index_add(args) -> int:
-    from index import store
-    from rag.engine import Kazrag
-    from ui.cli import EXIT_OK, ProgressPrinter, config_from, load_model
+    from kazrag.index import store
+    from kazrag.rag.engine import Kazrag
+    from kazrag.ui.cli import EXIT_OK, ProgressPrinter, config_from, load_model
 
     config = config_from(args)
     paths = [Path(p) for p in args.paths]
@@ -91,8 +91,8 @@ def cmd_index_add(args) -> int:
 
 
 def cmd_index_remove(args) -> int:
-    from index import store
-    from ui.cli import EXIT_OK, ProgressPrinter, config_from, load_model
+    from kazrag.index import store
+    from kazrag.ui.cli import EXIT_OK, ProgressPrinter, config_from, load_model
 
     config = config_from(args)
     if store.current_version(config.resolved_index_dir()) is None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
-from rag.records import SECTION_SEPARATOR, Answer, Passage
+from kazrag.rag.records import SECTION_SEPARATOR, Answer, Passage
 
 # ASCII punctuation that Markdown or HTML could act on; a backslash makes each one literal.
 _SPECIAL = r"\`*_{}[]<>#|~$&!"

@@ -19,7 +19,7 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 
 
 def register(subparsers) -> None:
-    from ui.cli import _common  # imported here: ui.cli imports this module
+    from kazrag.ui.cli import _common  # imported here: ui.cli imports this module
 
     parser = subparsers.add_parser(
         "serve", help="the Gradio chat in a browser",
@@ -52,11 +52,11 @@ def check_address(host: str, port: int) -> None:
 
 
 def cmd_serve(args) -> int:
-    from ui.cli import EXIT_OK, ProgressPrinter, _corpus, config_from
+    from kazrag.ui.cli import EXIT_OK, ProgressPrinter, _corpus, config_from
 
     check_address(args.host, args.port)  # before minutes of loading, not after
-    from rag.engine import Kazrag
-    from ui.app import build_app
+    from kazrag.rag.engine import Kazrag
+    from kazrag.ui.app import build_app
 
     config = config_from(args).with_(
         feedback_path=Path(args.feedback) if args.feedback else None)

@@ -1,0 +1,1 @@
+"""The bundled demo corpus (`corpus/`), installed with kazrag as package data."""
