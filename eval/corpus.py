@@ -11,7 +11,8 @@ import hashlib
 from pathlib import Path
 
 from kazrag.rag.config import Config
-from kazrag.rag.documents import DocumentError, discover
+from kazrag.errors import DocumentError
+from kazrag.rag.documents import discover
 
 FINGERPRINT_CHARS = 16
 

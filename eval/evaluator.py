@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from kazrag.errors import ConfigError
+
 from .metrics import HIT_AT, METRICS, Judge, Judged, hit_curve, summarise
 from .questions import Question
 
@@ -67,7 +69,7 @@ class Evaluator:
                  name: str = "", progress: Progress = _quiet, write_csv: bool = True,
                  warm_up: int = 3):
         if top_k < 1:
-            raise ValueError(f"top-k must be at least 1, not {top_k}")
+            raise ConfigError(f"top-k must be at least 1, not {top_k}")
         self.questions = list(questions)
         self.mode = mode
         self.top_k = top_k
@@ -78,7 +80,6 @@ class Evaluator:
         # a user asks a warm engine, so a few untimed questions go first. One was not enough:
         # whichever mode ran first in --compare came out slower
         self.warm_up = warm_up
-        self.primary_metric = "mrr@10"
         self.results: list[QuestionResult] = []
         self.seconds = 0.0
 

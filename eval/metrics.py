@@ -27,7 +27,9 @@ import numpy as np
 
 from kazrag.rag.text import match_key
 
-from .questions import LANGS, Question
+from kazrag.rag.lang import LANGS
+
+from .questions import Question
 
 HIT_AT = (1, 3, 5, 10)
 MRR_AT = 10

@@ -13,15 +13,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-LANGS = ("kk", "ru", "en")
+from kazrag.errors import QuestionFileError
+from kazrag.rag.lang import LANGS
+
 MATCHES = ("evidence", "doc")
 REQUIRED = ("id", "question", "answers", "lang", "doc", "kind")
 OPTIONAL = ("match",)
 _LETTER = re.compile(r"[^\W\d_]")  # the engine refuses a question without a letter
-
-
-class QuestionFileError(ValueError):
-    """A question file that cannot be evaluated; `str()` is a message for the user."""
 
 
 @dataclass(frozen=True)

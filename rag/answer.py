@@ -16,18 +16,8 @@ import numpy as np
 from .config import Config
 from .lang import frame
 from .records import Answer, Passage, Quote, place
-from .retrieval import Ranking
+from .retrieval import Ranking, Retriever
 
-# Measured on both question sets (share of answerable questions whose quotes hold the
-# evidence, dev/test): overlap weight 0 -> 0.836/0.824, 0.03 -> 0.855/0.838, 0.15 ->
-# 0.764/0.779; quoting from the top 3 passages beat 2 and 5 (eval/README.md).
-TERM_OVERLAP_WEIGHT = 0.03
-RANK_PRIOR = 0.01  # a tie between sentences goes to the better-ranked passage
-# further quotes must score within QUOTE_MARGIN of the best one. Measured on reports-dev
-# (quote_hit / sentences quoted per answer): 0.04 -> 0.855 / 2.13, 0.03 -> 0.836 / 1.64,
-# 0.02 -> 0.818 / 1.42; reports-test 0.809 / 2.04, 0.794 / 1.66, 0.779 / 1.40. A quarter
-# fewer off-point quotes for one question's evidence
-QUOTE_MARGIN = 0.03
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _DIGIT_GROUP = re.compile(r"(?<=\d)[,\s\u00a0.](?=\d{3}(?!\d))")  # 1,460 / 1 460 -> 1460
 
@@ -53,7 +43,6 @@ ANSWER_TYPES = (  # (name, the question mentions, a sentence of that type states
      re.compile(r"теңге|доллар|\$|евро|рубл|ақша", re.I)),
     ("count", re.compile(r""), re.compile(rf"\d|(?<!\w)({_NUMBER_WORDS})", re.I)),
 )
-TYPE_BONUS = 0.03  # a sentence of the expected type is preferred among near-equals
 
 
 @dataclass
@@ -66,24 +55,28 @@ class ScoredSentence:
     score: float
 
 
-def score_sentences(passages: list[Passage], ranking: Ranking, sentence_vectors: np.ndarray,
-                    offsets: dict[int, int], tokens_of, weights_of) -> list[ScoredSentence]:
+def score_sentences(passages: list[Passage], ranking: Ranking, retriever: Retriever,
+                    config: Config) -> list[ScoredSentence]:
     """Every sentence of the given passages, scored against the question, best first."""
     q_tokens = set(ranking.question_tokens)
     q_list = sorted(q_tokens)
-    idf = dict(zip(q_list, weights_of(q_list))) if q_list else {}
+    idf = dict(zip(q_list, retriever.term_weights(q_list))) if q_list else {}
     total = sum(idf.values()) or 1.0
+    rows = np.array([p.chunk.chunk_id for p in passages], dtype=np.int64)
+    vectors, _ = retriever.version.sentences.of_chunks(rows)
     scored = []
+    at = 0
     for passage in passages:
         chunk = passage.chunk
-        base = offsets[chunk.chunk_id]
         for i, sentence in enumerate(chunk.sentences):
             text = chunk.text[sentence.start:sentence.end]
-            cosine = float(sentence_vectors[base + i] @ ranking.question_vector)
-            shared = q_tokens & set(tokens_of(text))
+            cosine = float(vectors[at + i] @ ranking.question_vector)
+            shared = q_tokens & set(retriever.tokens(text))
             overlap = sum(idf[t] for t in shared) / total
-            score = cosine + TERM_OVERLAP_WEIGHT * overlap - RANK_PRIOR * passage.rank
+            score = (cosine + config.term_overlap_weight * overlap
+                     - config.rank_prior * passage.rank)
             scored.append(ScoredSentence(passage, i, text, cosine, overlap, score))
+        at += len(chunk.sentences)
     return sorted(scored, key=lambda s: -s.score)
 
 
@@ -97,7 +90,8 @@ def expected_type(question: str) -> tuple[str, re.Pattern] | None:
     return None
 
 
-def prefer_type(scored: list[ScoredSentence], question: str) -> tuple[list[ScoredSentence], bool]:
+def prefer_type(scored: list[ScoredSentence], question: str,
+                bonus: float) -> tuple[list[ScoredSentence], bool]:
     """Re-rank sentences stating the expected answer type first; say if any does."""
     expected = expected_type(question)
     if expected is None:
@@ -105,18 +99,19 @@ def prefer_type(scored: list[ScoredSentence], question: str) -> tuple[list[Score
     _, states = expected
     for sentence in scored:
         if states.search(sentence.text):
-            sentence.score += TYPE_BONUS
+            sentence.score += bonus
     rescored = sorted(scored, key=lambda s: -s.score)
     return rescored, bool(rescored) and bool(states.search(rescored[0].text))
 
 
-def choose_quotes(scored: list[ScoredSentence], max_quotes: int) -> list[ScoredSentence]:
+def choose_quotes(scored: list[ScoredSentence], max_quotes: int,
+                  margin: float) -> list[ScoredSentence]:
     chosen: list[ScoredSentence] = []
     seen: set[str] = set()
     for candidate in scored:
         if len(chosen) == max_quotes:
             break
-        if chosen and candidate.score < chosen[0].score - QUOTE_MARGIN:
+        if chosen and candidate.score < chosen[0].score - margin:
             break
         key = candidate.text.strip()
         if key in seen:  # overlapping chunks share sentences
@@ -165,11 +160,11 @@ def should_abstain(s: dict, config: Config, lang: str) -> bool:
 
 
 def compose(question: str, lang: str, passages: list[Passage], ranking: Ranking,
-            sentence_vectors: np.ndarray, offsets: dict[int, int], tokens_of, weights_of,
-            config: Config, notice: str | None = None) -> Answer:
-    scored = score_sentences(passages[:config.answer_passages], ranking, sentence_vectors,
-                             offsets, tokens_of, weights_of)
-    scored, type_found = prefer_type(scored, question)
+            retriever: Retriever, config: Config, notice: str | None = None) -> Answer:
+    """The answer to `question` from its ranked `passages`, read through `retriever` (the
+    engine's snapshot of one index version: sentence vectors, tokens, term weights)."""
+    scored = score_sentences(passages[:config.answer_passages], ranking, retriever, config)
+    scored, type_found = prefer_type(scored, question, config.answer_type_bonus)
     sig = signals(scored, passages, ranking, question, lang, type_found)
     if not scored or should_abstain(sig, config, lang):
         closest = "\n".join(f"- {place(p.chunk.doc, p.chunk.section_path, p.chunk.location())}"
@@ -179,7 +174,8 @@ def compose(question: str, lang: str, passages: list[Passage], ranking: Ranking,
             text += "\n\n" + frame(lang, "closest") + "\n" + closest
         return Answer(question, lang, True, text, [], passages, notice, sig)
     quotes = []
-    for number, chosen in enumerate(choose_quotes(scored, config.max_quotes), start=1):
+    chosen_quotes = choose_quotes(scored, config.max_quotes, config.quote_margin)
+    for number, chosen in enumerate(chosen_quotes, start=1):
         chunk = chosen.passage.chunk
         sentence = chunk.sentences[chosen.index]
         quotes.append(Quote(number, chosen.text, chunk.doc, chunk.section_path,

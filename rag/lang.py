@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .text import fold_lookalikes
-
-KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+from .text import KAZAKH_LETTERS, fold_lookalikes
 # Frequent function words that tell Kazakh from Russian when no Kazakh letter shows up.
 _KAZAKH_WORDS = {"және", "мен", "бен", "пен", "не", "нені", "қанша", "неше", "қай", "қандай",
                  "туралы", "бойынша", "үшін", "бар", "жоқ", "ма", "ме", "ба", "бе", "па", "пе",

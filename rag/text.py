@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# The letters Kazakh Cyrillic has and Russian does not (upper and lower case).
+KAZAKH_LETTERS = frozenset("ӘәҒғҚқҢңӨөҰұҮүҺһІі")
+
 # Bump when any function here changes what it returns: indexes record it and are rebuilt.
 NORMALISER_VERSION = "2"  # 2: match_key folds again after casefolding
 

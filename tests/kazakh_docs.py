@@ -73,6 +73,11 @@ QUESTIONS = {
 }
 
 
+PDF_QUESTION = next(q for q, (doc, _) in QUESTIONS.items() if doc.endswith(".pdf"))
+KOBYZ = ("Қылқобыз\n\nҚылқобыздың екі ішегі жылқының қылынан тағылады. Ықылас Дүкенұлы "
+         "қылқобызда ойнаған атақты күйші болған.\n")
+
+
 def make_pdf(path: Path, pages=PDF_PAGES, **encryption) -> Path:
     """A PDF with one topic per page (heading + paragraph) in DejaVu Sans."""
     from fpdf import FPDF

@@ -11,17 +11,13 @@ from pathlib import Path
 
 import gradio as gr
 
+from kazrag.errors import KazragError, QuestionError
 from kazrag.rag import documents as document_formats
-from kazrag.rag.config import BUNDLED_CORPUS, Config
-from kazrag.rag.engine import Kazrag, QuestionError
-from kazrag.rag.retrieval import MODES
-from kazrag.ui import render
-from kazrag.ui.cli import user_errors
-from kazrag.ui.feedback import append_feedback
+from kazrag.rag.config import BUNDLED_CORPUS, MODES, Config
+from kazrag.rag.engine import Kazrag
 
-# At least this many people can be answered at once; more wait in the queue.
-CONCURRENT_ANSWERS = 8
-MAX_TOP_K = 20
+from . import render
+from .feedback import append_feedback
 
 HEADER = """# kazrag
 Ask about the documents in Kazakh, Russian or English. Answers quote the documents word for
@@ -54,11 +50,11 @@ def build_app(engine: Kazrag, config: Config) -> gr.Blocks:
             gr.Warning(str(exc))
             yield question, history
             return
-        history = history + [gr.ChatMessage(role="user", content=render.escape(question))]
+        history = history + [render.user_message(question)]
         yield "", history
         try:
             answer = engine.ask(question, mode, int(top_k))
-        except user_errors() as exc:
+        except KazragError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
         for messages in render.answer_stages(answer):
             yield "", history + messages
@@ -68,7 +64,7 @@ def build_app(engine: Kazrag, config: Config) -> gr.Blocks:
         or a message that the documents do not answer it."""
         try:
             return render.plain_answer(engine.ask(question, mode, int(top_k)))
-        except user_errors() as exc:
+        except KazragError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
 
     def record_vote(history: list, vote: gr.LikeData):
@@ -84,7 +80,7 @@ def build_app(engine: Kazrag, config: Config) -> gr.Blocks:
         try:
             report = engine.add_documents([Path(f) for f in files],
                                           progress=lambda what, done: progress(done, desc=what))
-        except user_errors() as exc:
+        except KazragError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
         for problem in report.skipped:
             gr.Warning(f"Skipped {problem}")
@@ -112,7 +108,7 @@ def build_app(engine: Kazrag, config: Config) -> gr.Blocks:
                 mode = gr.Radio(list(MODES), value=config.mode, label="Retrieval mode",
                                 info="hybrid = meaning + keywords; dense = meaning only; "
                                      "bm25 = keywords only")
-                top_k = gr.Slider(1, MAX_TOP_K, value=config.top_k, step=1,
+                top_k = gr.Slider(1, config.max_top_k, value=config.top_k, step=1,
                                   label="Passages to retrieve")
             if bundled_corpus_loaded(engine):
                 gr.Examples(BUNDLED_EXAMPLES, inputs=question, label="Example questions")
@@ -129,13 +125,13 @@ def build_app(engine: Kazrag, config: Config) -> gr.Blocks:
 
         question.submit(respond, [question, chatbot, mode, top_k], [question, chatbot],
                         api_name="respond", api_visibility="undocumented",
-                        concurrency_limit=CONCURRENT_ANSWERS, concurrency_id="answer")
+                        concurrency_limit=config.concurrent_answers, concurrency_id="answer")
         chatbot.like(record_vote, chatbot, None, api_visibility="private")
         # progress and errors on the upload box (the table stays readable meanwhile), which
         # is emptied afterwards, failed or not, ready for the next files
         upload.upload(add_documents, upload, [table, corpus], api_name="add_documents",
                       show_progress_on=upload
                       ).then(lambda: None, None, upload, api_visibility="private")
-        gr.api(chat, api_name="chat", concurrency_limit=CONCURRENT_ANSWERS,
+        gr.api(chat, api_name="chat", concurrency_limit=config.concurrent_answers,
                concurrency_id="answer")
     return demo

@@ -10,18 +10,22 @@ path that is a folder) is checked before the model is loaded or anything is inde
 
 from __future__ import annotations
 
-import json
+import argparse
 import sys
 from pathlib import Path
 
-from kazrag.rag.retrieval import MODES
+from kazrag.errors import ConfigError, KazragError
+from kazrag.files import write_json, write_jsonl
+from kazrag.rag.config import MODES
+
+from .options import add_common, config_from
+from .progress import ProgressPrinter
 
 DEFAULT_TOP_K = 10  # hit@10 and MRR@10 need ten passages per question
+EXIT_OK = 0
 
 
-def register(subparsers) -> None:
-    from kazrag.ui.cli import _common  # imported here: ui.cli imports this module
-
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "eval", help="measure retrieval and abstention on a question set",
         description="Run every question of a JSON Lines question set (format: "
@@ -44,7 +48,7 @@ def register(subparsers) -> None:
     parser.add_argument("--report", help="write a markdown report (tables, hit@k chart, "
                         "misses) here; the chart is saved next to it")
     parser.add_argument("--csv", help="write the figures as CSV here")
-    _common(parser, corpus=False)
+    add_common(parser, corpus=False)
     parser.set_defaults(handler=cmd_eval)
 
 
@@ -55,10 +59,10 @@ def parse_modes(args) -> list[str]:
     modes = [m.strip() for m in args.compare.split(",") if m.strip()]
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes:
-        raise ValueError(f"--compare: unknown mode {', '.join(unknown) or '(none)'}; "
+        raise ConfigError(f"--compare: unknown mode {', '.join(unknown) or '(none)'}; "
                          f"choose from {', '.join(MODES)}")
     if len(set(modes)) != len(modes):
-        raise ValueError(f"--compare: a mode is listed twice in {args.compare!r}")
+        raise ConfigError(f"--compare: a mode is listed twice in {args.compare!r}")
     return modes
 
 
@@ -67,7 +71,7 @@ def check_outputs(args) -> None:
     for option in ("results", "summary", "report", "csv"):
         value = getattr(args, option)
         if value and Path(value).is_dir():
-            raise ValueError(f"--{option} {value}: is a folder; give a file name")
+            raise ConfigError(f"--{option} {value}: is a folder; give a file name")
 
 
 def per_mode_path(path: Path, mode: str, modes: list[str]) -> Path:
@@ -81,17 +85,16 @@ def unknown_documents(questions, engine) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- command
-def cmd_eval(args) -> int:
+def cmd_eval(args: argparse.Namespace) -> int:
     from kazrag.eval.corpus import eval_index_dir
-    from kazrag.eval.evaluator import Evaluator, run_together, write_csv
+    from kazrag.eval.evaluator import Evaluator, run_together
     from kazrag.eval.questions import load_questions
     from kazrag.rag.engine import Kazrag
-    from kazrag.ui.cli import EXIT_OK, ProgressPrinter, config_from
 
     questions = load_questions(Path(args.questions))
     modes = parse_modes(args)
     if args.top_k < 1:
-        raise ValueError(f"--top-k must be at least 1, not {args.top_k}")
+        raise ConfigError(f"--top-k must be at least 1, not {args.top_k}")
     check_outputs(args)
     corpus = Path(args.corpus)
     config = config_from(args)
@@ -112,13 +115,30 @@ def cmd_eval(args) -> int:
     run_together(evaluators, engine, progress)
     summaries = {e.mode: e.summary() for e in evaluators}
 
-    from kazrag.eval.report import text_table, write_report
+    from kazrag.eval.report import text_table
 
     print(text_table(summaries))
     info = run_info(args, questions, engine, config)
+    try:
+        write_outputs(args, evaluators, summaries, info, modes)
+    except OSError as exc:
+        raise KazragError(f"cannot write {exc.filename or 'an output file'}: "
+                          f"{exc.strerror or exc}") from None
+    return EXIT_OK
+
+
+def write_outputs(args: argparse.Namespace, evaluators: list, summaries: dict, info: dict,
+                  modes: list[str]) -> None:
+    from kazrag.eval.evaluator import write_csv
+    from kazrag.eval.report import write_report
+
+    for option in ("results", "summary", "csv", "report"):
+        if getattr(args, option):
+            Path(getattr(args, option)).parent.mkdir(parents=True, exist_ok=True)
     if args.results:
         for e in evaluators:
-            write_results(per_mode_path(Path(args.results), e.mode, modes), e.results)
+            write_jsonl(per_mode_path(Path(args.results), e.mode, modes),
+                        (r.to_dict() for r in e.results))
     if args.summary:
         write_json(Path(args.summary), {
             **info, "modes": {e.mode: {"seconds": round(e.seconds, 2), **summaries[e.mode]}
@@ -128,31 +148,19 @@ def cmd_eval(args) -> int:
     if args.report:
         report, chart = write_report(Path(args.report), evaluators, info)
         print(f"kazrag eval: report {report} (chart {chart.name})", file=sys.stderr)
-    return EXIT_OK
 
 
-def run_info(args, questions, engine, config) -> dict:
+def run_info(args: argparse.Namespace, questions: list, engine, config) -> dict:
     settings = {k: v for k, v in config.to_dict().items()
                 if k not in ("index_dir", "cache_dir", "model_dir")}
+    version = engine.snapshot.version
     return {
         "questions_file": str(args.questions),
         "questions": len(questions),
         "answerable": sum(q.answerable for q in questions),
         "corpus": str(args.corpus),
-        "index": str(engine.stored.path),
-        "model": engine.stored.manifest["model"],
+        "index": version.location,
+        "model": version.manifest["model"],
         "top_k": args.top_k,
         "settings": settings,
     }
-
-
-def write_results(path: Path, results) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as f:
-        for result in results:
-            f.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
-
-
-def write_json(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

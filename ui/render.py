@@ -1,4 +1,6 @@
-"""How the chat shows kazrag's results: an `Answer` as chat messages, documents as a table.
+"""How kazrag's results look: an `Answer` as terminal text or as chat messages, documents as
+a table. Plain data only (chat messages are `{"role", "content", "metadata"}` dicts, which
+Gradio's Chatbot reads), so nothing here needs Gradio.
 
 Quotes must read exactly as in the document, so every text from a document is escaped before
 the chat's Markdown sees it (a `*` or `_` in a quote stays a character, not emphasis);
@@ -10,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import gradio as gr
+from kazrag.rag.lang import frame
+from kazrag.rag.records import SECTION_SEPARATOR, Answer, Passage, place
 
-from kazrag.rag.records import SECTION_SEPARATOR, Answer, Passage
+Message = dict  # {"role": "user" | "assistant", "content": str, "metadata": {...}}
 
 # ASCII punctuation that Markdown or HTML could act on; a backslash makes each one literal.
 _SPECIAL = r"\`*_{}[]<>#|~$&!"
@@ -40,6 +43,31 @@ def plain_answer(answer: Answer) -> str:
     return f"({answer.notice})\n{answer.text}" if answer.notice else answer.text
 
 
+def terminal_answer(answer: Answer) -> str:
+    """What `kazrag ask` prints: the answer, then the retrieved passages with their scores."""
+    lines = [answer.text]
+    if answer.notice:
+        lines.insert(0, f"({answer.notice})")
+    if not answer.abstained:
+        lines += ["", frame(answer.lang, "retrieved")]
+        for p in answer.passages:
+            chunk = p.chunk
+            lines.append(f"  #{p.rank} {p.score:.4f}  "
+                         f"{place(chunk.doc, chunk.section_path, chunk.location())}")
+    return "\n".join(lines)
+
+
+def user_message(question: str) -> Message:
+    return {"role": "user", "content": escape(question)}
+
+
+def _assistant(content: str, metadata: dict | None = None) -> Message:
+    message: Message = {"role": "assistant", "content": content}
+    if metadata:
+        message["metadata"] = metadata
+    return message
+
+
 def source_title(passage: Passage, numbers: list[int]) -> str:
     chunk = passage.chunk
     where = SECTION_SEPARATOR.join([chunk.doc] + list(chunk.section))
@@ -58,7 +86,7 @@ def highlight(passage: Passage, quoted: set[str]) -> str:
     return "".join(pieces)
 
 
-def source_messages(answer: Answer) -> list[gr.ChatMessage]:
+def source_messages(answer: Answer) -> list[Message]:
     """One collapsed box per cited passage, in citation order."""
     numbers: dict[int, list[int]] = {}
     quoted: dict[int, set[str]] = {}
@@ -67,15 +95,14 @@ def source_messages(answer: Answer) -> list[gr.ChatMessage]:
         quoted.setdefault(quote.passage_rank, set()).add(quote.text)
     by_rank = {p.rank: p for p in answer.passages}
     return [
-        gr.ChatMessage(
-            content=highlight(by_rank[rank], quoted[rank]),
-            metadata={"title": escape(source_title(by_rank[rank], numbers[rank])),
-                      "log": f"score {by_rank[rank].score:.3f}", "status": "done"})
+        _assistant(highlight(by_rank[rank], quoted[rank]),
+                   {"title": escape(source_title(by_rank[rank], numbers[rank])),
+                    "log": f"score {by_rank[rank].score:.3f}", "status": "done"})
         for rank in numbers if rank in by_rank
     ]
 
 
-def answer_stages(answer: Answer) -> Iterator[list[gr.ChatMessage]]:
+def answer_stages(answer: Answer) -> Iterator[list[Message]]:
     """The assistant's messages for one answer, growing: the text a line at a time (frame,
     then each quote, then the citations), then the source boxes one by one."""
     lines = escape(plain_answer(answer)).split("\n")
@@ -83,22 +110,18 @@ def answer_stages(answer: Answer) -> Iterator[list[gr.ChatMessage]]:
     for line in lines:
         shown.append(line)
         if line.strip():
-            yield [gr.ChatMessage(content="\n".join(shown))]
-    text = gr.ChatMessage(content="\n".join(lines))
+            yield [_assistant("\n".join(shown))]
+    text = _assistant("\n".join(lines))
     sources = source_messages(answer)
     for n in range(1, len(sources) + 1):
         yield [text] + sources[:n]
 
 
 # ------------------------------------------------------------------------ feedback
-def _get(message, key: str):
-    return message.get(key) if isinstance(message, dict) else getattr(message, key, None)
-
-
-def message_text(message) -> str:
+def message_text(message: Message) -> str:
     """The text of a chat message, whether its content is a string or Gradio's list of
     content parts."""
-    content = _get(message, "content")
+    content = message.get("content")
     if isinstance(content, str):
         return content
     parts = content if isinstance(content, list) else [content]
@@ -110,11 +133,11 @@ def feedback_turn(history: list, index: int) -> tuple[str, str, list[str]]:
     """(question, answer, sources) of the answer whose first message is `history[index]`,
     as plain text."""
     question = next((unescape(message_text(m)) for m in reversed(history[:index])
-                     if _get(m, "role") == "user"), "")
+                     if m.get("role") == "user"), "")
     sources = []
     for message in history[index + 1:]:
-        metadata = _get(message, "metadata") or {}
-        if _get(message, "role") != "assistant" or not metadata.get("title"):
+        metadata = message.get("metadata") or {}
+        if message.get("role") != "assistant" or not metadata.get("title"):
             break
         sources.append(f"{unescape(metadata['title'])} ({metadata.get('log') or ''})")
     return question, unescape(message_text(history[index])), sources

@@ -10,17 +10,22 @@ question is answered at once; the address is printed when the page is ready.
 
 from __future__ import annotations
 
+import argparse
 import errno
 import socket
 import sys
 from pathlib import Path
 
+from kazrag.errors import ConfigError
+
+from .options import add_common, config_from, corpus_paths
+from .progress import ProgressPrinter
+
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
+EXIT_OK = 0
 
 
-def register(subparsers) -> None:
-    from kazrag.ui.cli import _common  # imported here: ui.cli imports this module
-
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "serve", help="the Gradio chat in a browser",
         description="Build or load the index, then serve the chat: quoted, cited answers, "
@@ -33,41 +38,40 @@ def register(subparsers) -> None:
     parser.add_argument("--feedback", metavar="PATH",
                         help="JSON Lines file that like/dislike votes are appended to "
                         "(default: feedback.jsonl in the user data dir)")
-    _common(parser)
+    add_common(parser)
     parser.set_defaults(handler=cmd_serve)
 
 
 def check_address(host: str, port: int) -> None:
     """Raise a user error unless `host:port` can be listened on right now."""
     if not 0 < port < 65536:
-        raise ValueError(f"--port must be between 1 and 65535, not {port}")
+        raise ConfigError(f"--port must be between 1 and 65535, not {port}")
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
     except OSError as exc:
         reason = "already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
-        raise OSError(f"cannot serve on {host}:{port}: {reason}; choose another --port "
-                      "(or --host)") from None
+        raise ConfigError(f"cannot serve on {host}:{port}: {reason}; choose another --port "
+                          "(or --host)") from None
 
 
-def cmd_serve(args) -> int:
-    from kazrag.ui.cli import EXIT_OK, ProgressPrinter, _corpus, config_from
-
+def cmd_serve(args: argparse.Namespace) -> int:
     check_address(args.host, args.port)  # before minutes of loading, not after
     from kazrag.rag.engine import Kazrag
-    from kazrag.ui.app import build_app
+
+    from .app import build_app
 
     config = config_from(args).with_(
         feedback_path=Path(args.feedback) if args.feedback else None)
-    engine = Kazrag.open(config, _corpus(args), ProgressPrinter())
+    engine = Kazrag.open(config, corpus_paths(args), ProgressPrinter())
     demo = build_app(engine, config)
     try:
         _, url, _ = demo.launch(server_name=args.host, server_port=args.port, quiet=True,
                                 prevent_thread_lock=True)
     except OSError as exc:  # taken meanwhile; Gradio's message names its own settings
-        raise OSError(f"cannot serve on {args.host}:{args.port} ({exc}); "
-                      "choose another --port") from None
+        raise ConfigError(f"cannot serve on {args.host}:{args.port} ({exc}); "
+                          "choose another --port") from None
     print(f"kazrag: serving {len(engine.documents())} documents at {url}", flush=True)
     print(f"kazrag: feedback goes to {config.resolved_feedback_path()}; Ctrl+C stops",
           file=sys.stderr, flush=True)

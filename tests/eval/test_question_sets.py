@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from repo import REPO_ROOT
+
 from kazrag.rag.text import match_key
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 SETS_DIR = ROOT / "eval" / "sets"
 CORPUS = ROOT / "data" / "corpus"
 SET_FILES = sorted(SETS_DIR.glob("*.jsonl"))

@@ -11,7 +11,7 @@ import pytest
 from gradio_client import Client
 
 from gradio_server import free_port
-from repo import REPO_ROOT as PROJECT_ROOT
+from repo import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +25,7 @@ def test_serve_prints_its_address_answers_and_stops_on_ctrl_c(engine, tmp_path):
         KAZRAG + ["serve", "--port", str(port), "--feedback", str(feedback),
                   "--index-dir", str(engine.config.resolved_index_dir()),
                   "--model-dir", str(engine.config.resolved_model_dir())],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
         # a child of a non-interactive shell may inherit SIGINT ignored; Ctrl+C must work
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
@@ -51,7 +51,7 @@ def test_serve_refuses_a_port_in_use_before_loading_anything(tmp_path):
         port = taken.getsockname()[1]
         result = subprocess.run(
             KAZRAG + ["serve", "--port", str(port), "--index-dir", str(tmp_path / "none")],
-            capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+            capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
     assert result.returncode == 1
     assert result.stderr.strip() == (f"kazrag: error: cannot serve on 127.0.0.1:{port}: "
                                      "already in use; choose another --port (or --host)")

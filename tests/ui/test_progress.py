@@ -2,7 +2,7 @@
 
 import io
 
-from kazrag.ui.cli import ProgressPrinter
+from kazrag.ui.progress import ProgressPrinter
 
 
 def test_a_log_gets_a_line_per_stage_and_tenth_not_per_document():

@@ -13,7 +13,8 @@ from kazakh_docs import (CP1251_TEXT, DOCX_TITLE, KZ1048_TEXT, PDF_PAGES, UTF16_
                          make_docx, make_pdf, make_scanned_pdf)
 from kazrag.rag.chunking import chunk_document
 from kazrag.rag.config import Config
-from kazrag.rag.documents import DocumentError, decode_text, discover, load_document, load_documents
+from kazrag.errors import DocumentError
+from kazrag.rag.documents import decode_text, discover, load_document, load_documents
 
 
 def _error(path: Path) -> str:

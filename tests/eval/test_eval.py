@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from repo import REPO_ROOT
+
 from kazrag.eval.corpus import corpus_fingerprint
 from kazrag.eval.evaluator import write_csv
 from kazrag.eval.metrics import Judge, Judged, compute, hit_curve, summarise
-from kazrag.eval.questions import Question, QuestionFileError, load_questions
+from kazrag.errors import QuestionFileError
+from kazrag.eval.questions import Question, load_questions
 from kazrag.ui.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 DEV_SET = ROOT / "eval" / "sets" / "reports-dev.jsonl"
 CORPUS = ROOT / "data" / "corpus"
 

@@ -3,7 +3,8 @@
 import pytest
 
 from kazrag.rag.config import Config
-from kazrag.ui.cli import build_parser, config_from
+from kazrag.ui.cli import build_parser
+from kazrag.ui.options import config_from
 
 
 @pytest.mark.parametrize("command", [["ask", "сұрақ"], ["index", "info"], ["serve"],

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from gradio_server import serving
-from repo import REPO_ROOT as PROJECT_ROOT
+from repo import REPO_ROOT
 from kazrag.rag.lang import frame
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -23,7 +23,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-SCREENSHOT = PROJECT_ROOT / "docs" / "screenshot.png"
+SCREENSHOT = REPO_ROOT / "docs" / "screenshot.png"
 QUESTION = "Полиция ұсталған адамды айып тақпай тұрып қанша сағат ұстай алады?"
 TIMEOUT_MS = 60_000
 ANSWER_COMPLETE = """n => document.querySelectorAll('#chat .thought-group').length === n

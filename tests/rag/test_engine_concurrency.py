@@ -9,18 +9,17 @@ over, from another engine in this process and from another process.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from kazrag.index import store
-from kazrag.rag.engine import Kazrag
-from test_ingestion import KOBYZ, PDF_QUESTION, QUESTIONS  # noqa: F401 - fixtures below
-from test_ingestion import corpus, index_copy, small_config, small_engine  # noqa: F401
+from kazakh_docs import KOBYZ, PDF_QUESTION, QUESTIONS
+from repo import REPO_ROOT
 
-PROJECT = Path(__file__).resolve().parent.parent
+from kazrag.index import folder_store
+from kazrag.index.folder_store import FolderStore
+from kazrag.rag.engine import Kazrag
 
 
 class Readers:
@@ -55,13 +54,14 @@ class Readers:
 
     def _reload(self) -> None:
         self.engine.reload()
-        stored = self.engine.stored  # one consistent snapshot (swapped together)
-        docs = frozenset(stored.manifest["documents"])
+        version = self.engine.snapshot.version  # one consistent snapshot (one assignment)
+        docs = frozenset(version.manifest["documents"])
         # a whole version: every part has the same chunks, and they are the manifest's
-        assert len(stored.records) == stored.vectors.ntotal == stored.manifest["chunks"]
-        assert {r["doc"] for r in stored.records} == docs
+        n = len(version.chunks)
+        assert n == len(version.vectors) == version.keyword.size == version.manifest["chunks"]
+        assert {r["doc"] for r in version.chunks.get(range(n))} == docs
         self.seen.append(docs)
-        self.versions.add(stored.path.name)
+        self.versions.add(version.id)
 
     def _ask(self) -> None:
         answer = self.engine.ask(PDF_QUESTION)
@@ -101,7 +101,7 @@ def test_reader_sees_whole_versions_while_another_engine_rebuilds(index_copy, tm
             writer.remove_document("kobyz.txt")
     _check(readers, 2 * cycles)
     # the stale engine's version folder was cleaned up long ago: it still answers
-    assert not stale.stored.path.exists()
+    assert not Path(stale.snapshot.version.location).exists()
     assert stale.ask(PDF_QUESTION).quotes[0].doc == "cities.pdf"
 
 
@@ -114,14 +114,13 @@ def test_reader_sees_whole_versions_while_another_process_rebuilds(index_copy, t
               "--model-dir", str(index_copy.resolved_model_dir())]
     script = (
         "import sys\n"
-        "from ui.cli import main\n"
+        "from kazrag.ui.cli import main\n"
         f"for _ in range({cycles}):\n"
         f"    assert main(['index', 'add', {str(new)!r}] + {common!r}) == 0\n"
         f"    assert main(['index', 'remove', 'kobyz.txt'] + {common!r}) == 0\n")
     with Readers(reader, {old, old | {"kobyz.txt"}}) as readers:
-        done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, text=True,
-                              capture_output=True, timeout=600,
-                              env=dict(os.environ, PYTHONPATH=str(PROJECT)))
+        done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, text=True,
+                              capture_output=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count("added 1 (kobyz.txt)") == cycles
     _check(readers, 2 * cycles)
@@ -131,21 +130,65 @@ def test_load_of_a_version_replaced_underneath_reads_the_new_one(index_copy, tmp
                                                                  monkeypatch):
     """The race the readers above can hit, made certain: `current` moves on and the version
     being read is deleted in the middle of reading it."""
-    folder = index_copy.resolved_index_dir()
+    store = FolderStore(index_copy.resolved_index_dir())
     writer = Kazrag.open(index_copy)
-    first = store.current_version(folder)
-    real_check = store._check_files
+    first = store.current_id()
+    real_check = folder_store._check
     calls = []
 
-    def check_then_replace(version, manifest):
-        real_check(version, manifest)
+    def check_then_replace(version):
+        manifest = real_check(version)
         if not calls:  # the first load: a writer replaces the index twice, right now
-            calls.append(version)
+            calls.append(version.name)
             writer.add_documents([_kobyz(tmp_path)])
             writer.remove_document("kobyz.txt")
             assert not version.exists()  # the version being read is gone
+        return manifest
 
-    monkeypatch.setattr(store, "_check_files", check_then_replace)
-    loaded = store.load(folder)
-    assert calls == [first] and loaded.path != first
-    assert loaded.path == store.current_version(folder)
+    monkeypatch.setattr(folder_store, "_check", check_then_replace)
+    loaded = store.load()
+    assert calls == [first] and loaded.id != first
+    assert loaded.id == store.current_id()
+
+
+def test_answers_stay_consistent_while_the_engine_reloads(index_copy, tmp_path):
+    """Questions asked while one thread swaps snapshots and another process changes the
+    corpus: every answer's quotes come from its own passages, and those passages' sentence
+    vectors are the ones the answer was scored with (one snapshot per answer)."""
+    new = _kobyz(tmp_path)
+    engine = Kazrag.open(index_copy)
+    writer = Kazrag.open(index_copy)
+    stop = threading.Event()
+    problems: list[str] = []
+
+    def ask_loop() -> None:
+        while not stop.is_set():
+            try:
+                answer = engine.ask(PDF_QUESTION)
+            except Exception as exc:  # noqa: BLE001 - a torn snapshot fails like this
+                problems.append(f"{type(exc).__name__}: {exc}")
+                continue
+            texts = {p.rank: p.chunk.text for p in answer.passages}
+            if answer.abstained or not answer.quotes:
+                problems.append("no answer")
+            for quote in answer.quotes:
+                if quote.text not in texts.get(quote.passage_rank, ""):
+                    problems.append(f"quote {quote.text[:40]!r} not in its passage")
+
+    def reload_loop() -> None:
+        while not stop.is_set():
+            engine.reload()
+
+    threads = [threading.Thread(target=ask_loop) for _ in range(3)]
+    threads.append(threading.Thread(target=reload_loop))
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(3):
+            writer.add_documents([new])
+            writer.remove_document("kobyz.txt")
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=300)
+    assert not problems, problems[:5]

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from kazrag.rag.config import BUNDLED_CORPUS
-from kazrag.rag.engine import QuestionError
+from kazrag.errors import QuestionError
 from kazrag.rag.text import match_key
 
 pytestmark = pytest.mark.slow

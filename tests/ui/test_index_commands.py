@@ -16,70 +16,22 @@ from pathlib import Path
 
 import pytest
 
-from kazrag.index import store
-from kazakh_docs import QUESTIONS, make_corpus, make_pdf, make_scanned_pdf
-from kazrag.rag.engine import Kazrag, QuestionError
-from kazrag.ui.cli import main
+from cli_run import cli, error_line, version_of
+from kazakh_docs import KOBYZ, PDF_QUESTION, QUESTIONS, make_pdf, make_scanned_pdf
 
-PDF_QUESTION = next(q for q, (doc, _) in QUESTIONS.items() if doc.endswith(".pdf"))
-KOBYZ = ("Қылқобыз\n\nҚылқобыздың екі ішегі жылқының қылынан тағылады. Ықылас Дүкенұлы "
-         "қылқобызда ойнаған атақты күйші болған.\n")
-
-
-# --------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    return make_corpus(tmp_path_factory.mktemp("docs") / "corpus")
-
-
-@pytest.fixture(scope="module")
-def small_config(base_config, tmp_path_factory):
-    return base_config.with_(index_dir=tmp_path_factory.mktemp("small") / "index")
-
-
-@pytest.fixture(scope="module")
-def small_engine(small_config, corpus) -> Kazrag:
-    return Kazrag.open(small_config, corpus=[corpus])
-
-
-@pytest.fixture
-def index_copy(small_engine, small_config, tmp_path):
-    """A private copy of the small index (and its embedding cache) to change."""
-    target = tmp_path / "index"
-    shutil.copytree(small_config.resolved_index_dir(), target, symlinks=True)
-    return small_config.with_(index_dir=target)
-
-
-def cli(capsys, *args: str, config=None) -> tuple[int, str, str]:
-    """Run `kazrag ARGS` in-process; with a config, against its index and model."""
-    argv = list(args)
-    if config is not None:
-        argv += ["--index-dir", str(config.resolved_index_dir()),
-                 "--model-dir", str(config.resolved_model_dir())]
-    code = main(argv)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
-
-
-def error_line(err: str) -> str:
-    """The one `kazrag: error:` line a failing command ends with."""
-    lines = err.strip().splitlines()
-    assert lines and lines[-1].startswith("kazrag: error: "), err
-    assert sum(line.startswith("kazrag: error:") for line in lines) == 1
-    return lines[-1]
-
-
-def version_of(config) -> Path:
-    return store.current_version(config.resolved_index_dir())
+from kazrag.errors import IndexStoreError, QuestionError
+from kazrag.index import folder_store
+from kazrag.index.folder_store import FolderStore
+from kazrag.rag.engine import Kazrag
 
 
 def texts_of(config, doc: str) -> int:
     """How many distinct texts (chunk embedding texts + sentences) a document has."""
     from kazrag.rag.records import Chunk
 
-    chunks = [Chunk.from_dict(r) for r in store.load(config.resolved_index_dir()).records
-              if r["doc"] == doc]
+    version = FolderStore(config.resolved_index_dir()).load()
+    records = version.chunks.get(range(len(version.chunks)))
+    chunks = [Chunk.from_dict(r) for r in records if r["doc"] == doc]
     return (len({c.embedding_text() for c in chunks})
             + len({c.text[s.start:s.end] for c in chunks for s in c.sentences}))
 
@@ -159,7 +111,7 @@ def test_normaliser_change_rebuilds_everything_and_says_so(capsys, index_copy, t
     assert code == 0, err
     assert (f"kazrag: normaliser_version changed ({NORMALISER_VERSION} -> 99): "
             "rebuilding everything") in err
-    assert store.read_manifest(index_copy.resolved_index_dir())["normaliser_version"] == "99"
+    assert FolderStore(index_copy.resolved_index_dir()).read_manifest()["normaliser_version"] == "99"
 
 
 # ------------------------------------------------------------------ bad documents
@@ -348,19 +300,19 @@ def test_full_disk_while_writing_keeps_the_old_index(capsys, index_copy, tmp_pat
     version = version_of(index_copy)
     engine = Kazrag.open(index_copy)
     before = engine.ask(PDF_QUESTION)
-    monkeypatch.setattr(store, "_write_jsonl", _disk_full)  # chunks.jsonl fails to write
+    monkeypatch.setattr(folder_store, "write_jsonl", _disk_full)  # chunks.jsonl fails
 
     code, _, err = cli(capsys, "index", "add", str(new), config=index_copy)
     assert code == 1
     assert "could not write the new index in " in error_line(err)
     assert "(No space left on device); the previous index is unchanged" in error_line(err)
-    with pytest.raises(store.IndexError_):
+    with pytest.raises(IndexStoreError):
         engine.add_documents([new])
 
     monkeypatch.undo()
     folder = index_copy.resolved_index_dir()
     assert version_of(index_copy) == version
-    assert not list(folder.glob(".staging-*")) and len(list(folder.glob("v-*"))) == 1
+    assert not list(folder.glob(".*.tmp-*")) and len(list(folder.glob("v-*"))) == 1
     reopened = Kazrag.open(index_copy)
     assert "kobyz.txt" not in reopened.documents()
     assert reopened.ask(PDF_QUESTION).quotes == before.quotes
@@ -392,7 +344,7 @@ def test_an_index_made_with_other_settings_is_rebuilt_from_its_own_documents(ind
     changed = index_copy.with_(keyword_prefix=index_copy.keyword_prefix + 1)
     engine = Kazrag.open(changed, progress=lambda m, f: messages.append(m))
     assert messages[0].startswith("index keyword changed") and "rebuilding everything" in messages[0]
-    assert engine.stored.manifest["keyword"]["prefix"] == changed.keyword_prefix
+    assert engine.snapshot.version.manifest["keyword"]["prefix"] == changed.keyword_prefix
     assert engine.documents().keys() == before.documents().keys()
     assert engine.ask(PDF_QUESTION).quotes[0].text == before.ask(PDF_QUESTION).quotes[0].text
     messages.clear()
