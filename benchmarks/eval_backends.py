@@ -27,7 +27,6 @@ SETS = {
 
 
 def build(config, corpus: Path) -> tuple[object, dict]:
-    from kazrag.index import store
     from kazrag.rag.embedding import load_embedder
     from kazrag.rag.engine import Kazrag
     from kazrag.rag.indexing import build_index, load_corpus
@@ -46,9 +45,10 @@ def build(config, corpus: Path) -> tuple[object, dict]:
         "embed_share": round(timed.seconds / wall, 3),
         "passages_per_second": round(report.chunks / wall, 2),
         "texts_per_second": round(report.embedded / max(timed.seconds, 1e-9), 2),
-        "index_bytes": dir_size(report.index_dir),
+        "index_bytes": dir_size(Path(report.index) / "current"),
     }
-    return Kazrag(config, embedder, store.load(config.resolved_index_dir())), stats
+    engine = Kazrag.open(config)
+    return engine, stats
 
 
 def evaluate(engine, questions: Path, modes) -> dict:

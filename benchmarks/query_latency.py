@@ -48,30 +48,29 @@ def main() -> None:
     parser.add_argument("--out")
     args = parser.parse_args()
 
-    from kazrag.index import store
-    from kazrag.index import vectors as vector_index
-    from kazrag.rag.config import BUNDLED_CORPUS, Config
+    from kazrag.rag.config import Config
     from kazrag.rag.embedding import load_embedder
     from kazrag.rag.engine import Kazrag
 
     info = announce(f"query_latency {args.label}")
     config = Config(index_dir=Path(args.index_dir)).with_(embed_backend=args.backend)
     t = time.perf_counter()
-    engine = Kazrag.open(config, corpus=None if store.current_version(args.index_dir) else [BUNDLED_CORPUS])
+    engine = Kazrag.open(config)  # an empty folder gets the bundled corpus
     open_s = time.perf_counter() - t
-    stored = engine.stored
+    version = engine.snapshot.version
     qs = questions(args.limit)
     for q in qs[:5]:  # warm-up: lazy loads, first FAISS pages, allocator
         engine.ask(q)
-    print(f"index {stored.path}: {stored.manifest['chunks']} chunks, "
-          f"{stored.manifest.get('vector_index')} vectors, model {stored.manifest['model']}; "
+    manifest = version.manifest
+    print(f"index {version.location}: {manifest['chunks']} chunks, "
+          f"{manifest.get('vector_index')} vectors, model {manifest['model']}; "
           f"{len(qs)} questions", flush=True)
 
-    results = {"label": args.label, "chunks": stored.manifest["chunks"],
-               "sentences": stored.manifest["sentences"], "model": stored.manifest["model"],
-               "vector_index": stored.manifest.get("vector_index"), "questions": len(qs),
+    results = {"label": args.label, "chunks": manifest["chunks"],
+               "sentences": manifest["sentences"], "model": manifest["model"],
+               "vector_index": manifest.get("vector_index"), "questions": len(qs),
                "open_seconds": round(open_s, 1),
-               "index_bytes_per_passage": round(dir_size(stored.path) / stored.manifest["chunks"]),
+               "index_bytes_per_passage": round(dir_size(version.location) / manifest["chunks"]),
                "latency": {}, "parts": {}}
     for mode in ("bm25", "dense", "hybrid"):
         results["latency"][mode] = summary_ms(timed(lambda q: engine.search(q, mode=mode), qs))
@@ -80,12 +79,11 @@ def main() -> None:
     embedder = load_embedder(config)
     vectors = embedder.encode_queries(qs)
     results["parts"]["embed_query"] = summary_ms(timed(lambda q: embedder.encode_queries([q]), qs))
-    tokens = [engine.retriever.tokens(q) for q in qs]
-    keyword = stored.keyword
-    results["parts"]["keyword_scores"] = summary_ms(timed(keyword.scores, tokens))
-
+    tokens = [engine.snapshot.retriever.tokens(q) for q in qs]
+    results["parts"]["keyword_search_top100"] = summary_ms(timed(
+        lambda t: version.keyword.search(t, config.candidates), tokens))
     results["parts"]["faiss_search_top100"] = summary_ms(timed(
-        lambda v: vector_index.search(stored.vectors, v, config.candidates), vectors))
+        lambda v: version.vectors.search(v, config.candidates), vectors))
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     for name, figures in {**results["latency"], **results["parts"]}.items():
         print(f"  {name:34s} p50 {figures['p50_ms']:8.2f} ms   p95 {figures['p95_ms']:8.2f} ms", flush=True)

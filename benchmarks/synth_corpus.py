@@ -167,7 +167,7 @@ def main() -> None:
     t, cpu = time.perf_counter(), time.process_time()
     report = build_index(documents, config, embedder, force=True)
     build_s = time.perf_counter() - t
-    version = Path(report.index_dir) / "current"
+    version = Path(report.index) / "current"
     results = {
         "passages": args.passages, "chunks": report.chunks, "sentences": report.sentences,
         "unique_sentences": len(unique), "sentences_embedded_by_model_now": len(todo),
@@ -181,7 +181,7 @@ def main() -> None:
             report.chunks / (build_s + timings["load_and_chunk_s"]), 1),
         "index_bytes": dir_size(version.resolve()),
         "index_bytes_per_passage": round(dir_size(version.resolve()) / report.chunks),
-        "embedding_cache_bytes": dir_size(Path(report.index_dir) / "embeddings"),
+        "embedding_cache_bytes": dir_size(Path(report.index) / "embeddings"),
         "manifest_vector_index": json.loads((version / "manifest.json").read_text())["vector_index"],
     }
     print(json.dumps(results, indent=2), flush=True)

@@ -47,19 +47,21 @@ def main() -> None:
     parser.add_argument("--out")
     args = parser.parse_args()
 
-    from kazrag.index import store
+    import numpy as np
+
+    from kazrag.index.folder_store import FolderStore
     from kazrag.rag.config import Config
     from kazrag.rag.embedding import load_embedder
 
     info = announce("vector_index")
-    stored = store.load(args.index_dir)
-    vectors = stored.vectors.reconstruct_n(0, stored.vectors.ntotal)
+    stored = FolderStore(Path(args.index_dir)).load()
+    vectors = stored.vectors.reconstruct(np.arange(len(stored.vectors)))
     n, dim = vectors.shape
     queries = load_embedder(Config()).encode_queries(questions(0))
     print(f"{n} vectors ({stored.manifest.get('model')}), {len(queries)} real question vectors",
           flush=True)
     results = {"vectors": int(n), "dim": int(dim), "questions": int(len(queries)),
-               "source": stored.manifest.get("synthetic_note", str(stored.path)),
+               "source": stored.manifest.get("synthetic_note", stored.location),
                "flat_by_size": {}, "hnsw": []}
     for size in sorted({s for s in (10_000, 25_000, 50_000, 100_000, n) if s <= n}):
         flat = faiss.IndexFlatIP(dim)

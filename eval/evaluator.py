@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -40,21 +40,27 @@ class QuestionResult:
     passages: list[dict]  # {"rank", "doc", "section", "text", "score"}, rank order
     hit_rank: int | None
     latency_ms: float
-    quote_hit: bool = False
-    quotes: int = 0
+    quotes: list[dict] = field(default_factory=list)  # {"text", "doc", "holds"}, in order
+    quote_any: bool = False
+
+    @property
+    def quote_first(self) -> bool:
+        return bool(self.quotes) and self.quotes[0]["holds"]
 
     def judged(self) -> Judged:
         q = self.question
         return Judged(q.id, q.lang, q.kind, q.answerable, self.abstained, self.hit_rank,
-                      self.latency_ms, self.quote_hit, self.quotes)
+                      self.latency_ms, self.quote_first, self.quote_any, len(self.quotes),
+                      sum(quote["holds"] for quote in self.quotes[1:]))
 
     def to_dict(self) -> dict:
         """Exactly the fields of a `--results` line."""
         q = self.question
         return {"id": q.id, "question": q.question, "lang": q.lang, "kind": q.kind,
                 "abstained": self.abstained, "answer": self.answer,
-                "passages": self.passages, "hit_rank": self.hit_rank,
-                "latency_ms": round(self.latency_ms, 3)}
+                "quotes": self.quotes, "quote@1": self.quote_first,
+                "quote_any": self.quote_any, "passages": self.passages,
+                "hit_rank": self.hit_rank, "latency_ms": round(self.latency_ms, 3)}
 
 
 def passage_row(passage) -> dict:
@@ -107,10 +113,13 @@ class Evaluator:
         judge = Judge(question)
         hit_rank = (judge.hit_rank((p["doc"], p["text"]) for p in passages)
                     if question.answerable else None)
-        quote_hit = question.answerable and judge.quotes_hold(
+        quotes = [{"text": q.text, "doc": q.doc,
+                   "holds": question.answerable and judge.quote_holds(q.doc, q.text)}
+                  for q in answer.quotes]
+        quote_any = question.answerable and judge.quotes_hold(
             (q.doc, q.text) for q in answer.quotes)
         return QuestionResult(question, bool(answer.abstained), answer.text, passages,
-                              hit_rank, latency_ms, quote_hit, len(answer.quotes))
+                              hit_rank, latency_ms, quotes, quote_any)
 
     # ------------------------------------------------------------------------ figures
     def judged(self) -> list[Judged]:

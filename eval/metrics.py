@@ -7,9 +7,12 @@ Definitions (eval/README.md has the prose):
 - hit@k: share of answerable questions with a relevant passage among the first k retrieved.
 - mrr@10: mean over answerable questions of 1/rank of the first relevant passage (0 if none
   in the first 10).
-- quote_hit: share of answerable questions whose quoted sentences (the answer a user reads,
-  not the passages) hold the evidence; `doc` questions: a quote comes from a relevant document.
-  An abstention counts as a miss.
+- quote@1: share of answerable questions whose FIRST quoted sentence (what a user reads first)
+  holds an evidence string, or for questions with gold answer spans judged by document
+  (KazQAD), a gold span. An abstention counts as a miss.
+- quote_any: the same for all the quoted sentences of the answer taken together.
+- extra_quote_precision: of the 2nd and later quotes of answered answerable questions, the
+  share that hold evidence themselves (an extra quote is worth reading only if it does).
 - quotes_mean: mean number of quoted sentences per answered question.
 - abstention_recall: share of unanswerable questions on which the engine abstained.
 - abstention_precision: share of abstentions that were on unanswerable questions.
@@ -34,7 +37,8 @@ from .questions import Question
 HIT_AT = (1, 3, 5, 10)
 MRR_AT = 10
 METRICS = tuple(f"hit@{k}" for k in HIT_AT) + (
-    f"mrr@{MRR_AT}", "quote_hit", "quotes_mean", "abstention_recall", "abstention_precision", "false_abstention_rate",
+    f"mrr@{MRR_AT}", "quote@1", "quote_any", "extra_quote_precision", "quotes_mean",
+    "abstention_recall", "abstention_precision", "false_abstention_rate",
     "latency_p50_ms", "latency_p95_ms")
 
 
@@ -55,13 +59,21 @@ class Judge:
         passage = match_key(text)
         return any(key in passage for key in self.keys)
 
+    def quote_holds(self, doc: str, text: str) -> bool:
+        """Whether one quoted sentence answers: it holds an evidence string or gold answer
+        span; a `doc` question without any answer text: it comes from a relevant document."""
+        if self.keys:
+            quoted = match_key(text)
+            return any(key in quoted for key in self.keys)
+        return self.match == "doc" and doc in self.docs
+
     def quotes_hold(self, quotes: Iterable[tuple[str, str]]) -> bool:
-        """Whether any quoted (doc, sentence) is evidence; for `evidence` questions the
-        sentences are judged together, as an answer may split a fact over two quotes."""
+        """Whether the quoted (doc, sentence) pairs of an answer hold the answer, judged
+        together: an answer may split a fact over two quotes."""
         quotes = list(quotes)
-        if self.match == "doc":
-            return any(doc in self.docs for doc, _ in quotes)
-        return self.relevant("", " ".join(text for _, text in quotes))
+        if not self.keys:
+            return any(self.quote_holds(doc, text) for doc, text in quotes)
+        return bool(quotes) and self.quote_holds("", " ".join(text for _, text in quotes))
 
     def hit_rank(self, ranking: Iterable[tuple[str, str]]) -> int | None:
         """1-based rank of the first relevant (doc, text) in `ranking`, or None."""
@@ -82,8 +94,10 @@ class Judged:
     abstained: bool
     hit_rank: int | None  # None: no relevant passage in the retrieved top-k (or unanswerable)
     latency_ms: float
-    quote_hit: bool = False  # the quoted sentences hold the evidence
+    quote_first: bool = False  # the first quoted sentence holds the evidence
+    quote_any: bool = False  # the quoted sentences together hold it
     quotes: int = 0  # how many sentences the answer quoted
+    extra_holding: int = 0  # of the quotes after the first, how many hold evidence
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -108,7 +122,11 @@ def compute(judged: Sequence[Judged], top_k: int) -> dict:
                            if k <= top_k else None)
     out[f"mrr@{MRR_AT}"] = (_mean([1.0 / r if r is not None and r <= MRR_AT else 0.0
                                    for r in ranks]) if top_k >= MRR_AT else None)
-    out["quote_hit"] = _mean([j.quote_hit and not j.abstained for j in answerable])
+    out["quote@1"] = _mean([j.quote_first and not j.abstained for j in answerable])
+    out["quote_any"] = _mean([j.quote_any and not j.abstained for j in answerable])
+    answered = [j for j in answerable if not j.abstained]
+    out["extra_quote_precision"] = _share(sum(j.extra_holding for j in answered),
+                                          sum(max(j.quotes - 1, 0) for j in answered))
     out["quotes_mean"] = _mean([j.quotes for j in judged if not j.abstained])
     out["abstention_recall"] = _share(sum(j.abstained for j in unanswerable), len(unanswerable))
     out["abstention_precision"] = _share(sum(not j.answerable for j in abstained),

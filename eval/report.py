@@ -17,17 +17,20 @@ from .metrics import METRICS
 COLUMNS = [
     ("hit@1", "hit@1", "share"), ("hit@3", "hit@3", "share"), ("hit@5", "hit@5", "share"),
     ("hit@10", "hit@10", "share"), ("mrr@10", "mrr@10", "share"),
-    ("quote_hit", "quote_hit", "share"), ("quotes", "quotes_mean", "mean"),
+    ("quote@1", "quote@1", "share"), ("quote_any", "quote_any", "share"),
+    ("extra_prec", "extra_quote_precision", "share"), ("quotes", "quotes_mean", "mean"),
     ("abst_rec", "abstention_recall", "share"), ("abst_prec", "abstention_precision", "share"),
     ("false_abst", "false_abstention_rate", "share"),
     ("p50_ms", "latency_p50_ms", "ms"), ("p95_ms", "latency_p95_ms", "ms"),
 ]
 assert {key for _, key, _ in COLUMNS} == set(METRICS)
 LEGEND = ("n = questions (of which unanswerable); hit@k, mrr@10 and false_abst over answerable "
-          "questions; quote_hit = share of answerable questions whose quoted sentences hold the "
-          "evidence; quotes = sentences quoted per answer; abst_rec = share of unanswerable questions abstained on; abst_prec = "
-          "share of abstentions that were right; p50/p95 = ms per question around "
-          "engine.ask; - = no question to measure it on")
+          "questions; quote@1 / quote_any = share of answerable questions whose first quoted "
+          "sentence / whose quotes hold the evidence (or gold answer span); extra_prec = share "
+          "of the 2nd and later quotes that hold it themselves; quotes = sentences quoted per "
+          "answer; abst_rec = share of unanswerable questions abstained on; abst_prec = share "
+          "of abstentions that were right; p50/p95 = ms per question around engine.ask; "
+          "- = no question to measure it on")
 MISS_AT = 5  # a question is listed as a miss when nothing relevant is in its top 5
 RETRIEVED_SHOWN = 3
 FIRST_WORDS = 12
@@ -59,7 +62,7 @@ def table_rows(summaries: dict[str, dict]) -> tuple[list[str], list[list[str]]]:
 def text_table(summaries: dict[str, dict]) -> str:
     header, rows = table_rows(summaries)
     widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
-    lines = []
+    lines: list[str] = []
     for row in [header] + rows:
         cells = [row[i].ljust(widths[i]) if i < 3 else row[i].rjust(widths[i])
                  for i in range(len(row))]

@@ -26,7 +26,8 @@ from .corpus import eval_index_dir
 from .evaluator import Evaluator
 from .questions import load_questions
 
-COLUMNS = ("hit@1", "hit@5", "mrr@10", "quote_hit", "quotes_mean", "abstention_recall",
+COLUMNS = ("hit@1", "hit@5", "mrr@10", "quote@1", "quote_any", "extra_quote_precision",
+           "quotes_mean", "abstention_recall",
            "false_abstention_rate")
 
 

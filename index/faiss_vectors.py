@@ -33,7 +33,7 @@ class FaissVectors(VectorIndex):
     def __init__(self, index: faiss.Index, ef_search: int = 512):
         self._index = index
         self.kind = "hnsw" if isinstance(index, faiss.IndexHNSWFlat) else "flat"
-        if self.kind == "hnsw":
+        if isinstance(index, faiss.IndexHNSWFlat):
             index.hnsw.efSearch = ef_search
 
     @classmethod

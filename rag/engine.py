@@ -18,7 +18,6 @@ from pathlib import Path
 
 from kazrag.errors import DocumentError, QuestionError
 from kazrag.index.base import IndexVersion, Store
-from kazrag.index.folder_store import FolderStore
 
 from .answer import compose
 from .config import BUNDLED_CORPUS, Config, check_top_k
@@ -28,16 +27,7 @@ from .indexing import BuildReport, Progress, build_index, load_corpus, plan_open
 from .lang import detect, frame
 from .records import Answer, Passage
 from .retrieval import Retriever
-
-
-def open_store(config: Config) -> Store:
-    """The store `config` names (today the folder store in `index_dir`)."""
-    return FolderStore(config.resolved_index_dir(), ef_search=config.hnsw_ef_search)
-
-
-def cache_dir_of(config: Config) -> Path:
-    """Where the embedding cache of `config`'s index lives."""
-    return config.resolved_index_dir() / "embeddings"
+from .stores import open_store
 
 
 @dataclass(frozen=True)
@@ -95,8 +85,8 @@ class Kazrag:
             documents = [Document.from_dict(d) for d in store.load_documents()]
             # under the lock again: another process may have rebuilt it meanwhile, and then
             # the unchanged check inside build_index reuses its work
-            return build_index(documents, store, cache_dir_of(config), config, embedder,
-                               progress, force=force, reason=reason)
+            return build_index(documents, config, embedder, progress, force=force,
+                               reason=reason, store=store)
 
     @staticmethod
     def build(config: Config, embedder: Embedder, corpus: list[Path], progress: Progress = quiet,
@@ -109,8 +99,7 @@ class Kazrag:
             raise DocumentError(f"nothing to index in {', '.join(map(str, corpus))}: {problems}")
         store = store or open_store(config)
         with store.writer_lock():
-            return build_index(documents, store, cache_dir_of(config), config, embedder,
-                               progress, skipped, force)
+            return build_index(documents, config, embedder, progress, skipped, force, store=store)
 
     # ------------------------------------------------------------- changing the corpus
     def documents(self) -> dict[str, dict]:
@@ -133,8 +122,8 @@ class Kazrag:
                 added.append(doc.doc_id)
             if not added:
                 raise DocumentError("nothing added: " + ("; ".join(skipped) or "no documents"))
-            report = build_index(list(current.values()), self.store, cache_dir_of(self.config),
-                                 self.config, self.embedder, progress, skipped)
+            report = build_index(list(current.values()), self.config, self.embedder, progress,
+                                 skipped, store=self.store)
             self.reload()
         return report
 
@@ -148,8 +137,7 @@ class Kazrag:
                 raise DocumentError(f"no document {doc_id!r} in the index (it has: {known})")
             if not kept:
                 raise DocumentError(f"{doc_id} is the last document; an index cannot be empty")
-            report = build_index(kept, self.store, cache_dir_of(self.config), self.config,
-                                 self.embedder, progress)
+            report = build_index(kept, self.config, self.embedder, progress, store=self.store)
             self.reload()
         return report
 

@@ -27,6 +27,7 @@ from .config import Config
 from .documents import Document, discover, load_documents
 from .embedding import Embedder
 from .records import Chunk
+from .stores import cache_dir_of, open_store
 from .text import NORMALISER_VERSION
 
 Progress = Callable[[str, float], None]  # message, fraction done (0..1)
@@ -157,13 +158,15 @@ def embed_cached(texts: list[str], embedder: Embedder, cache: EmbeddingCache,
     return matrix, len(missing)
 
 
-def build_index(documents: list[Document], store: Store, cache_dir: Path, config: Config,
-                embedder: Embedder, progress: Progress = quiet,
-                skipped: list[str] | None = None, force: bool = False,
-                reason: str | None = None) -> BuildReport:
-    """Index `documents` into a new version of `store` (or reuse the current one when
-    nothing changed and `force` is not set). The caller holds the store's writer lock."""
+def build_index(documents: list[Document], config: Config, embedder: Embedder,
+                progress: Progress = quiet, skipped: list[str] | None = None,
+                force: bool = False, reason: str | None = None,
+                store: Store | None = None) -> BuildReport:
+    """Index `documents` into a new version of `store` (default: the one `config` names), or
+    reuse the current version when nothing changed and `force` is not set. A caller that
+    reads the corpus first holds the store's writer lock around both."""
     started = time.perf_counter()
+    store = store or open_store(config)
     settings = settings_of(config, embedder, store)
     doc_hashes = {d.doc_id: d.sha256 for d in documents}
     old = store.read_manifest() if store.state() == "index" else None
@@ -180,7 +183,7 @@ def build_index(documents: list[Document], store: Store, cache_dir: Path, config
         progress(f"chunking {doc.doc_id}", CHUNKING_SHARE * i / len(documents))
         chunks.extend(chunk_document(doc, config, embedder.token_count, first_id=len(chunks)))
 
-    cache = EmbeddingCache(cache_dir, embedder.dim)
+    cache = EmbeddingCache(cache_dir_of(config), embedder.dim)
     notes = [cache.note] if cache.note else []
     passage_texts = [c.embedding_text() for c in chunks]
     chunk_vectors, n1 = embed_cached(passage_texts, embedder, cache, progress, "passages",

@@ -126,7 +126,7 @@ def cmd_index_build(args: argparse.Namespace) -> int:
 
 
 def cmd_index_info(args: argparse.Namespace) -> int:
-    from kazrag.rag.engine import open_store
+    from kazrag.rag.stores import open_store
 
     config = config_from(args)
     store = open_store(config)
@@ -161,7 +161,8 @@ def cmd_index_info(args: argparse.Namespace) -> int:
 
 
 def cmd_index_add(args: argparse.Namespace) -> int:
-    from kazrag.rag.engine import Kazrag, open_store
+    from kazrag.rag.engine import Kazrag
+    from kazrag.rag.stores import open_store
 
     config = config_from(args)
     paths = [Path(p) for p in args.paths]
@@ -185,7 +186,7 @@ def cmd_index_add(args: argparse.Namespace) -> int:
 
 
 def cmd_index_remove(args: argparse.Namespace) -> int:
-    from kazrag.rag.engine import open_store
+    from kazrag.rag.stores import open_store
 
     config = config_from(args)
     if open_store(config).state() == "empty":

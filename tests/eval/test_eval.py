@@ -123,20 +123,31 @@ def test_doc_match_looks_only_at_the_document():
     assert judge.hit_rank(ranking[:2]) is None
 
 
-def test_quotes_are_judged_together_and_by_document_for_doc_questions():
+def test_quotes_are_judged_together_by_their_text():
     judge = Judge(question(answers=("32 төреші жазаланды",)))
     assert judge.quotes_hold([("a.txt", "Сот әдебін бұзғаны үшін 32 төреші жазаланды.")])
+    assert judge.quotes_hold([("a.txt", "Биыл 32 төреші"), ("a.txt", "жазаланды.")])
+    assert not judge.quote_holds("a.txt", "Биыл 32 төреші")  # one quote alone: half a fact
     assert not judge.quotes_hold([("a.txt", "32 журналист жазаланды.")])
     assert not judge.quotes_hold([])
-    doc_judge = Judge(question(match="doc", doc=("kq1",)))
-    assert doc_judge.quotes_hold([("kq2", "x"), ("kq1", "y")])
-    assert not doc_judge.quotes_hold([("kq2", "x")])
+
+
+def test_a_doc_question_with_gold_spans_judges_quotes_by_the_span():
+    """KazQAD: passages are judged by document, the sentence a user reads by the gold span."""
+    judge = Judge(question(match="doc", doc=("kq1",), answers=("бүйір сызығы",)))
+    assert judge.relevant("kq1", "мүлде басқа мәтін")
+    assert judge.quote_holds("kq1", "Балықтың сезім мүшесі — бүйір сызығы.")
+    assert not judge.quote_holds("kq1", "Балық суда тіршілік етеді.")  # right passage, no answer
+    no_span = Judge(question(match="doc", doc=("kq1",), answers=()))
+    assert no_span.quotes_hold([("kq2", "x"), ("kq1", "y")])
+    assert not no_span.quotes_hold([("kq2", "x")])
 
 
 # --------------------------------------------------------------------------- metrics
 def judged(id, rank, abstained=False, answerable=True, lang="kk", kind="fact", ms=10.0,
-           quote_hit=False, quotes=1):
-    return Judged(id, lang, kind, answerable, abstained, rank, ms, quote_hit, quotes)
+           first=False, any_=None, quotes=1, extra_holding=0):
+    return Judged(id, lang, kind, answerable, abstained, rank, ms, first,
+                  first if any_ is None else any_, quotes, extra_holding)
 
 
 HAND_MADE = [
@@ -164,12 +175,16 @@ def test_metrics_on_a_hand_made_ranking():
     assert m["latency_p95_ms"] == pytest.approx(76.5)  # linear between 70 and 80
 
 
-def test_quote_hit_counts_abstentions_as_misses():
-    rows = [judged("a", 1, quote_hit=True, quotes=3), judged("b", 1, quote_hit=False, quotes=1),
-            judged("c", 2, quote_hit=True, abstained=True, quotes=0),
+def test_quote_figures_count_abstentions_as_misses():
+    rows = [judged("a", 1, first=True, quotes=3, extra_holding=1),
+            judged("b", 1, first=False, any_=True, quotes=2, extra_holding=1),
+            judged("c", 2, first=True, abstained=True, quotes=0),
+            judged("d", 3, first=False, quotes=1),
             judged("u", None, answerable=False, abstained=True, kind="unanswerable", quotes=0)]
     m = compute(rows, top_k=10)
-    assert m["quote_hit"] == pytest.approx(1 / 3)
+    assert m["quote@1"] == pytest.approx(1 / 4)
+    assert m["quote_any"] == pytest.approx(2 / 4)
+    assert m["extra_quote_precision"] == pytest.approx(2 / 3)  # 2 of a's and b's 3 extra quotes
     assert m["quotes_mean"] == pytest.approx(2.0)  # answered questions only
 
 
@@ -244,10 +259,13 @@ def test_kazrag_eval_end_to_end(engine, base_config, dev_slice, tmp_path, capsys
     lines = [json.loads(x) for x in (out / "results.jsonl").read_text("utf-8").splitlines()]
     assert [r["id"] for r in lines] == [json.loads(x)["id"] for x in
                                         dev_slice.read_text("utf-8").splitlines()]
-    fields = {"id", "question", "lang", "kind", "abstained", "answer", "passages",
-              "hit_rank", "latency_ms"}
+    fields = {"id", "question", "lang", "kind", "abstained", "answer", "quotes", "quote@1",
+              "quote_any", "passages", "hit_rank", "latency_ms"}
     for r in lines:
         assert set(r) == fields
+        assert all(set(q) == {"text", "doc", "holds"} and q["text"] in r["answer"]
+                   for q in r["quotes"])
+        assert r["quote@1"] == bool(r["quotes"] and r["quotes"][0]["holds"])
         assert isinstance(r["abstained"], bool) and isinstance(r["answer"], str) and r["answer"]
         assert isinstance(r["latency_ms"], float) and r["latency_ms"] > 0
         assert [p["rank"] for p in r["passages"]] == list(range(1, 11))
@@ -271,6 +289,10 @@ def test_kazrag_eval_end_to_end(engine, base_config, dev_slice, tmp_path, capsys
     ranks = [r["hit_rank"] for r in answerable]
     assert overall["hit@10"] == pytest.approx(sum(x is not None for x in ranks) / 6)
     assert set(summary["modes"]["hybrid"]["by_lang"]) == {"kk", "ru", "en"}
+    assert overall["quote@1"] == pytest.approx(sum(r["quote@1"] for r in answerable) / 6)
+    extra = [q["holds"] for r in answerable if not r["abstained"] for q in r["quotes"][1:]]
+    assert overall["extra_quote_precision"] == (pytest.approx(sum(extra) / len(extra))
+                                                if extra else None)
 
     report = (out / "report.md").read_text("utf-8")
     assert "| overall | hybrid |" in report and "](report-hit-at-k.png)" in report

@@ -23,7 +23,6 @@ from kazrag.index.keyword import Bm25Index
 from kazrag.rag.config import Config
 from kazrag.rag.documents import Document
 from kazrag.rag.embedding import OnnxEmbedder, SentenceTransformerEmbedder, load_embedder
-from kazrag.rag.engine import cache_dir_of
 from kazrag.rag.indexing import build_index
 from kazrag.rag.model.onnx_export import ONNX_FILE, export_dir, is_valid_export
 
@@ -103,8 +102,8 @@ def test_index_of_another_backend_is_rebuilt_with_its_own_vectors(converted_mode
     base = Config(model_dir=converted_model_dir, index_dir=tmp_path / "index")
     torch_config = base.with_(embed_backend="torch")
     store = FolderStore(base.resolved_index_dir())
-    build_index([doc], store, cache_dir_of(base), torch_config, load_embedder(torch_config))
-    report = build_index([doc], store, cache_dir_of(base), base, int8)  # other backend
+    build_index([doc], torch_config, load_embedder(torch_config))
+    report = build_index([doc], base, int8)  # same documents, other backend
     assert not report.reused and "model changed" in (report.rebuild_reason or "")
     assert report.embedded == report.chunks + report.sentences  # no vector taken from torch's
     stored = store.load()
@@ -198,9 +197,8 @@ def test_configured_threshold_reaches_the_stored_index(converted_model_dir, int8
     doc = Document("d.txt", "Бірінші сөйлем мұнда. Екінші сөйлем де бар.\n", path="d.txt")
     config = Config(model_dir=converted_model_dir, index_dir=tmp_path / "i", hnsw_threshold=1)
     store = FolderStore(config.resolved_index_dir())
-    build_index([doc], store, cache_dir_of(config), config, int8)
+    build_index([doc], config, int8)
     assert store.load().manifest["vector_index"] == "hnsw"
-    report = build_index([doc], store, cache_dir_of(config),
-                         config.with_(hnsw_threshold=50_000), int8)
+    report = build_index([doc], config.with_(hnsw_threshold=50_000), int8)
     assert not report.reused  # the setting changed: rebuilt, and exact again
     assert store.load().manifest["vector_index"] == "flat"
