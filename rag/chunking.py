@@ -23,7 +23,9 @@ from .records import Chunk, Sentence, embedding_text
 from .text import fold_lookalikes, sentence_spans
 
 # Bump when chunk boundaries, sections or embedded text change: indexes are then rebuilt.
-CHUNKER_VERSION = "1"
+# 2: Markdown and PDF blocks from their readers (never taken for double-spaced text), a
+#    sentence's page is the page it starts on even inside a cut sentence
+CHUNKER_VERSION = "2"
 
 # ------------------------------------------------------------------------------ layout
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}\s*-\s*бөлім\b|^(бөлім|chapter|section|глава|раздел)\s+\d",
@@ -76,8 +78,8 @@ def _is_double_spaced(texts: list[str]) -> bool:
     return single_gaps >= 0.6 * len(content)
 
 
-def _blocks(texts: list[str]) -> list[Block]:
-    double = _is_double_spaced(texts)
+def _blocks(texts: list[str], double_spacing: bool = True) -> list[Block]:
+    double = double_spacing and _is_double_spaced(texts)
     blocks: list[Block] = []
     current: list[int] = []
     blank_run = 0
@@ -95,11 +97,12 @@ def _blocks(texts: list[str]) -> list[Block]:
     return blocks
 
 
-def _is_inline_heading(number: int, block: Block, texts: list[str], short: float) -> bool:
+def _is_inline_heading(position: int, block: Block, texts: list[str], short: float) -> bool:
     """A heading line glued to the text around it (no blank line between): short, not
-    ending a sentence, after a sentence end and before a capitalised line."""
+    ending a sentence, after a sentence end and before a capitalised line. `position` is
+    the line's index in the block (looking it up would be quadratic in a long block)."""
+    number = block.lines[position]
     text = texts[number].strip()
-    position = block.lines.index(number)
     prev_ok = position == 0 or texts[block.lines[position - 1]].rstrip()[-1:] in ".!?:»\"”"
     nxt = texts[block.lines[position + 1]].strip() if position + 1 < len(block.lines) else ""
     next_ok = not nxt or nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "«\"“"
@@ -121,8 +124,8 @@ def _split_inline_headings(blocks: list[Block], texts: list[str]) -> list[Block]
             result.append(block)
             continue
         current: list[int] = []
-        for number in block.lines:
-            if _is_inline_heading(number, block, texts, short):
+        for position, number in enumerate(block.lines):
+            if _is_inline_heading(position, block, texts, short):
                 if current:
                     result.append(Block(current[0], current[-1], current))
                 result.append(Block(number, number, [number]))
@@ -179,11 +182,36 @@ def _is_table(block: Block, texts: list[str]) -> bool:
     return sum(1 for i in block.lines if _YEAR_ROW_END.match(texts[i].strip())) >= 2
 
 
+def _format_blocks(doc: Document, texts: list[str]) -> list[Block]:
+    """The blocks a structured reader marked (Markdown): nothing is guessed."""
+    kinds = {"text": "body", "heading": "heading", "row": "row", "code": "row"}
+    blocks = []
+    for first, last, kind in doc.blocks or ():
+        numbers = [n for n in range(first, min(last, len(texts) - 1) + 1) if texts[n].strip()]
+        if numbers:
+            block = Block(numbers[0], numbers[-1], numbers, kinds.get(kind, "body"))
+            if block.kind == "heading":
+                block.level = doc.heading_lines.get(first, 1)
+            blocks.append(block)
+    return blocks
+
+
 def layout(doc: Document, lines: _Lines | None = None) -> list[Block]:
     lines = lines or _Lines.of(doc.source)
     texts = lines.texts
-    blocks = _split_inline_headings(_blocks(texts), texts)
-    _drop_page_furniture(blocks, texts)
+    if doc.blocks is not None:
+        return _format_blocks(doc, texts)
+    # Only plain text is ever double-spaced PDF output: in Markdown a blank line after every
+    # line is the commonest layout of one-line paragraphs, and kazrag's PDF reader writes
+    # one blank line between paragraphs. Markdown and PDF readers drop page furniture
+    # themselves (the PDF reader by repetition across pages), and a PDF whose headings
+    # were found from its fonts has no headings glued to text to look for.
+    structured = doc.format in ("md", "pdf")
+    blocks = _blocks(texts, double_spacing=not structured)
+    if not (doc.format == "pdf" and doc.heading_lines):
+        blocks = _split_inline_headings(blocks, texts)
+    if not structured:
+        _drop_page_furniture(blocks, texts)
     title_seen = False
     for block in blocks:
         if block.kind == "dropped":
@@ -305,6 +333,16 @@ def _table_rows(block: Block, texts: list[str]) -> tuple[list[int], list[list[in
 
 def units(doc: Document) -> tuple[str, list[Unit]]:
     """The document's unwrapped text and its sentences/rows with their sections."""
+    doc_text, found, _ = _units(doc)
+    return doc_text, found
+
+
+Locate = Callable[[int, int], tuple[int, int, int, int, "int | None"]]
+
+
+def _units(doc: Document) -> tuple[str, list[Unit], Locate]:
+    """`units`, and a function giving a span of the unwrapped text its source offsets,
+    source lines (1-based) and the page it starts on."""
     lines = _Lines.of(doc.source)
     texts = lines.texts
     unwrapper = _Unwrapper(lines)
@@ -328,6 +366,10 @@ def units(doc: Document) -> tuple[str, list[Unit]]:
                 section.pop()
             section.append((block.level, heading))
             continue
+        if block.kind == "row":  # a table row or code block: one unit, not cut into sentences
+            start, end = unwrapper.add_lines(block.lines)
+            collected.append((path(), start, end))
+            continue
         if block.kind == "table":
             header, rows = _table_rows(block, texts)
             table_title = _block_text(Block(0, 0, header), texts).strip()
@@ -341,24 +383,36 @@ def units(doc: Document) -> tuple[str, list[Unit]]:
 
     doc_text = unwrapper.text
     doc.title = title or doc.title
-    result = []
-    for sec, start, end in collected:
+
+    def locate(start: int, end: int) -> tuple[int, int, int, int, int | None]:
         src_start = unwrapper.offsets[start]
         src_end = unwrapper.offsets[end - 1] + 1
         line_start = lines.line_of(src_start) + 1
         line_end = lines.line_of(src_end - 1) + 1
+        # the page a sentence starts on is the page it is cited by
         page = doc.page_of_line[line_start - 1] if doc.page_of_line else None
-        result.append(Unit(sec, doc_text[start:end], start, end, src_start, src_end,
-                           line_start, line_end, page))
-    return doc_text, result
+        return src_start, src_end, line_start, line_end, page
+
+    result = [Unit(sec, doc_text[start:end], start, end, *locate(start, end))
+              for sec, start, end in collected]
+    return doc_text, result, locate
+
+
+def has_passages(doc: Document) -> bool:
+    """Would the document give at least one passage (some text besides its title,
+    headings and page furniture)?"""
+    texts = _Lines.of(doc.source).texts
+    return any(block.kind in ("body", "table", "row")
+               and any(texts[n].strip() for n in block.lines) for block in layout(doc))
 
 
 # -------------------------------------------------------------------------------- pack
 TokenCounter = Callable[[str], int]
 
 
-def _split_long(unit: Unit, doc_text: str, fits: Callable[[str], bool]) -> list[Unit]:
-    """Cut a unit the model cannot read whole at word boundaries, halving until it fits."""
+def _split_long(unit: Unit, locate: Locate, fits: Callable[[str], bool]) -> list[Unit]:
+    """Cut a unit the model cannot read whole at word boundaries, halving until it fits;
+    each piece gets its own source span, lines and page."""
     if fits(unit.text) or not fits(unit.text[:1]):
         # the second: the title and section alone are longer than the model reads, so no
         # cut can make it fit (the model truncates it); cutting on would never end
@@ -366,16 +420,15 @@ def _split_long(unit: Unit, doc_text: str, fits: Callable[[str], bool]) -> list[
     cut = unit.text.rfind(" ", 0, len(unit.text) // 2 + 1)
     if cut <= 0:
         cut = len(unit.text) // 2
-    left = _sub_unit(unit, 0, cut)
+    left = _sub_unit(unit, 0, cut, locate)
     right_start = cut + 1 if unit.text[cut:cut + 1] == " " else cut
-    right = _sub_unit(unit, right_start, len(unit.text))
-    return _split_long(left, doc_text, fits) + _split_long(right, doc_text, fits)
+    right = _sub_unit(unit, right_start, len(unit.text), locate)
+    return _split_long(left, locate, fits) + _split_long(right, locate, fits)
 
 
-def _sub_unit(unit: Unit, a: int, b: int) -> Unit:
-    # offsets into the source are only known at unit ends; a cut keeps the unit's lines
+def _sub_unit(unit: Unit, a: int, b: int, locate: Locate) -> Unit:
     return Unit(unit.section, unit.text[a:b], unit.start + a, unit.start + b,
-                unit.src_start, unit.src_end, unit.line_start, unit.line_end, unit.page)
+                *locate(unit.start + a, unit.start + b))
 
 
 def _words(text: str) -> int:
@@ -384,7 +437,7 @@ def _words(text: str) -> int:
 
 def chunk_document(doc: Document, config: Config, count_tokens: TokenCounter | None = None,
                    first_id: int = 0) -> list[Chunk]:
-    doc_text, all_units = units(doc)
+    doc_text, all_units, locate = _units(doc)
     limit = config.chunk_max_tokens
 
     def fits(text: str, section: tuple[str, ...] = ()) -> bool:
@@ -394,18 +447,19 @@ def chunk_document(doc: Document, config: Config, count_tokens: TokenCounter | N
 
     split: list[Unit] = []
     for unit in all_units:
-        split.extend(_split_long(unit, doc_text, lambda t, s=unit.section: fits(t, s)))
+        split.extend(_split_long(unit, locate, lambda t, s=unit.section: fits(t, s)))
 
     chunks: list[Chunk] = []
     i = 0
     while i < len(split):
         group = [split[i]]
+        words = _words(split[i].text)  # a running sum: summing the group again is quadratic
         j = i + 1
         while (j < len(split) and split[j].section == group[0].section
-               and sum(_words(u.text) for u in group) + _words(split[j].text)
-               <= config.chunk_target_words
+               and words + _words(split[j].text) <= config.chunk_target_words
                and fits(doc_text[group[0].start:split[j].end], group[0].section)):
             group.append(split[j])
+            words += _words(split[j].text)
             j += 1
         chunks.append(_make_chunk(first_id + len(chunks), doc, doc_text, group))
         if j >= len(split):
@@ -422,7 +476,10 @@ def _make_chunk(chunk_id: int, doc: Document, doc_text: str, group: list[Unit]) 
     sentences = tuple(
         Sentence(u.start - start, u.end - start, u.line_start, u.line_end, u.page)
         for u in group)
+    # from the page its first sentence starts on to the page its last one ends on
     pages = [u.page for u in group if u.page is not None]
+    if pages and doc.page_of_line:
+        pages.append(max(doc.page_of_line[u.line_end - 1] for u in group))
     return Chunk(
         chunk_id=chunk_id, doc=doc.doc_id, section=group[0].section,
         text=doc_text[start:end], start=start, end=end,

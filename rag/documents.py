@@ -2,17 +2,18 @@
 format knows them (PDF pages, Word heading styles).
 
 Formats: `.txt`/`.md` (UTF-8, UTF-8 with BOM, UTF-16/32 with BOM, or a Cyrillic code page:
-CP1251, KZ-1048, PT154), `.pdf` (text layer, one page number per line), `.docx` (paragraphs,
-heading styles, tables) and BEIR-style `.jsonl` corpora. Anything unreadable raises
-`DocumentError` with a one-line message for the user.
+CP1251, KZ-1048, PT154; Markdown parsed for headings, lists, tables and code), `.pdf` (text
+layer read by its layout, rag/pdf_layout.py: reading order, headings from fonts, page
+headers/footers dropped, one page number per line), `.docx` (paragraphs, heading styles,
+tables) and BEIR-style `.jsonl` corpora. Anything unreadable, or with nothing to index,
+raises `DocumentError` with a one-line message for the user.
 """
 
 from __future__ import annotations
 
 import codecs
-import contextlib
+import html
 import json
-import logging
 import re
 import unicodedata
 import zipfile
@@ -42,6 +43,10 @@ class Document:
     heading_lines: dict[int, int] = field(default_factory=dict)
     # the title line the chunker found (or the format gave), "" if none
     title: str = ""
+    # Markdown: the blocks the format marks, as (first line, last line, kind), 0-based and
+    # inclusive; kind "text" (a paragraph or list item: sentences), "heading", "row" (a
+    # table row) or "code" (kept whole). None: the chunker finds blocks from blank lines.
+    blocks: list[tuple[int, int, str]] | None = None
 
     @property
     def sha256(self) -> str:
@@ -56,6 +61,8 @@ class Document:
     def from_dict(cls, data: dict) -> "Document":
         data = dict(data)
         data["heading_lines"] = {int(k): v for k, v in (data.get("heading_lines") or {}).items()}
+        if data.get("blocks") is not None:
+            data["blocks"] = [tuple(block) for block in data["blocks"]]
         return cls(**data)
 
 
@@ -198,10 +205,22 @@ def _jsonl_documents(path: Path, handle) -> list[Document]:
 
 
 def load_documents(path: Path) -> list[Document]:
-    """One file -> its documents (a corpus.jsonl holds many)."""
+    """One file -> its documents (a corpus.jsonl holds many), each with text to index: a
+    document that would give no passages is refused, never indexed empty."""
+    from .chunking import has_passages  # chunking imports this module
+
     if Path(path).suffix.lower() == ".jsonl":
-        return load_jsonl_corpus(Path(path))
-    return [load_document(path)]
+        documents = load_jsonl_corpus(Path(path))
+    else:
+        documents = [load_document(path)]
+    for doc in documents:
+        if not has_passages(doc):
+            single = doc.doc_id == Path(path).name
+            name = Path(path).name if single else f"{Path(path).name}, passage {doc.doc_id!r}"
+            raise DocumentError(f"{name}: gave no passages (no text besides a title, headings, "
+                                "page headers/footers or markup); "
+                                + ("not indexed" if single else "the file was not indexed"))
+    return documents
 
 
 def load_document(path: Path, doc_id: str | None = None) -> Document:
@@ -218,7 +237,7 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
         raise DocumentError(f"{path}: cannot read ({exc.strerror})") from None
     doc = Document(doc_id or path.name, "", str(path), suffix.lstrip("."))
     if suffix == ".pdf":
-        doc.source, doc.page_of_line = read_pdf(path)
+        doc.source, doc.page_of_line, doc.heading_lines = read_pdf(path)
     elif suffix == ".docx":
         doc.source, doc.heading_lines, doc.title = read_docx(path)
     else:
@@ -228,80 +247,30 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
             raise DocumentError(f"{path}: cannot read ({exc.strerror})") from None
         doc.source = decode_text(data, path.name)
         if suffix == ".md":
-            doc.heading_lines = markdown_headings(doc.source)
+            markdown = read_markdown(doc.source)
+            doc.source, doc.heading_lines, doc.blocks = (markdown.source, markdown.headings,
+                                                         markdown.blocks)
+            doc.title = markdown.title
     return doc
 
 
 # -------------------------------------------------------------------------------- PDF
-@contextlib.contextmanager
-def _quiet_pypdf():
-    """pypdf logs every repair it makes to a damaged file; the user gets one message."""
-    logger = logging.getLogger("pypdf")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
-def _open_pdf(path: Path):
-    """A pypdf reader whose pages can be read. pypdf signals a damaged file with many
-    exception types (its own, but also KeyError, ValueError, struct and zlib errors from
-    deep inside), so anything it raises while parsing is reported as a damaged PDF."""
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError
-
-    try:
-        reader = PdfReader(path)
-        if reader.is_encrypted and not reader.decrypt(""):  # "" opens owner-only locks
-            raise DocumentError(f"{path.name}: the PDF is password-protected; save a copy "
-                                "without a password and add that")
-        len(reader.pages)  # parses the page tree: a truncated file fails here
-        return reader
-    except DocumentError:
-        raise
-    except DependencyError:
-        raise DocumentError(f"{path.name}: the PDF is encrypted (AES) and cannot be opened "
-                            "here; save a copy without encryption and add that") from None
-    except Exception as exc:  # noqa: BLE001 - any parser failure = a damaged file
-        raise DocumentError(f"{path.name}: not a readable PDF (damaged or truncated: "
-                            f"{_first_line(exc)})") from None
-
-
-def _pdf_pages(path: Path) -> list[str]:
-    """The text layer of each page."""
-    with _quiet_pypdf():
-        reader = _open_pdf(path)
-        texts = []
-        for number, page in enumerate(reader.pages, start=1):
-            try:
-                texts.append(page.extract_text() or "")
-            except Exception as exc:  # noqa: BLE001 - see _open_pdf
-                raise DocumentError(f"{path.name}, page {number}: the text cannot be read "
-                                    f"(damaged page: {_first_line(exc)})") from None
-    return texts
-
-
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return (text[0][:160] if text else type(exc).__name__)
 
 
-def read_pdf(path: Path) -> tuple[str, list[int]]:
-    """A PDF's text layer as source text, and the page (1-based) of each source line."""
-    texts = _pdf_pages(path)
-    if not "".join(texts).strip():
-        raise DocumentError(f"{path.name}: no extractable text (scanned?) in its "
-                            f"{len(texts)} page(s); run OCR on it first (e.g. ocrmypdf)")
-    lines: list[str] = []
-    page_of_line: list[int] = []
-    for number, text in enumerate(texts, start=1):
-        text = nfc(text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", ""))
-        page_lines = text.split("\n")
-        lines.extend(page_lines)
-        page_of_line.extend([number] * len(page_lines))
-    return "\n".join(lines), page_of_line
+def read_pdf(path: Path) -> tuple[str, list[int], dict[int, int]]:
+    """A PDF's text layer read by its layout (rag/pdf_layout.py): source text in reading
+    order without running headers, footers and page numbers; the page (1-based) of each
+    source line; heading lines (from font size and weight) with their levels."""
+    from .pdf_layout import PdfError, read_layout
+
+    try:
+        layout = read_layout(path)
+    except PdfError as exc:
+        raise DocumentError(str(exc)) from None
+    return layout.source, layout.page_of_line, layout.heading_lines
 
 
 # ------------------------------------------------------------------------------- Word
@@ -397,14 +366,117 @@ def read_docx(path: Path) -> tuple[str, dict[int, int], str]:
 
 
 # --------------------------------------------------------------------------- Markdown
+@dataclass
+class MarkdownText:
+    """Markdown as plain text, line for line: line n of `source` holds the text of line n
+    of the file (markup, link targets, list markers, table rules, front matter and HTML
+    comments removed; headings as `# text`), so citations give the file's own line
+    numbers."""
+
+    source: str
+    headings: dict[int, int]
+    blocks: list[tuple[int, int, str]]
+    title: str = ""
+
+
+_FRONT_MATTER_KEY = re.compile(r"\s*([\w-]+)\s*[:=]\s*(.*)")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _front_matter(lines: list[str]) -> tuple[int, str]:
+    """The number of lines of a YAML (`---`) or TOML (`+++`) front-matter block at the top
+    of the file, and its title."""
+    opener = lines[0].strip() if lines else ""
+    if opener not in ("---", "+++"):
+        return 0, ""
+    closers = ("---", "...") if opener == "---" else ("+++",)
+    for end in range(1, min(len(lines), 500)):
+        if lines[end].strip() in closers:
+            fields = [m for m in map(_FRONT_MATTER_KEY.match, lines[1:end]) if m]
+            if not fields:
+                return 0, ""  # a thematic break, not front matter
+            title = next((m.group(2).strip().strip("'\"") for m in fields
+                          if m.group(1).casefold() == "title"), "")
+            return end + 1, title
+    return 0, ""
+
+
+def _inline_lines(token) -> list[str]:
+    """The text of an inline token, one string per source line: emphasis and link markup
+    dropped, a link or image replaced by its text."""
+    lines = [""]
+    for child in token.children or []:
+        if child.type in ("text", "text_special", "code_inline", "image"):
+            lines[-1] += child.content
+        elif child.type in ("softbreak", "hardbreak"):
+            lines.append("")
+        elif child.type == "html_inline" and re.match(r"<br\b", child.content, re.IGNORECASE):
+            lines[-1] += " "
+    return lines
+
+
+def read_markdown(text: str) -> MarkdownText:
+    """Markdown structure with markdown-it-py (CommonMark and GFM tables): ATX and setext
+    headings, paragraphs and list items (sentences), table rows (one unit each) and code
+    blocks (kept whole, not cut into sentences)."""
+    from markdown_it import MarkdownIt
+
+    lines = text.split("\n")
+    skip, title = _front_matter(lines)
+    out = [""] * len(lines)
+    headings: dict[int, int] = {}
+    blocks: list[tuple[int, int, str]] = []
+
+    def put(first: int, end: int, rendered: list[str], kind: str, level: int = 0) -> None:
+        end = min(end, len(out))
+        if end - first < len(rendered):  # more lines than the block has: join the rest
+            rendered = rendered[:max(end - first - 1, 0)] + [" ".join(rendered[end - first - 1:])]
+        used = []
+        for offset, line in enumerate(rendered):
+            line = line.strip()
+            if line:
+                out[first + offset] = line
+                used.append(first + offset)
+        if used:
+            blocks.append((used[0], used[-1], kind))
+            if kind == "heading":
+                headings[used[0]] = level
+
+    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    tokens = parser.parse("\n" * skip + "\n".join(lines[skip:]))
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type == "heading_open" and token.map:
+            # written as an ATX heading, whichever form the file used: `## Бөлім`
+            level = int(token.tag[1:])
+            heading = " ".join(" ".join(_inline_lines(tokens[i + 1])).split())
+            put(token.map[0], token.map[1], ["#" * level + " " + heading], "heading", level)
+        elif token.type == "paragraph_open" and token.map:
+            put(token.map[0], token.map[1], _inline_lines(tokens[i + 1]), "text")
+        elif token.type == "tr_open" and token.map:
+            cells = []
+            while tokens[i].type != "tr_close":
+                if tokens[i].type == "inline":
+                    cell = " ".join(" ".join(_inline_lines(tokens[i])).split())
+                    if cell:
+                        cells.append(cell)
+                i += 1
+            put(token.map[0], token.map[1], [" | ".join(cells)], "row")
+        elif token.type in ("fence", "code_block") and token.map:
+            first = token.map[0] + (token.type == "fence")
+            put(first, token.map[1], token.content.rstrip("\n").split("\n"), "code")
+        elif token.type == "html_block" and token.map and not token.content.lstrip(
+                ).startswith("<!--"):
+            rendered = [html.unescape(_TAG.sub(" ", line)) for line in token.content.split("\n")]
+            put(token.map[0], token.map[1], rendered, "text")
+        i += 1
+    return MarkdownText("\n".join(out), headings, blocks, nfc(title))
+
+
 def markdown_headings(source: str) -> dict[int, int]:
-    levels = {}
-    for number, line in enumerate(source.split("\n")):
-        stripped = line.lstrip()
-        hashes = len(stripped) - len(stripped.lstrip("#"))
-        if 1 <= hashes <= 6 and stripped[hashes:hashes + 1] == " ":
-            levels[number] = hashes
-    return levels
+    """Heading line (0-based) -> level of a Markdown text."""
+    return read_markdown(source).headings
 
 
 def discover(root: Path) -> list[Path]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from .text import KAZAKH_LETTERS, fold_lookalikes
+from .translit import is_kazakh_without_letters, is_latin_kazakh
+
 # Frequent function words that tell Kazakh from Russian when no Kazakh letter shows up.
 _KAZAKH_WORDS = {"және", "мен", "бен", "пен", "не", "нені", "қанша", "неше", "қай", "қандай",
                  "туралы", "бойынша", "үшін", "бар", "жоқ", "ма", "ме", "ба", "бе", "па", "пе",
@@ -56,7 +58,18 @@ FRAMES = {
 
 
 def detect(text: str) -> str:
-    """'kk', 'ru', 'en', or 'other' (no Cyrillic or Latin words at all)."""
+    """'kk', 'ru', 'en', or 'other' (no Cyrillic or Latin words at all). Kazakh typed in
+    Latin letters or with only Russian letters is 'kk' too (rag.translit)."""
+    lang = _detect_script(text)
+    if lang in ("en", "other") and is_latin_kazakh(text):
+        return "kk"
+    if lang == "ru" and is_kazakh_without_letters(text):
+        return "kk"
+    return lang
+
+
+def _detect_script(text: str) -> str:
+    """The language by its letters and function words alone (Cyrillic Kazakh, Russian, English)."""
     words = [w.casefold() for w in _WORD.findall(fold_lookalikes(text))]
     cyrillic = [w for w in words if any("\u0400" <= c <= "\u04ff" for c in w)]
     latin = [w for w in words if w.isascii()]

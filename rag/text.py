@@ -109,18 +109,29 @@ _ABBREVIATIONS = {
     "г", "гг", "им", "т.е", "др", "см", "тел", "no", "nos", "mr", "dr", "vs", "etc", "art",
 }
 _SENTENCE_END = re.compile(r"[.!?…]+[»”\"')\]]*(?=\s+)")
+_NEXT_CHAR = re.compile(r"\S")
+_WORD_BEFORE_END = re.compile(r"(\w[\w.]*)[.!?…]+[»”\"')\]]*$")
+_WORD_OR_END_CHAR = re.compile(r"[\w.!?…»”\"')\]]")
 
 
 def _ends_sentence(text: str, end: int) -> bool:
-    """Is the punctuation run ending at `end` (exclusive) a real sentence end?"""
-    following = text[end:].lstrip()
-    if not following:
+    """Is the punctuation run ending at `end` (exclusive) a real sentence end?
+
+    Looks only at the characters around `end`: the next non-space one, and the word run
+    before it (scanning or slicing the text before `end` made splitting quadratic)."""
+    nxt = _NEXT_CHAR.search(text, end)
+    if nxt is None:
         return True
-    first = following[0]
+    first = nxt.group()
     # Kazakh sentences start upper-case, with a digit (`15 наурыз күні`) or a quote/dash.
     if not (first.isupper() or first.isdigit() or first in "«“\"'(–—-"):
         return False
-    match = re.search(r"(\w[\w.]*)[.!?…]+[»”\"')\]]*$", text[:end])
+    # the word before the punctuation can only start inside the run of word, dot and
+    # closing characters that ends at `end`: search from there, as if the text ended there
+    run = end
+    while run > 0 and _WORD_OR_END_CHAR.match(text, run - 1):
+        run -= 1
+    match = _WORD_BEFORE_END.search(text, run, end)
     if match and text[end - 1] == ".":
         word = match.group(1).casefold()
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):

@@ -140,3 +140,18 @@ def make_corpus(folder: Path) -> Path:
     (folder / "dombyra.kz1048.txt").write_bytes(KZ1048_TEXT.encode("kz1048"))
     (folder / "food.utf16.md").write_bytes(UTF16_MD.encode("utf-16"))  # with a BOM
     return folder
+
+
+# The commonest Markdown there is: `#`/`##` headings, one-line paragraphs, blank lines
+NAURYZ = """# Наурыз мейрамы
+
+Наурыз — көктемгі күн мен түннің теңелу мерекесі.
+
+## Тарихы
+
+Наурыз мейрамын қазақтар ежелден тойлаған. Кеңес заманында мерекеге тыйым салынды.
+
+## Дастархан
+
+Наурыз көже жеті түрлі дәмнен жасалады.
+"""
