@@ -223,7 +223,11 @@ def page_runs(page) -> list[Run]:
             if a >= b:
                 return None
             (size_a, bold_a), (size_b, bold_b) = style(a), style(b - 1)
-            size = max(size_a, size_b) or (area[3] - area[1])
+            size = max(size_a, size_b)
+            height = area[3] - area[1]
+            if size < 0.4 * height:
+                # a font set at size 1 and scaled by the text matrix: judge by the glyphs
+                size = round(height / 0.9, 1)
             # the vertical extent from the baseline: glyph boxes vary with the letters
             pdfium_c.FPDFText_GetCharOrigin(raw, a, x, y)
             x0, y0 = _to_display(rotation, box, area[0], y.value + 0.75 * size)
@@ -317,7 +321,15 @@ def _page_ends(lines: list[Line], height: float) -> list[tuple[str, Line]]:
 
 
 def drop_furniture(pages: list[tuple[list[Line], float]]) -> tuple[list[list[Line]], int]:
-    """Remove running headers, footers and page numbers from every page's lines."""
+    """Remove running headers, footers and page numbers from every page's lines.
+
+    A plain line no larger than the body text is furniture when it repeats (digits blanked)
+    at the same end of at least 3 pages (or of every page of a 2-page file), or is a page
+    number alone; a line that reads as a sentence (five words or more and a full stop) never
+    is. A line that stands out (larger than the body text, or bold) is more likely
+    a chapter heading at the top of a page (`1-ТАРАУ`, `2-ТАРАУ`): it must repeat on half of
+    the pages."""
+    body, _ = _body_size([line for lines, _ in pages for line in lines])
     seen: Counter = Counter()
     ends_of = []
     for lines, height in pages:
@@ -325,11 +337,19 @@ def drop_furniture(pages: list[tuple[list[Line], float]]) -> tuple[list[list[Lin
         ends_of.append(ends)
         seen.update({_furniture_key(line, end) for end, line in ends})
     needed = min(_FURNITURE_MIN_PAGES, len(pages))
+
+    def is_furniture(line: Line, end: str) -> bool:
+        if line.text.endswith((".", "!", "?")) and len(line.text.split()) >= 5:
+            return False  # a sentence of the text, however often its like recurs
+        plain = line.size < body + 0.5 and not line.bold
+        count = seen[_furniture_key(line, end)]
+        if len(pages) >= 2 and count >= (needed if plain else max(needed, len(pages) / 2)):
+            return True
+        return plain and bool(_PAGE_NUMBER.fullmatch(line.text))
+
     kept, dropped = [], 0
     for (lines, _), ends in zip(pages, ends_of):
-        furniture = {id(line) for end, line in ends
-                     if _PAGE_NUMBER.fullmatch(line.text)
-                     or (needed >= 2 and seen[_furniture_key(line, end)] >= needed)}
+        furniture = {id(line) for end, line in ends if is_furniture(line, end)}
         dropped += len(furniture)
         kept.append([l for l in lines if id(l) not in furniture])
     return kept, dropped
@@ -344,14 +364,17 @@ def _gutter(lines: list[Line]) -> tuple[float, float] | None:
     left, right = min(l.x0 for l in lines), max(l.x1 for l in lines)
     width = right - left
     lo, hi = left + 0.15 * width, right - 0.15 * width
-    # coverage of the middle region by lines, swept over the lines' edges
-    events = sorted({lo, hi, *(x for l in lines for x in (l.x0, l.x1) if lo < x < hi)})
+    # how many lines cover each stretch of the middle region: one sweep over the edges
+    edges = sorted([(l.x0, 1) for l in lines] + [(l.x1, -1) for l in lines])
     best, best_cover = None, None
-    for a, b in zip(events, events[1:]):
+    cover, k = 0, 0
+    points = sorted({lo, hi, *(x for x, _ in edges if lo < x < hi)})
+    for a, b in zip(points, points[1:]):
+        while k < len(edges) and edges[k][0] <= a:
+            cover += edges[k][1]
+            k += 1
         if b - a < 4.0:
             continue
-        middle = (a + b) / 2
-        cover = sum(1 for l in lines if l.x0 < middle < l.x1)
         if best_cover is None or cover < best_cover or (cover == best_cover
                                                         and b - a > best[1] - best[0]):
             best, best_cover = (a, b), cover
@@ -384,7 +407,9 @@ def reading_order(lines: list[Line], depth: int = 0) -> tuple[list[Line], bool]:
     band: list[Line] = []
 
     def flush():
-        for side in ([l for l in band if l.x1 <= a + 0.5], [l for l in band if l.x1 > a + 0.5]):
+        middle = (a + b) / 2
+        for side in ([l for l in band if l.x0 + l.x1 < 2 * middle],
+                     [l for l in band if l.x0 + l.x1 >= 2 * middle]):
             result.extend(reading_order(side, depth + 1)[0])
         band.clear()
 

@@ -136,3 +136,20 @@ def test_pdf_of_nothing_but_page_furniture_is_refused(tmp_path):
     message = str(caught.value)
     assert message.startswith("blank-pages.pdf: ") and "\n" not in message
     assert "nothing but page headers, footers and page numbers" in message
+
+
+def test_chapter_headings_at_page_tops_are_not_taken_for_running_headers(tmp_path):
+    """`1-ТАРАУ`, `2-ТАРАУ` at the top of the pages chapters start on repeat once digits are
+    blanked, like a running header; being headings (bigger, bold), they stay."""
+    pages = []
+    for n in range(10):
+        items = [("h1", f"{n // 3 + 1}-ТАРАУ")] if n % 3 == 0 else []
+        pages.append(Page(items=items + [("p", f"Бұл {n + 1}-беттің мәтіні. Ол бірнеше "
+                                                "сөйлемнен тұрады.")]))
+    doc, chunks = _chunks(make_book(tmp_path / "chapters.pdf", pages=pages))
+    assert sorted({c.section for c in chunks}) == [(f"{k}-ТАРАУ",) for k in range(1, 5)]
+    sentences = [text for text, _, _ in _sentences(chunks)]
+    # and body text at the top of a page, recurring but for its digits, is kept too
+    assert [s for s in sentences if s.startswith("Бұл ")] == [
+        f"Бұл {n}-беттің мәтіні." for n in range(1, 11)]
+    assert not any("анықтамалық" in c.text or re.search(r"\d-бет\b", c.text) for c in chunks)
