@@ -36,7 +36,7 @@ def _measure(pages: int, pdf: Path, code: str | None) -> dict:
     else:
         from kazrag.rag.chunking import chunk_document
         from kazrag.rag.config import Config
-        from kazrag.rag.documents import load_documents
+        from kazrag.rag.formats import load_documents
 
     started, cpu = time.perf_counter(), time.process_time()
     doc = load_documents(pdf)[0]  # as the indexer reads it (with its no-passages check)

@@ -95,7 +95,7 @@ def pypdfium2_text(path: Path) -> list[str]:
 
 def pypdfium2_runs(path: Path) -> list[str]:
     """Text runs with boxes, font size and weight (what rag/pdf_layout.py reads)."""
-    from kazrag.rag.pdf_layout import page_runs
+    from kazrag.rag.formats.pdf_layout import page_runs
     import pypdfium2
 
     document = pypdfium2.PdfDocument(str(path))
@@ -107,7 +107,7 @@ def pypdfium2_runs(path: Path) -> list[str]:
 
 def kazrag(path: Path) -> list[str]:
     """kazrag's reader: pypdfium2 runs, then lines, columns, furniture, headings."""
-    from kazrag.rag.pdf_layout import read_layout
+    from kazrag.rag.formats.pdf_layout import read_layout
 
     layout = read_layout(path)
     pages: dict[int, list[str]] = {}

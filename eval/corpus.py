@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kazrag.rag.config import Config
 from kazrag.errors import DocumentError
-from kazrag.rag.documents import discover
+from kazrag.rag.formats import discover
 
 FINGERPRINT_CHARS = 16
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .config import Config
-from .documents import Document
+from .formats import Document
 from .records import Chunk, Sentence, embedding_text
 from .text import fold_lookalikes, sentence_spans
 

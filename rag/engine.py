@@ -21,7 +21,7 @@ from kazrag.index.base import IndexVersion, Store
 
 from .answer import compose
 from .config import BUNDLED_CORPUS, Config, check_top_k
-from .documents import Document
+from .formats import Document
 from .embedding import Embedder, load_embedder
 from .indexing import BuildReport, Progress, build_index, load_corpus, plan_open, quiet, settings_of
 from .lang import detect, frame

@@ -22,9 +22,9 @@ from kazrag.index.base import IndexContents, Store
 from kazrag.index.embcache import EmbeddingCache
 
 from .analysis import KeywordAnalyzer
-from .chunking import CHUNKER_VERSION, chunk_document
+from .chunking import CHUNKER_VERSION, chunk_document, has_passages
 from .config import Config
-from .documents import Document, discover, load_documents
+from .formats import Document, discover, load_documents
 from .embedding import Embedder
 from .records import Chunk
 from .stores import cache_dir_of, open_store
@@ -106,6 +106,21 @@ def plan_open(store: Store, settings: dict, documents_given: bool, rebuild: bool
 
 
 # --------------------------------------------------------------------------- building
+def read_indexable(path: Path) -> list[Document]:
+    """The documents of one file, each with text to index: a document that would give no
+    passages (only a title, headings, page furniture or markup) is refused by name, never
+    indexed empty."""
+    documents = load_documents(path)
+    for doc in documents:
+        if not has_passages(doc):
+            single = doc.doc_id == Path(path).name
+            name = Path(path).name if single else f"{Path(path).name}, passage {doc.doc_id!r}"
+            raise DocumentError(f"{name}: gave no passages (no text besides a title, headings, "
+                                "page headers/footers or markup); "
+                                + ("not indexed" if single else "the file was not indexed"))
+    return documents
+
+
 def load_corpus(paths: Iterable[Path]) -> tuple[list[Document], list[str]]:
     documents: list[Document] = []
     skipped: list[str] = []
@@ -113,7 +128,7 @@ def load_corpus(paths: Iterable[Path]) -> tuple[list[Document], list[str]]:
     for root in paths:
         for path in discover(Path(root)):
             try:
-                loaded = load_documents(path)
+                loaded = read_indexable(path)
             except DocumentError as exc:
                 skipped.append(str(exc))
                 continue

@@ -12,7 +12,7 @@ from pathlib import Path
 import gradio as gr
 
 from kazrag.errors import KazragError, QuestionError
-from kazrag.rag import documents as document_formats
+from kazrag.rag import formats as document_formats
 from kazrag.rag.config import BUNDLED_CORPUS, MODES, Config
 from kazrag.rag.engine import Kazrag
 

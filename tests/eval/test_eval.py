@@ -332,7 +332,7 @@ def test_kazqad_questions_load_and_name_corpus_passages():
     if not (KAZQAD / "questions-dev.jsonl").is_file():
         pytest.skip(f"KazQAD benchmark absent: expected {KAZQAD}/questions-dev.jsonl and "
                     "corpus.jsonl (../shared/benchmarks/kazqad next to the repository)")
-    from kazrag.rag.documents import load_documents
+    from kazrag.rag.formats import load_documents
 
     questions = load_questions(KAZQAD / "questions-dev.jsonl")
     ids = {d.doc_id for d in load_documents(KAZQAD / "corpus.jsonl")}

@@ -6,7 +6,7 @@ import pytest
 
 from kazrag.rag.chunking import chunk_document, layout, units
 from kazrag.rag.config import BUNDLED_CORPUS, Config
-from kazrag.rag.documents import load_document
+from kazrag.rag.formats import load_document
 
 REPORT = BUNDLED_CORPUS / "human-rights-report-2017.kk.txt"
 CHILD_LABOUR = BUNDLED_CORPUS / "child-labor-findings-2015.kk.txt"

@@ -8,7 +8,7 @@ import time
 
 from kazrag.rag.chunking import chunk_document
 from kazrag.rag.config import Config
-from kazrag.rag.documents import Document
+from kazrag.rag.formats import Document
 from kazrag.rag.text import sentence_spans
 
 SENTENCE = "Қазақстан Республикасының Үкіметі 2015 жылы жаңа заң қабылдады. "

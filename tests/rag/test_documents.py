@@ -14,7 +14,7 @@ from kazakh_docs import (CP1251_TEXT, DOCX_TITLE, KZ1048_TEXT, PDF_PAGES, UTF16_
 from kazrag.rag.chunking import chunk_document
 from kazrag.rag.config import Config
 from kazrag.errors import DocumentError
-from kazrag.rag.documents import decode_text, discover, load_document, load_documents
+from kazrag.rag.formats import decode_text, discover, load_document, load_documents
 
 
 def _error(path: Path) -> str:

@@ -21,7 +21,7 @@ from kazrag.index.faiss_vectors import FaissVectors, choose_kind
 from kazrag.index.folder_store import FolderStore
 from kazrag.index.keyword import Bm25Index
 from kazrag.rag.config import Config
-from kazrag.rag.documents import Document
+from kazrag.rag.formats import Document
 from kazrag.rag.embedding import OnnxEmbedder, SentenceTransformerEmbedder, load_embedder
 from kazrag.rag.indexing import build_index
 from kazrag.rag.model.onnx_export import ONNX_FILE, export_dir, is_valid_export

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from kazrag.rag.chunking import chunk_document, units
 from kazrag.rag.config import Config
-from kazrag.rag.documents import Document
+from kazrag.rag.formats import Document
 from kazrag.rag.records import embedding_text
 from kazrag.rag.text import fold_lookalikes, keyword_tokens, match_key, sentence_spans
 

@@ -13,8 +13,8 @@ from kazakh_docs import NAURYZ
 from kazrag.rag.chunking import chunk_document, units
 from kazrag.rag.config import Config
 from kazrag.errors import DocumentError
-from kazrag.rag.documents import Document, load_documents
-from kazrag.rag.indexing import load_corpus
+from kazrag.rag.formats import Document, load_documents
+from kazrag.rag.indexing import load_corpus, read_indexable
 
 # the commonest Markdown there is: headings and one-line paragraphs between blank lines
 
@@ -192,7 +192,7 @@ def test_markdown_stored_by_an_older_kazrag_still_gives_passages():
 ])
 def test_a_document_with_nothing_to_index_is_refused_by_name(tmp_path, name, text):
     with pytest.raises(DocumentError) as caught:
-        load_documents(_write(tmp_path, name, text))
+        read_indexable(_write(tmp_path, name, text))
     message = str(caught.value)
     assert message.startswith(f"{name}: gave no passages") and "\n" not in message
 
@@ -202,7 +202,7 @@ def test_a_corpus_passage_without_text_is_refused_by_name(tmp_path):
             {"_id": "b", "title": "Бос", "text": "   "}]
     path = _write(tmp_path, "corpus.jsonl", "\n".join(json.dumps(r) for r in rows))
     with pytest.raises(DocumentError) as caught:
-        load_documents(path)
+        read_indexable(path)
     assert str(caught.value).startswith("corpus.jsonl, passage 'b': gave no passages")
 
 

@@ -14,7 +14,7 @@ from pdf_samples import (BOOK, BOOK_SECTIONS, BOOK_SENTENCES, COLUMN_LEFT, COLUM
 from kazrag.rag.chunking import chunk_document
 from kazrag.rag.config import Config
 from kazrag.errors import DocumentError
-from kazrag.rag.documents import load_document, load_documents
+from kazrag.rag.formats import load_document, load_documents
 
 
 def _chunks(path, **config):

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from kazrag.rag.config import BUNDLED_CORPUS
-from kazrag.rag.documents import load_document
+from kazrag.rag.formats import load_document
 from kazrag.rag.text import fold_lookalikes, keyword_tokens, match_key, sentence_spans
 
 REPORT = BUNDLED_CORPUS / "human-rights-report-2017.kk.txt"

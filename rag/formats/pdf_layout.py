@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
-from .text import nfc
+from ..text import nfc
 
 # text near the top or bottom of a page: the share of the page height searched for
 # running headers and footers, and how many lines at most on each end
