@@ -62,16 +62,25 @@ print("RESULT " + json.dumps(out))
 
 
 def run_child(mode: str, backend: str, index: Path, corpus: Path) -> dict:
-    code = CHILD.format(root=str(ROOT), bench=str(ROOT / "benchmarks"), backend=backend,
-                        index=str(index), corpus=str(corpus), mode=mode,
-                        questions=str(ROOT / "eval/sets/reports-dev.jsonl"))
-    proc = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-c", code],
-                          capture_output=True, text=True)
+    code = CHILD.format(
+        root=str(ROOT),
+        bench=str(ROOT / "benchmarks"),
+        backend=backend,
+        index=str(index),
+        corpus=str(corpus),
+        mode=mode,
+        questions=str(ROOT / "eval/sets/reports-dev.jsonl"),
+    )
+    proc = subprocess.run(
+        ["/usr/bin/time", "-v", sys.executable, "-c", code], capture_output=True, text=True
+    )
     if proc.returncode != 0:
         raise SystemExit(f"{mode} with {backend} failed:\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.split("RESULT ", 1)[1])
     peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", proc.stderr).group(1)
+    wall = re.search(
+        r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", proc.stderr
+    ).group(1)
     result["peak_rss_mb"] = round(peak_kb / 1024)
     result["process_wall"] = wall
     return result
@@ -91,13 +100,18 @@ def main() -> None:
         for backend in args.backends.split(","):
             index = work / backend
             build = run_child("build", backend, index, Path(args.corpus))
-            print(f"  {backend:10s} build {build['build_s']} s ({build['embed_share']:.0%} embedding), "
-                  f"{build['passages_per_s']} passages/s, {build['texts_per_s']} texts/s, "
-                  f"peak RSS {build['peak_rss_mb']} MB, {build['index_bytes_per_passage']} B/passage",
-                  flush=True)
+            print(
+                f"  {backend:10s} build {build['build_s']} s ({build['embed_share']:.0%} embedding), "
+                f"{build['passages_per_s']} passages/s, {build['texts_per_s']} texts/s, "
+                f"peak RSS {build['peak_rss_mb']} MB, {build['index_bytes_per_passage']} B/passage",
+                flush=True,
+            )
             ask = run_child("ask", backend, index, Path(args.corpus))
-            print(f"  {backend:10s} ask process peak RSS {ask['peak_rss_mb']} MB "
-                  f"({ask['questions']} questions, mean {ask['ask_mean_ms']} ms)", flush=True)
+            print(
+                f"  {backend:10s} ask process peak RSS {ask['peak_rss_mb']} MB "
+                f"({ask['questions']} questions, mean {ask['ask_mean_ms']} ms)",
+                flush=True,
+            )
             results["runs"][backend] = {"build": build, "ask": ask}
         names = args.backends.split(",")
         for backend in names[1:]:
@@ -105,7 +119,8 @@ def main() -> None:
             results[f"{backend}_vs_{names[0]}"] = {
                 "build_speedup": round(ref["build_s"] / new["build_s"], 2),
                 "embed_speedup": round(ref["embed_s"] / new["embed_s"], 2),
-                "embed_cpu_speedup": round(ref["embed_cpu_s"] / new["embed_cpu_s"], 2)}
+                "embed_cpu_speedup": round(ref["embed_cpu_s"] / new["embed_cpu_s"], 2),
+            }
             print(f"  {backend} vs {names[0]}: {results[f'{backend}_vs_{names[0]}']}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)

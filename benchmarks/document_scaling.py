@@ -30,9 +30,10 @@ def _measure(pages: int, pdf: Path, code: str | None) -> dict:
     """One size, in this process: read, then chunk."""
     if code:  # an older checkout, from before the kazrag.* namespace (rag/ at its top)
         sys.path.insert(0, code)
+        from rag.documents import load_documents
+
         from rag.chunking import chunk_document
         from rag.config import Config
-        from rag.documents import load_documents
     else:
         from kazrag.rag.chunking import chunk_document
         from kazrag.rag.config import Config
@@ -44,21 +45,29 @@ def _measure(pages: int, pdf: Path, code: str | None) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     chunks = chunk_document(doc, Config(), lambda text: int(len(text.split()) * 1.6))
     chunk, chunk_cpu = time.perf_counter() - started, time.process_time() - cpu
-    return {"pages": pages, "read_s": round(read, 2), "chunk_s": round(chunk, 2),
-            "total_s": round(read + chunk, 2),
-            # CPU seconds: what the machine's other load does not inflate
-            "cpu_s": round(read_cpu + chunk_cpu, 2),
-            "cpu_ms_per_page": round(1000 * (read_cpu + chunk_cpu) / pages, 1),
-            "chunks": len(chunks), "characters": len(doc.source),
-            "rag": str(Path(sys.modules[chunk_document.__module__].__file__).parent)}
+    return {
+        "pages": pages,
+        "read_s": round(read, 2),
+        "chunk_s": round(chunk, 2),
+        "total_s": round(read + chunk, 2),
+        # CPU seconds: what the machine's other load does not inflate
+        "cpu_s": round(read_cpu + chunk_cpu, 2),
+        "cpu_ms_per_page": round(1000 * (read_cpu + chunk_cpu) / pages, 1),
+        "chunks": len(chunks),
+        "characters": len(doc.source),
+        "rag": str(Path(sys.modules[chunk_document.__module__].__file__).parent),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", default="100,500,1000,2000")
-    parser.add_argument("--limit", type=float, default=600.0,
-                        help="wall seconds one size may take (making the PDF aside) before "
-                             "it is cut")
+    parser.add_argument(
+        "--limit",
+        type=float,
+        default=600.0,
+        help="wall seconds one size may take (making the PDF aside) before it is cut",
+    )
     parser.add_argument("--code", default=None, help="a folder holding another rag/ package")
     parser.add_argument("--label", default="current")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kazrag-bench/pdf"))
@@ -86,19 +95,20 @@ def main() -> None:
             command += ["--code", args.code]
         started = time.perf_counter()
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=args.limit,
-                                  check=True)
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=args.limit, check=True
+            )
             row = json.loads(done.stdout.strip().splitlines()[-1])
         except subprocess.TimeoutExpired:
-            row = {"pages": pages, "total_s": None,
-                   "note": f"did not finish in {args.limit:.0f} s"}
+            row = {"pages": pages, "total_s": None, "note": f"did not finish in {args.limit:.0f} s"}
         except subprocess.CalledProcessError as exc:
             row = {"pages": pages, "total_s": None, "note": exc.stderr.strip()[-300:]}
         row["wall_s"] = round(time.perf_counter() - started, 1)
         rows.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
-    write_results(f"document_scaling_{args.label}", machine, {"label": args.label, "rows": rows},
-                  args.out)
+    write_results(
+        f"document_scaling_{args.label}", machine, {"label": args.label, "rows": rows}, args.out
+    )
 
 
 if __name__ == "__main__":

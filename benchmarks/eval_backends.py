@@ -21,7 +21,11 @@ from pathlib import Path
 from common import KAZQAD, ROOT, TimedEmbedder, announce, dir_size, summary_ms, write_results
 
 SETS = {
-    "reports-dev": (ROOT / "eval/sets/reports-dev.jsonl", ROOT / "data/corpus", ("bm25", "dense", "hybrid")),
+    "reports-dev": (
+        ROOT / "eval/sets/reports-dev.jsonl",
+        ROOT / "data/corpus",
+        ("bm25", "dense", "hybrid"),
+    ),
     "kazqad-dev": (KAZQAD / "questions-dev.jsonl", KAZQAD / "corpus.jsonl", ("dense", "hybrid")),
 }
 
@@ -38,9 +42,13 @@ def build(config, corpus: Path) -> tuple[object, dict]:
     report = build_index(documents, config, timed, force=True)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     stats = {
-        "documents": report.documents, "chunks": report.chunks, "sentences": report.sentences,
-        "texts_embedded": report.embedded, "build_seconds": round(wall, 1),
-        "build_cpu_seconds": round(cpu, 1), "embed_seconds": round(timed.seconds, 1),
+        "documents": report.documents,
+        "chunks": report.chunks,
+        "sentences": report.sentences,
+        "texts_embedded": report.embedded,
+        "build_seconds": round(wall, 1),
+        "build_cpu_seconds": round(cpu, 1),
+        "embed_seconds": round(timed.seconds, 1),
         "embed_cpu_seconds": round(timed.cpu_seconds, 1),
         "embed_share": round(timed.seconds / wall, 3),
         "passages_per_second": round(report.chunks / wall, 2),
@@ -59,11 +67,23 @@ def evaluate(engine, questions: Path, modes) -> dict:
     for mode in modes:
         evaluator = Evaluator(load_questions(questions), mode=mode, top_k=10, write_csv=False)
         overall = evaluator(engine)["overall"]
-        out[mode] = {k: overall.get(k) for k in ("hit@1", "hit@5", "hit@10", "mrr@10",
-                                                  "abstention_recall", "false_abstention_rate")}
+        out[mode] = {
+            k: overall.get(k)
+            for k in (
+                "hit@1",
+                "hit@5",
+                "hit@10",
+                "mrr@10",
+                "abstention_recall",
+                "false_abstention_rate",
+            )
+        }
         out[mode]["latency"] = summary_ms([r.latency_ms / 1000 for r in evaluator.results])
-        print(f"    {mode:7s} hit@5 {out[mode]['hit@5']:.4f}  mrr@10 {out[mode]['mrr@10']:.4f}  "
-              f"p50 {out[mode]['latency']['p50_ms']} ms", flush=True)
+        print(
+            f"    {mode:7s} hit@5 {out[mode]['hit@5']:.4f}  mrr@10 {out[mode]['mrr@10']:.4f}  "
+            f"p50 {out[mode]['latency']['p50_ms']} ms",
+            flush=True,
+        )
     return out
 
 
@@ -72,7 +92,9 @@ def main() -> None:
     parser.add_argument("--backends", default="torch,onnx-int8")
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--work", help="index folders go here (default: a temp folder)")
-    parser.add_argument("--out", help="JSON results (default benchmarks/results/eval_backends.json)")
+    parser.add_argument(
+        "--out", help="JSON results (default benchmarks/results/eval_backends.json)"
+    )
     args = parser.parse_args()
     from kazrag.rag.config import Config
 
@@ -87,11 +109,15 @@ def main() -> None:
             config = Config(embed_backend=backend, index_dir=index_dir)
             print(f"## {backend} / {name}", flush=True)
             engine, stats = build(config, corpus)
-            print(f"    build {stats['build_seconds']} s ({stats['embed_share']:.0%} embedding), "
-                  f"{stats['passages_per_second']} passages/s, {stats['texts_per_second']} texts/s",
-                  flush=True)
-            results.setdefault(backend, {})[name] = {"build": stats,
-                                                     "eval": evaluate(engine, questions, modes)}
+            print(
+                f"    build {stats['build_seconds']} s ({stats['embed_share']:.0%} embedding), "
+                f"{stats['passages_per_second']} passages/s, {stats['texts_per_second']} texts/s",
+                flush=True,
+            )
+            results.setdefault(backend, {})[name] = {
+                "build": stats,
+                "eval": evaluate(engine, questions, modes),
+            }
     reference = args.backends.split(",")[0]
     deltas = {}
     for backend in args.backends.split(",")[1:]:
@@ -99,14 +125,19 @@ def main() -> None:
             for mode, figures in results[backend][name]["eval"].items():
                 ref = results[reference][name]["eval"][mode]
                 deltas[f"{backend}/{name}/{mode}"] = {
-                    k: round(figures[k] - ref[k], 4) for k in ("hit@5", "mrr@10")}
+                    k: round(figures[k] - ref[k], 4) for k in ("hit@5", "mrr@10")
+                }
             b, r = results[backend][name]["build"], results[reference][name]["build"]
-            deltas[f"{backend}/{name}/build_speedup"] = round(r["build_seconds"] / b["build_seconds"], 2)
+            deltas[f"{backend}/{name}/build_speedup"] = round(
+                r["build_seconds"] / b["build_seconds"], 2
+            )
             deltas[f"{backend}/{name}/embed_cpu_speedup"] = round(
-                r["embed_cpu_seconds"] / b["embed_cpu_seconds"], 2)
+                r["embed_cpu_seconds"] / b["embed_cpu_seconds"], 2
+            )
     print("## deltas vs", reference, deltas, flush=True)
-    write_results("eval_backends", info, {"reference": reference, "runs": results, "deltas": deltas},
-                  args.out)
+    write_results(
+        "eval_backends", info, {"reference": reference, "runs": results, "deltas": deltas}, args.out
+    )
 
 
 if __name__ == "__main__":

@@ -64,16 +64,20 @@ def pdfminer_boxes(path: Path) -> list[str]:
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LTTextContainer
 
-    return ["\n".join(box.get_text() for box in page if isinstance(box, LTTextContainer))
-            for page in extract_pages(str(path))]
+    return [
+        "\n".join(box.get_text() for box in page if isinstance(box, LTTextContainer))
+        for page in extract_pages(str(path))
+    ]
 
 
 def pdfplumber_words(path: Path) -> list[str]:
     import pdfplumber
 
     with pdfplumber.open(path) as pdf:
-        return [" ".join(w["text"] for w in page.extract_words(extra_attrs=["fontname", "size"]))
-                for page in pdf.pages]
+        return [
+            " ".join(w["text"] for w in page.extract_words(extra_attrs=["fontname", "size"]))
+            for page in pdf.pages
+        ]
 
 
 def pdfplumber_text(path: Path) -> list[str]:
@@ -95,8 +99,9 @@ def pypdfium2_text(path: Path) -> list[str]:
 
 def pypdfium2_runs(path: Path) -> list[str]:
     """Text runs with boxes, font size and weight (what rag/pdf_layout.py reads)."""
-    from kazrag.rag.formats.pdf_layout import page_runs
     import pypdfium2
+
+    from kazrag.rag.formats.pdf_layout import page_runs
 
     document = pypdfium2.PdfDocument(str(path))
     try:
@@ -136,8 +141,12 @@ def _squash(text: str) -> str:
 def column_order_ok(texts: list[str]) -> bool:
     """Every sentence of both columns whole, the left column's before the right's."""
     text = _squash(" ".join(texts))
-    sentences = [s for column in (COLUMN_LEFT, COLUMN_RIGHT) for paragraph in column
-                 for s in re.split(r"(?<=\.) ", paragraph)]
+    sentences = [
+        s
+        for column in (COLUMN_LEFT, COLUMN_RIGHT)
+        for paragraph in column
+        for s in re.split(r"(?<=\.) ", paragraph)
+    ]
     positions = [text.find(_squash(s)) for s in sentences]
     return all(p >= 0 for p in positions) and positions == sorted(positions)
 
@@ -151,11 +160,14 @@ def main() -> None:
     machine = announce("pdf_extractors")
     work = Path(tempfile.mkdtemp(prefix="kazrag-pdfcmp-"))
     long_pdf = make_long_pdf(work / "long.pdf", args.pages)
-    columns = {order: make_book(work / f"columns-{order}.pdf",
-                                pages=[Page(items=[("h1", "Екі баған")], left=COLUMN_LEFT,
-                                            right=COLUMN_RIGHT)],
-                                column_order=order)
-               for order in ("interleaved", "right-first")}
+    columns = {
+        order: make_book(
+            work / f"columns-{order}.pdf",
+            pages=[Page(items=[("h1", "Екі баған")], left=COLUMN_LEFT, right=COLUMN_RIGHT)],
+            column_order=order,
+        )
+        for order in ("interleaved", "right-first")
+    }
     rows = []
     for name, extract in CANDIDATES.items():
         try:
@@ -168,12 +180,17 @@ def main() -> None:
         except ImportError as exc:  # a library not installed here
             print(f"{name}: skipped ({exc})")
             continue
-        row = {"candidate": name, "ms_per_page": round(1000 * best / args.pages, 2),
-               "two_column_interleaved": order["interleaved"],
-               "two_column_right_first": order["right-first"]}
+        row = {
+            "candidate": name,
+            "ms_per_page": round(1000 * best / args.pages, 2),
+            "two_column_interleaved": order["interleaved"],
+            "two_column_right_first": order["right-first"],
+        }
         rows.append(row)
-        print(f"{name:44s} {row['ms_per_page']:8.2f} ms/page   two columns in order: "
-              f"interleaved {order['interleaved']}, right-first {order['right-first']}")
+        print(
+            f"{name:44s} {row['ms_per_page']:8.2f} ms/page   two columns in order: "
+            f"interleaved {order['interleaved']}, right-first {order['right-first']}"
+        )
     write_results("pdf_extractors", machine, {"pages": args.pages, "rows": rows}, args.out)
 
 

@@ -84,9 +84,17 @@ WARM_UP = 3
 # after their work, and the next system in the rotation must not pay for that
 GAP = 0.02
 QUERY_PREFIX, PASSAGE_PREFIX = "query: ", "passage: "  # the e5 model card's
-PEER_PACKAGES = ("langchain-core", "langchain-classic", "langchain-community",
-                 "langchain-huggingface", "langchain-text-splitters", "rank-bm25", "txtai",
-                 "transformers", "sentence-transformers")
+PEER_PACKAGES = (
+    "langchain-core",
+    "langchain-classic",
+    "langchain-community",
+    "langchain-huggingface",
+    "langchain-text-splitters",
+    "rank-bm25",
+    "txtai",
+    "transformers",
+    "sentence-transformers",
+)
 # LangChain's RAG tutorial ("Build a RAG app"): what a developer copies
 LANGCHAIN_SPLITTER = {"chunk_size": 1000, "chunk_overlap": 200, "add_start_index": True}
 LANGCHAIN_WEIGHTS = [0.5, 0.5]  # bm25, faiss: the EnsembleRetriever docs' example (= its default)
@@ -100,15 +108,17 @@ def peer_documents(corpus: Path) -> list[tuple[str, str, str]]:
     documents, skipped = load_corpus([corpus])
     if skipped:
         print(f"    skipped: {skipped}", flush=True)
-    return [(d.doc_id, f"{d.title}\n{d.source}" if d.title else d.source, d.format)
-            for d in documents]
+    return [
+        (d.doc_id, f"{d.title}\n{d.source}" if d.title else d.source, d.format) for d in documents
+    ]
 
 
 class KazragSystem:
     def __init__(self, model_dir: Path, folder: Path, corpus: Path):
         self.corpus = corpus
-        self.config = Config(model_dir=model_dir, index_dir=folder / "index",
-                             cache_dir=folder / "cache")
+        self.config = Config(
+            model_dir=model_dir, index_dir=folder / "index", cache_dir=folder / "cache"
+        )
         self.engine = None
 
     def load_model(self) -> None:
@@ -121,8 +131,11 @@ class KazragSystem:
         else:
             self.engine = Kazrag.open(self.config, corpus=[self.corpus])
         info = self.engine.info()
-        return {"passages": info["chunks"], "sentence_vectors": info["sentences"],
-                "chunking": "kazrag's own: ~90 words, sentence overlap, plus sentence vectors"}
+        return {
+            "passages": info["chunks"],
+            "sentence_vectors": info["sentences"],
+            "chunking": "kazrag's own: ~90 words, sentence overlap, plus sentence vectors",
+        }
 
     def retrieve(self, question: str, k: int) -> list[tuple[str, str]]:
         answer = self.engine.ask(question, top_k=k)
@@ -138,9 +151,11 @@ class LangchainSystem:
         from langchain_huggingface import HuggingFaceEmbeddings
 
         self.embeddings = HuggingFaceEmbeddings(
-            model_name=str(self.model_dir), model_kwargs={"device": "cpu"},
+            model_name=str(self.model_dir),
+            model_kwargs={"device": "cpu"},
             encode_kwargs={"prompt": PASSAGE_PREFIX, "normalize_embeddings": True},
-            query_encode_kwargs={"prompt": QUERY_PREFIX, "normalize_embeddings": True})
+            query_encode_kwargs={"prompt": QUERY_PREFIX, "normalize_embeddings": True},
+        )
 
     def build(self, reuse: bool) -> dict:
         from langchain_classic.retrievers import EnsembleRetriever
@@ -151,12 +166,15 @@ class LangchainSystem:
 
         saved = self.folder / "faiss"
         if reuse and (saved / "index.faiss").exists():
-            store = FAISS.load_local(str(saved), self.embeddings,
-                                     allow_dangerous_deserialization=True)  # our own file
+            store = FAISS.load_local(
+                str(saved), self.embeddings, allow_dangerous_deserialization=True
+            )  # our own file
             chunks = list(store.docstore._dict.values())
         else:
-            docs = [Document(page_content=text, metadata={"doc": doc_id})
-                    for doc_id, text, _ in peer_documents(self.corpus)]
+            docs = [
+                Document(page_content=text, metadata={"doc": doc_id})
+                for doc_id, text, _ in peer_documents(self.corpus)
+            ]
             chunks = RecursiveCharacterTextSplitter(**LANGCHAIN_SPLITTER).split_documents(docs)
             store = FAISS.from_documents(chunks, self.embeddings)
             if reuse:
@@ -165,8 +183,10 @@ class LangchainSystem:
         bm25.k = TOP_K
         dense = store.as_retriever(search_kwargs={"k": TOP_K})
         self.ensemble = EnsembleRetriever(retrievers=[bm25, dense], weights=LANGCHAIN_WEIGHTS)
-        return {"passages": len(chunks),
-                "chunking": "RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)"}
+        return {
+            "passages": len(chunks),
+            "chunking": "RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)",
+        }
 
     def retrieve(self, question: str, k: int) -> list[tuple[str, str]]:
         docs = self.ensemble.invoke(question)
@@ -183,8 +203,11 @@ class TxtaiSystem:
         from txtai import Embeddings
 
         self.embeddings = Embeddings(
-            path=str(self.model_dir), content=True, hybrid=True,
-            instructions={"query": QUERY_PREFIX, "data": PASSAGE_PREFIX})
+            path=str(self.model_dir),
+            content=True,
+            hybrid=True,
+            instructions={"query": QUERY_PREFIX, "data": PASSAGE_PREFIX},
+        )
 
     def build(self, reuse: bool) -> dict:
         from txtai.pipeline import Segmentation
@@ -207,9 +230,11 @@ class TxtaiSystem:
             if reuse:
                 self.embeddings.save(str(saved))
                 ids.write_bytes(pickle.dumps(self.doc_of))
-        return {"passages": self.embeddings.count(),
-                "chunking": "rows as they are (.jsonl passages); paragraphs (blank lines) "
-                            "for the report files"}
+        return {
+            "passages": self.embeddings.count(),
+            "chunking": "rows as they are (.jsonl passages); paragraphs (blank lines) "
+            "for the report files",
+        }
 
     def retrieve(self, question: str, k: int) -> list[tuple[str, str]]:
         return [(self.doc_of[r["id"]], r["text"]) for r in self.embeddings.search(question, k)]
@@ -218,9 +243,16 @@ class TxtaiSystem:
 SYSTEM_CLASSES = {"kazrag": KazragSystem, "langchain": LangchainSystem, "txtai": TxtaiSystem}
 IMPORTS = {  # what each system's build and queries import
     "kazrag": ("onnxruntime", "tokenizers", "faiss", "bm25s"),
-    "langchain": ("langchain_huggingface", "sentence_transformers", "langchain_classic.retrievers",
-                  "langchain_community.retrievers", "langchain_community.vectorstores",
-                  "langchain_text_splitters", "rank_bm25", "faiss"),
+    "langchain": (
+        "langchain_huggingface",
+        "sentence_transformers",
+        "langchain_classic.retrievers",
+        "langchain_community.retrievers",
+        "langchain_community.vectorstores",
+        "langchain_text_splitters",
+        "rank_bm25",
+        "faiss",
+    ),
     "txtai": ("txtai", "txtai.pipeline", "transformers", "faiss"),
 }
 
@@ -245,14 +277,21 @@ def worker(name: str, model_dir: str, folder: str, corpus: str, reuse: bool, con
         model_seconds = time.perf_counter() - wall
         stats = system.build(reuse)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        conn.send({"build": dict(stats, build_seconds=round(wall, 2),
-                                 build_cpu_seconds=round(cpu, 2),
-                                 model_load_seconds=round(model_seconds, 2),
-                                 index_seconds=round(wall - model_seconds, 2),
-                                 import_seconds=round(imports, 2),
-                                 passages_per_second=round(stats["passages"] / wall, 2),
-                                 load_average_before=load_before,
-                                 load_average_after=_load())})
+        conn.send(
+            {
+                "build": dict(
+                    stats,
+                    build_seconds=round(wall, 2),
+                    build_cpu_seconds=round(cpu, 2),
+                    model_load_seconds=round(model_seconds, 2),
+                    index_seconds=round(wall - model_seconds, 2),
+                    import_seconds=round(imports, 2),
+                    passages_per_second=round(stats["passages"] / wall, 2),
+                    load_average_before=load_before,
+                    load_average_after=_load(),
+                )
+            }
+        )
         while True:
             message = conn.recv()
             if message is None:
@@ -261,8 +300,13 @@ def worker(name: str, model_dir: str, folder: str, corpus: str, reuse: bool, con
             time.sleep(GAP)  # the previous system's idle threads stop spinning first
             t, cpu = time.perf_counter(), time.process_time()
             ranking = system.retrieve(question, k)
-            conn.send({"seconds": time.perf_counter() - t,
-                       "cpu_seconds": time.process_time() - cpu, "ranking": ranking})
+            conn.send(
+                {
+                    "seconds": time.perf_counter() - t,
+                    "cpu_seconds": time.process_time() - cpu,
+                    "ranking": ranking,
+                }
+            )
     except Exception:  # noqa: BLE001  (reported to the parent, which stops the run)
         conn.send({"error": traceback.format_exc()})
     finally:
@@ -270,13 +314,17 @@ def worker(name: str, model_dir: str, folder: str, corpus: str, reuse: bool, con
 
 
 class Worker:
-    def __init__(self, context, name: str, model_dir: Path, folder: Path, corpus: Path,
-                 reuse: bool):
+    def __init__(
+        self, context, name: str, model_dir: Path, folder: Path, corpus: Path, reuse: bool
+    ):
         self.name = name
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=worker, name=f"peers-{name}", daemon=True,
-                                       args=(name, str(model_dir), str(folder), str(corpus),
-                                             reuse, child))
+        self.process = context.Process(
+            target=worker,
+            name=f"peers-{name}",
+            daemon=True,
+            args=(name, str(model_dir), str(folder), str(corpus), reuse, child),
+        )
         self.process.start()
         child.close()
 
@@ -303,11 +351,18 @@ class Worker:
 def prepare_model(model_dir: Path) -> dict:
     """The converted model folder and kazrag's ONNX export of it, made before anything is
     timed (in a child process: nothing of it stays in this one)."""
-    code = ("import sys, time; sys.path.insert(0, sys.argv[2]); import peers; t = time.perf_counter(); "
-            "from pathlib import Path; p = Path(sys.argv[1]); peers.ensure_model(p); "
-            "peers.load_embedder(peers.Config(model_dir=p)); print(round(time.perf_counter() - t, 1))")
-    out = subprocess.run([sys.executable, "-c", code, str(model_dir), str(Path(__file__).parent)],
-                         check=True, capture_output=True, text=True, cwd=ROOT)
+    code = (
+        "import sys, time; sys.path.insert(0, sys.argv[2]); import peers; t = time.perf_counter(); "
+        "from pathlib import Path; p = Path(sys.argv[1]); peers.ensure_model(p); "
+        "peers.load_embedder(peers.Config(model_dir=p)); print(round(time.perf_counter() - t, 1))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(model_dir), str(Path(__file__).parent)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     return {"model_dir": str(model_dir), "prepare_seconds": float(out.stdout.split()[-1])}
 
 
@@ -323,8 +378,9 @@ def ask_all(workers: dict[str, Worker], questions) -> dict[str, list]:
         for j in range(len(names)):
             name = names[(i + j) % len(names)]
             reply = workers[name].ask(question.question)
-            results[name].append((question, reply["seconds"], reply["cpu_seconds"],
-                                  reply["ranking"]))
+            results[name].append(
+                (question, reply["seconds"], reply["cpu_seconds"], reply["ranking"])
+            )
         if (i + 1) % 50 == 0 or i + 1 == len(questions):
             print(f"    {i + 1}/{len(questions)} questions", flush=True)
     return results
@@ -334,11 +390,22 @@ def figures(answers: list) -> dict:
     judged = []
     for question, seconds, _, ranking in answers:
         rank = Judge(question).hit_rank(ranking) if question.answerable else None
-        judged.append(Judged(question.id, question.lang, question.kind, question.answerable,
-                             False, rank, seconds * 1000.0))
+        judged.append(
+            Judged(
+                question.id,
+                question.lang,
+                question.kind,
+                question.answerable,
+                False,
+                rank,
+                seconds * 1000.0,
+            )
+        )
     overall = compute(judged, TOP_K)
-    out = {k: overall[k] for k in ("questions", "answerable", "hit@1", "hit@3", "hit@5",
-                                   "hit@10", "mrr@10")}
+    out = {
+        k: overall[k]
+        for k in ("questions", "answerable", "hit@1", "hit@3", "hit@5", "hit@10", "mrr@10")
+    }
     out["latency"] = summary_ms([seconds for _, seconds, _, _ in answers])
     out["cpu"] = summary_ms([cpu for _, _, cpu, _ in answers])  # CPU seconds of its process
     by_lang = {}
@@ -358,7 +425,8 @@ def ratios(results: dict) -> dict:
         for name, build in builds.items():
             if name != REFERENCE and ref and build.get("build_seconds"):
                 out.setdefault(name, {})[f"{corpus}/build_seconds"] = round(
-                    build["build_seconds"] / ref, 3)
+                    build["build_seconds"] / ref, 3
+                )
     for set_name, systems in results["sets"].items():
         ref = systems.get(REFERENCE)
         if not ref:
@@ -369,14 +437,18 @@ def ratios(results: dict) -> dict:
             peer = out.setdefault(name, {})
             for key in ("hit@1", "hit@5", "hit@10", "mrr@10"):
                 peer[f"{set_name}/{key}"] = round(fig[key] / ref[key], 3) if ref[key] else None
-            peer[f"{set_name}/p50_ms"] = round(fig["latency"]["p50_ms"] / ref["latency"]["p50_ms"], 2)
+            peer[f"{set_name}/p50_ms"] = round(
+                fig["latency"]["p50_ms"] / ref["latency"]["p50_ms"], 2
+            )
     return out
 
 
 def table(results: dict) -> str:
-    lines = ["| set | system | passages | build s | hit@1 | hit@5 | hit@10 | MRR@10 | p50 / p95 ms "
-             "| build × kazrag | MRR × kazrag | p50 × kazrag |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| set | system | passages | build s | hit@1 | hit@5 | hit@10 | MRR@10 | p50 / p95 ms "
+        "| build × kazrag | MRR × kazrag | p50 × kazrag |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for set_name, systems in results["sets"].items():
         corpus = SETS[set_name][0]
         builds = results["builds"][corpus]
@@ -384,14 +456,20 @@ def table(results: dict) -> str:
         for name, fig in systems.items():
             build = builds[name]
             seconds = build.get("build_seconds")
-            cols = [set_name, name, str(build["passages"]),
-                    f"{seconds:.1f}" if seconds else "–",
-                    *(f"{fig[k]:.3f}" for k in ("hit@1", "hit@5", "hit@10", "mrr@10")),
-                    f"{fig['latency']['p50_ms']:.1f} / {fig['latency']['p95_ms']:.1f}"]
+            cols = [
+                set_name,
+                name,
+                str(build["passages"]),
+                f"{seconds:.1f}" if seconds else "–",
+                *(f"{fig[k]:.3f}" for k in ("hit@1", "hit@5", "hit@10", "mrr@10")),
+                f"{fig['latency']['p50_ms']:.1f} / {fig['latency']['p95_ms']:.1f}",
+            ]
             if ref and name != REFERENCE:
-                cols += [f"{seconds / ref_build:.2f}" if seconds and ref_build else "–",
-                         f"{fig['mrr@10'] / ref['mrr@10']:.3f}",
-                         f"{fig['latency']['p50_ms'] / ref['latency']['p50_ms']:.2f}"]
+                cols += [
+                    f"{seconds / ref_build:.2f}" if seconds and ref_build else "–",
+                    f"{fig['mrr@10'] / ref['mrr@10']:.3f}",
+                    f"{fig['latency']['p50_ms'] / ref['latency']['p50_ms']:.2f}",
+                ]
             else:
                 cols += ["1", "1", "1"] if name == REFERENCE else ["–", "–", "–"]
             lines.append("| " + " | ".join(cols) + " |")
@@ -400,10 +478,19 @@ def table(results: dict) -> str:
 
 def commit() -> str:
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
-                              capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         return head + ("+changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -423,13 +510,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", default=",".join(SETS), help=f"of {', '.join(SETS)}")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help=f"of {', '.join(SYSTEMS)}")
-    parser.add_argument("--skip-build-timing", action="store_true",
-                        help="reuse the indexes saved in --work (built and saved if missing); "
-                             "no build times are reported")
-    parser.add_argument("--model-dir", help="the converted model folder (default: kazrag's, "
-                                            "in the user cache; made if missing)")
+    parser.add_argument(
+        "--skip-build-timing",
+        action="store_true",
+        help="reuse the indexes saved in --work (built and saved if missing); "
+        "no build times are reported",
+    )
+    parser.add_argument(
+        "--model-dir",
+        help="the converted model folder (default: kazrag's, in the user cache; made if missing)",
+    )
     parser.add_argument("--work", help="index folders (default: a temp folder, removed after)")
-    parser.add_argument("--out", help="JSON results (default benchmarks/results/peers-<sets or all>.json)")
+    parser.add_argument(
+        "--out", help="JSON results (default benchmarks/results/peers-<sets or all>.json)"
+    )
     args = parser.parse_args()
     sets = args.sets.split(",")
     systems = args.systems.split(",")
@@ -449,12 +543,19 @@ def main() -> None:
     info["model"] = prepare_model(model_dir)
     work = Path(args.work or tempfile.mkdtemp(prefix="kazrag-peers-"))
     context = multiprocessing.get_context("spawn")
-    results: dict = {"systems": systems, "top_k": TOP_K, "warm_up": WARM_UP,
-                     "build_timing": not args.skip_build_timing,
-                     "settings": {"langchain_splitter": LANGCHAIN_SPLITTER,
-                                  "langchain_weights": LANGCHAIN_WEIGHTS,
-                                  "prefixes": [QUERY_PREFIX, PASSAGE_PREFIX]},
-                     "builds": {}, "sets": {}}
+    results: dict = {
+        "systems": systems,
+        "top_k": TOP_K,
+        "warm_up": WARM_UP,
+        "build_timing": not args.skip_build_timing,
+        "settings": {
+            "langchain_splitter": LANGCHAIN_SPLITTER,
+            "langchain_weights": LANGCHAIN_WEIGHTS,
+            "prefixes": [QUERY_PREFIX, PASSAGE_PREFIX],
+        },
+        "builds": {},
+        "sets": {},
+    }
     try:
         for corpus in dict.fromkeys(SETS[s][0] for s in sets):
             workers: dict[str, Worker] = {}
@@ -465,18 +566,25 @@ def main() -> None:
                         shutil.rmtree(folder, ignore_errors=True)  # cold: no cached vectors
                     folder.mkdir(parents=True, exist_ok=True)
                     print(f"## {corpus}: building {name}", flush=True)
-                    workers[name] = Worker(context, name, model_dir, folder, CORPORA[corpus],
-                                           args.skip_build_timing)
+                    workers[name] = Worker(
+                        context, name, model_dir, folder, CORPORA[corpus], args.skip_build_timing
+                    )
                     build = workers[name].receive()["build"]
                     if args.skip_build_timing:
-                        for key in ("build_seconds", "build_cpu_seconds", "index_seconds",
-                                    "passages_per_second"):
+                        for key in (
+                            "build_seconds",
+                            "build_cpu_seconds",
+                            "index_seconds",
+                            "passages_per_second",
+                        ):
                             build[key] = None
                     results["builds"].setdefault(corpus, {})[name] = build
-                    print(f"    {build['passages']} passages, build {build['build_seconds']} s "
-                          f"(model {build['model_load_seconds']} s), load "
-                          f"{build['load_average_before']} -> {build['load_average_after']}",
-                          flush=True)
+                    print(
+                        f"    {build['passages']} passages, build {build['build_seconds']} s "
+                        f"(model {build['model_load_seconds']} s), load "
+                        f"{build['load_average_before']} -> {build['load_average_after']}",
+                        flush=True,
+                    )
                 for set_name in (s for s in sets if SETS[s][0] == corpus):
                     questions = load_questions(SETS[set_name][1])
                     print(f"## {set_name}: {len(questions)} questions", flush=True)
@@ -485,8 +593,11 @@ def main() -> None:
                     results["sets"][set_name] = {name: figures(a) for name, a in answers.items()}
                     results.setdefault("query_load_average", {})[set_name] = [before, _load()]
                     for name, fig in results["sets"][set_name].items():
-                        print(f"    {name:9s} hit@5 {fig['hit@5']:.3f}  mrr@10 {fig['mrr@10']:.3f}  "
-                              f"p50 {fig['latency']['p50_ms']} ms", flush=True)
+                        print(
+                            f"    {name:9s} hit@5 {fig['hit@5']:.3f}  mrr@10 {fig['mrr@10']:.3f}  "
+                            f"p50 {fig['latency']['p50_ms']} ms",
+                            flush=True,
+                        )
             finally:
                 for w in workers.values():
                     w.stop()

@@ -17,8 +17,6 @@ import resource
 import time
 from pathlib import Path
 
-import numpy as np
-
 from common import KAZQAD, ROOT, announce, dir_size, summary_ms, write_results
 
 
@@ -62,31 +60,47 @@ def main() -> None:
     for q in qs[:5]:  # warm-up: lazy loads, first FAISS pages, allocator
         engine.ask(q)
     manifest = version.manifest
-    print(f"index {version.location}: {manifest['chunks']} chunks, "
-          f"{manifest.get('vector_index')} vectors, model {manifest['model']}; "
-          f"{len(qs)} questions", flush=True)
+    print(
+        f"index {version.location}: {manifest['chunks']} chunks, "
+        f"{manifest.get('vector_index')} vectors, model {manifest['model']}; "
+        f"{len(qs)} questions",
+        flush=True,
+    )
 
-    results = {"label": args.label, "chunks": manifest["chunks"],
-               "sentences": manifest["sentences"], "model": manifest["model"],
-               "vector_index": manifest.get("vector_index"), "questions": len(qs),
-               "open_seconds": round(open_s, 1),
-               "index_bytes_per_passage": round(dir_size(version.location) / manifest["chunks"]),
-               "latency": {}, "parts": {}}
+    results = {
+        "label": args.label,
+        "chunks": manifest["chunks"],
+        "sentences": manifest["sentences"],
+        "model": manifest["model"],
+        "vector_index": manifest.get("vector_index"),
+        "questions": len(qs),
+        "open_seconds": round(open_s, 1),
+        "index_bytes_per_passage": round(dir_size(version.location) / manifest["chunks"]),
+        "latency": {},
+        "parts": {},
+    }
     for mode in ("bm25", "dense", "hybrid"):
-        results["latency"][mode] = summary_ms(timed(lambda q: engine.search(q, mode=mode), qs))
+        results["latency"][mode] = summary_ms(
+            timed(lambda q, mode=mode: engine.search(q, mode=mode), qs)
+        )
     results["latency"]["ask"] = summary_ms(timed(engine.ask, qs))
 
     embedder = load_embedder(config)
     vectors = embedder.encode_queries(qs)
     results["parts"]["embed_query"] = summary_ms(timed(lambda q: embedder.encode_queries([q]), qs))
     tokens = [engine.snapshot.retriever.tokens(q) for q in qs]
-    results["parts"]["keyword_search_top100"] = summary_ms(timed(
-        lambda t: version.keyword.search(t, config.candidates), tokens))
-    results["parts"]["faiss_search_top100"] = summary_ms(timed(
-        lambda v: version.vectors.search(v, config.candidates), vectors))
+    results["parts"]["keyword_search_top100"] = summary_ms(
+        timed(lambda t: version.keyword.search(t, config.candidates), tokens)
+    )
+    results["parts"]["faiss_search_top100"] = summary_ms(
+        timed(lambda v: version.vectors.search(v, config.candidates), vectors)
+    )
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     for name, figures in {**results["latency"], **results["parts"]}.items():
-        print(f"  {name:34s} p50 {figures['p50_ms']:8.2f} ms   p95 {figures['p95_ms']:8.2f} ms", flush=True)
+        print(
+            f"  {name:34s} p50 {figures['p50_ms']:8.2f} ms   p95 {figures['p95_ms']:8.2f} ms",
+            flush=True,
+        )
     print(f"  peak RSS {results['peak_rss_mb']} MB", flush=True)
     write_results(f"query_latency_{args.label}", info, results, args.out)
 

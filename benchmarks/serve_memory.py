@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 import psutil
-
 from common import ROOT, announce, summary_ms, write_results
 
 
@@ -54,10 +53,24 @@ def main() -> None:
     index_dir = args.index_dir or tempfile.mkdtemp(prefix="kazrag-serve-")
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "kazrag", "serve", "--port", str(port), "--index-dir", index_dir,
-         "--feedback", str(Path(index_dir) / "feedback.jsonl")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        [
+            sys.executable,
+            "-m",
+            "kazrag",
+            "serve",
+            "--port",
+            str(port),
+            "--index-dir",
+            index_dir,
+            "--feedback",
+            str(Path(index_dir) / "feedback.jsonl"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     process = psutil.Process(server.pid)
     samples: list[tuple[float, float]] = []
     stop = threading.Event()
@@ -75,11 +88,14 @@ def main() -> None:
             raise SystemExit(f"server did not start: {line!r}")
         ready_s = time.monotonic() - started
         rss_ready = rss_mb(process)
-        questions = [json.loads(l)["question"] for l in
-                     open(ROOT / "eval/sets/reports-dev.jsonl", encoding="utf-8") if l.strip()]
+        questions = [
+            json.loads(line)["question"]
+            for line in open(ROOT / "eval/sets/reports-dev.jsonl", encoding="utf-8")
+            if line.strip()
+        ]
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         latencies = []
-        for q in questions[:args.questions]:
+        for q in questions[: args.questions]:
             t = time.perf_counter()
             client.predict(q, api_name="/chat")
             latencies.append(time.perf_counter() - t)
@@ -89,13 +105,21 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     peak = max(m for _, m in samples)
-    results = {"index_dir": index_dir, "start_to_ready_s": round(ready_s, 1),
-               "rss_ready_mb": round(rss_ready), "rss_peak_mb": round(peak),
-               "rss_end_mb": round(samples[-1][1]), "questions": len(latencies),
-               "chat_api_latency": summary_ms(latencies)}
-    print(f"  ready after {results['start_to_ready_s']} s at {results['rss_ready_mb']} MB; "
-          f"peak {results['rss_peak_mb']} MB over {len(latencies)} questions "
-          f"(/chat p50 {results['chat_api_latency']['p50_ms']} ms)", flush=True)
+    results = {
+        "index_dir": index_dir,
+        "start_to_ready_s": round(ready_s, 1),
+        "rss_ready_mb": round(rss_ready),
+        "rss_peak_mb": round(peak),
+        "rss_end_mb": round(samples[-1][1]),
+        "questions": len(latencies),
+        "chat_api_latency": summary_ms(latencies),
+    }
+    print(
+        f"  ready after {results['start_to_ready_s']} s at {results['rss_ready_mb']} MB; "
+        f"peak {results['rss_peak_mb']} MB over {len(latencies)} questions "
+        f"(/chat p50 {results['chat_api_latency']['p50_ms']} ms)",
+        flush=True,
+    )
     write_results("serve_memory", info, results, args.out)
 
 

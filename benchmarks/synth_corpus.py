@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from common import KAZQAD, announce, dir_size, write_results
 
 
@@ -61,8 +60,13 @@ def make_passages(n: int, seed: int = 6) -> list[dict]:
         k = min(len(sentences), rng.randint(2, 5))
         start = rng.randrange(len(sentences) - k + 1)
         extra = rng.choice(pool[rng.randrange(len(pool))][1])
-        rows.append({"_id": f"s{i:06d}", "title": title,
-                     "text": " ".join(sentences[start:start + k] + [extra])})
+        rows.append(
+            {
+                "_id": f"s{i:06d}",
+                "title": title,
+                "text": " ".join(sentences[start : start + k] + [extra]),
+            }
+        )
     return rows
 
 
@@ -89,10 +93,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--passages", type=int, required=True)
     parser.add_argument("--out", required=True, help="folder for corpus.jsonl and index/")
-    parser.add_argument("--reuse-cache", help="an embedding cache folder of an earlier run "
-                        "(e.g. the 10,000 one's index/embeddings): its sentence vectors are reused")
-    parser.add_argument("--real-passage-vectors", action="store_true",
-                        help="embed passages with the model instead of synthesising them")
+    parser.add_argument(
+        "--reuse-cache",
+        help="an embedding cache folder of an earlier run "
+        "(e.g. the 10,000 one's index/embeddings): its sentence vectors are reused",
+    )
+    parser.add_argument(
+        "--real-passage-vectors",
+        action="store_true",
+        help="embed passages with the model instead of synthesising them",
+    )
     args = parser.parse_args()
 
     from kazrag.index.embcache import EmbeddingCache
@@ -118,8 +128,10 @@ def main() -> None:
     for doc in documents:
         chunks.extend(chunk_document(doc, config, embedder.token_count, first_id=len(chunks)))
     timings["load_and_chunk_s"] = round(time.perf_counter() - t, 1)
-    print(f"{len(documents)} documents -> {len(chunks)} chunks in {timings['load_and_chunk_s']} s",
-          flush=True)
+    print(
+        f"{len(documents)} documents -> {len(chunks)} chunks in {timings['load_and_chunk_s']} s",
+        flush=True,
+    )
 
     if args.reuse_cache:
         target = out / "index" / "embeddings"
@@ -127,7 +139,7 @@ def main() -> None:
         for path in Path(args.reuse_cache).glob("cache-*.npz"):
             shutil.copy(path, target / path.name)
     cache = EmbeddingCache(out / "index" / "embeddings", embedder.dim)
-    sentences_of = [[c.text[s.start:s.end] for s in c.sentences] for c in chunks]
+    sentences_of = [[c.text[s.start : s.end] for s in c.sentences] for c in chunks]
     unique = sorted({s for group in sentences_of for s in group})
     t = time.perf_counter()
     vectors = {}
@@ -139,7 +151,7 @@ def main() -> None:
         else:
             vectors[text] = cached
     for start in range(0, len(todo), 256):
-        part = todo[start:start + 256]
+        part = todo[start : start + 256]
         vectors.update(zip(part, embedder.encode_passages(part)))
         print(f"  sentences embedded {start + len(part)}/{len(todo)}", flush=True)
     timings["embed_unique_sentences_s"] = round(time.perf_counter() - t, 1)
@@ -152,12 +164,13 @@ def main() -> None:
         passage_vectors = np.zeros((len(texts), embedder.dim), np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), 256):
-            part = order[start:start + 256]
+            part = order[start : start + 256]
             passage_vectors[part] = embedder.encode_passages([texts[i] for i in part])
             print(f"  passages embedded {start + len(part)}/{len(texts)}", flush=True)
     else:
-        passage_vectors = np.stack([np.mean([vectors[s] for s in group], axis=0)
-                                    for group in sentences_of])
+        passage_vectors = np.stack(
+            [np.mean([vectors[s] for s in group], axis=0) for group in sentences_of]
+        )
         passage_vectors /= np.linalg.norm(passage_vectors, axis=1, keepdims=True)
     timings["passage_vectors_s"] = round(time.perf_counter() - t, 1)
     for text, vector in zip(texts, passage_vectors):
@@ -169,20 +182,27 @@ def main() -> None:
     build_s = time.perf_counter() - t
     version = Path(report.index) / "current"
     results = {
-        "passages": args.passages, "chunks": report.chunks, "sentences": report.sentences,
-        "unique_sentences": len(unique), "sentences_embedded_by_model_now": len(todo),
-        "passage_vectors": "model" if args.real_passage_vectors else
-        "SYNTHESISED: normalised mean of the passage's real sentence vectors (not the model)",
+        "passages": args.passages,
+        "chunks": report.chunks,
+        "sentences": report.sentences,
+        "unique_sentences": len(unique),
+        "sentences_embedded_by_model_now": len(todo),
+        "passage_vectors": "model"
+        if args.real_passage_vectors
+        else "SYNTHESISED: normalised mean of the passage's real sentence vectors (not the model)",
         "texts_embedded_during_build": report.embedded,
         "timings": timings,
         "build_with_cached_vectors_and_token_counts_s": round(build_s, 1),
         "build_cpu_s": round(time.process_time() - cpu, 1),
         "build_passages_per_second_excluding_embedding": round(
-            report.chunks / (build_s + timings["load_and_chunk_s"]), 1),
+            report.chunks / (build_s + timings["load_and_chunk_s"]), 1
+        ),
         "index_bytes": dir_size(version.resolve()),
         "index_bytes_per_passage": round(dir_size(version.resolve()) / report.chunks),
         "embedding_cache_bytes": dir_size(Path(report.index) / "embeddings"),
-        "manifest_vector_index": json.loads((version / "manifest.json").read_text())["vector_index"],
+        "manifest_vector_index": json.loads((version / "manifest.json").read_text())[
+            "vector_index"
+        ],
     }
     print(json.dumps(results, indent=2), flush=True)
     write_results(f"synth_corpus_{args.passages}", info, results, out / "synth_corpus.json")

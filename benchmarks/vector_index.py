@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import faiss
 import numpy as np
-
 from common import announce, summary_ms, write_results
 from query_latency import questions
 
@@ -58,11 +58,18 @@ def main() -> None:
     vectors = stored.vectors.reconstruct(np.arange(len(stored.vectors)))
     n, dim = vectors.shape
     queries = load_embedder(Config()).encode_queries(questions(0))
-    print(f"{n} vectors ({stored.manifest.get('model')}), {len(queries)} real question vectors",
-          flush=True)
-    results = {"vectors": int(n), "dim": int(dim), "questions": int(len(queries)),
-               "source": stored.manifest.get("synthetic_note", stored.location),
-               "flat_by_size": {}, "hnsw": []}
+    print(
+        f"{n} vectors ({stored.manifest.get('model')}), {len(queries)} real question vectors",
+        flush=True,
+    )
+    results = {
+        "vectors": int(n),
+        "dim": int(dim),
+        "questions": int(len(queries)),
+        "source": stored.manifest.get("synthetic_note", stored.location),
+        "flat_by_size": {},
+        "hnsw": [],
+    }
     for size in sorted({s for s in (10_000, 25_000, 50_000, 100_000, n) if s <= n}):
         flat = faiss.IndexFlatIP(dim)
         flat.add(vectors[:size])
@@ -80,15 +87,22 @@ def main() -> None:
         for ef in map(int, args.ef_search.split(",")):
             hnsw.hnsw.efSearch = ef
             _, found = hnsw.search(queries, 100)
-            row = {"M": m, "efConstruction": args.ef_construction, "efSearch": ef,
-                   "build_seconds": round(build_s, 1),
-                   "recall@10": round(recall(found, truth, 10), 4),
-                   "recall@100": round(recall(found, truth, 100), 4),
-                   "latency_top100": summary_ms(latencies(hnsw, queries, 100))}
+            row = {
+                "M": m,
+                "efConstruction": args.ef_construction,
+                "efSearch": ef,
+                "build_seconds": round(build_s, 1),
+                "recall@10": round(recall(found, truth, 10), 4),
+                "recall@100": round(recall(found, truth, 100), 4),
+                "latency_top100": summary_ms(latencies(hnsw, queries, 100)),
+            }
             results["hnsw"].append(row)
-            print(f"  hnsw M={m} efC={args.ef_construction} efS={ef}: recall@10 {row['recall@10']} "
-                  f"recall@100 {row['recall@100']} p50 {row['latency_top100']['p50_ms']} ms "
-                  f"(build {row['build_seconds']} s)", flush=True)
+            print(
+                f"  hnsw M={m} efC={args.ef_construction} efS={ef}: recall@10 {row['recall@10']} "
+                f"recall@100 {row['recall@100']} p50 {row['latency_top100']['p50_ms']} ms "
+                f"(build {row['build_seconds']} s)",
+                flush=True,
+            )
     write_results("vector_index", info, results, args.out)
 
 

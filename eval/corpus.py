@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from kazrag.rag.config import Config
 from kazrag.errors import DocumentError
+from kazrag.rag.config import Config
 from kazrag.rag.formats import discover
 
 FINGERPRINT_CHARS = 16

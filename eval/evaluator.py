@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from kazrag.errors import ConfigError
 
@@ -49,31 +49,62 @@ class QuestionResult:
 
     def judged(self) -> Judged:
         q = self.question
-        return Judged(q.id, q.lang, q.kind, q.answerable, self.abstained, self.hit_rank,
-                      self.latency_ms, self.quote_first, self.quote_any, len(self.quotes),
-                      sum(quote["holds"] for quote in self.quotes[1:]))
+        return Judged(
+            q.id,
+            q.lang,
+            q.kind,
+            q.answerable,
+            self.abstained,
+            self.hit_rank,
+            self.latency_ms,
+            self.quote_first,
+            self.quote_any,
+            len(self.quotes),
+            sum(quote["holds"] for quote in self.quotes[1:]),
+        )
 
     def to_dict(self) -> dict:
         """Exactly the fields of a `--results` line."""
         q = self.question
-        return {"id": q.id, "question": q.question, "lang": q.lang, "kind": q.kind,
-                "abstained": self.abstained, "answer": self.answer,
-                "quotes": self.quotes, "quote@1": self.quote_first,
-                "quote_any": self.quote_any, "passages": self.passages,
-                "hit_rank": self.hit_rank, "latency_ms": round(self.latency_ms, 3)}
+        return {
+            "id": q.id,
+            "question": q.question,
+            "lang": q.lang,
+            "kind": q.kind,
+            "abstained": self.abstained,
+            "answer": self.answer,
+            "quotes": self.quotes,
+            "quote@1": self.quote_first,
+            "quote_any": self.quote_any,
+            "passages": self.passages,
+            "hit_rank": self.hit_rank,
+            "latency_ms": round(self.latency_ms, 3),
+        }
 
 
 def passage_row(passage) -> dict:
     """A retrieved passage as the results file shows it: the chunk text the user sees."""
     chunk = passage.chunk
-    return {"rank": passage.rank, "doc": chunk.doc, "section": chunk.section_path,
-            "text": chunk.text, "score": round(float(passage.score), 6)}
+    return {
+        "rank": passage.rank,
+        "doc": chunk.doc,
+        "section": chunk.section_path,
+        "text": chunk.text,
+        "score": round(float(passage.score), 6),
+    }
 
 
 class Evaluator:
-    def __init__(self, questions: Sequence[Question], mode: str = "hybrid", top_k: int = 10,
-                 name: str = "", progress: Progress = _quiet, write_csv: bool = True,
-                 warm_up: int = 3):
+    def __init__(
+        self,
+        questions: Sequence[Question],
+        mode: str = "hybrid",
+        top_k: int = 10,
+        name: str = "",
+        progress: Progress = _quiet,
+        write_csv: bool = True,
+        warm_up: int = 3,
+    ):
         if top_k < 1:
             raise ConfigError(f"top-k must be at least 1, not {top_k}")
         self.questions = list(questions)
@@ -109,17 +140,32 @@ class Evaluator:
         t0 = time.perf_counter()
         answer = engine.ask(question.question, mode=self.mode, top_k=self.top_k)
         latency_ms = (time.perf_counter() - t0) * 1000.0
-        passages = [passage_row(p) for p in answer.passages[:self.top_k]]
+        passages = [passage_row(p) for p in answer.passages[: self.top_k]]
         judge = Judge(question)
-        hit_rank = (judge.hit_rank((p["doc"], p["text"]) for p in passages)
-                    if question.answerable else None)
-        quotes = [{"text": q.text, "doc": q.doc,
-                   "holds": question.answerable and judge.quote_holds(q.doc, q.text)}
-                  for q in answer.quotes]
+        hit_rank = (
+            judge.hit_rank((p["doc"], p["text"]) for p in passages) if question.answerable else None
+        )
+        quotes = [
+            {
+                "text": q.text,
+                "doc": q.doc,
+                "holds": question.answerable and judge.quote_holds(q.doc, q.text),
+            }
+            for q in answer.quotes
+        ]
         quote_any = question.answerable and judge.quotes_hold(
-            (q.doc, q.text) for q in answer.quotes)
-        return QuestionResult(question, bool(answer.abstained), answer.text, passages,
-                              hit_rank, latency_ms, quotes, quote_any)
+            (q.doc, q.text) for q in answer.quotes
+        )
+        return QuestionResult(
+            question,
+            bool(answer.abstained),
+            answer.text,
+            passages,
+            hit_rank,
+            latency_ms,
+            quotes,
+            quote_any,
+        )
 
     # ------------------------------------------------------------------------ figures
     def judged(self) -> list[Judged]:
@@ -146,7 +192,7 @@ def run_together(evaluators: Sequence[Evaluator], engine, progress: Progress = _
     for evaluator in evaluators:
         if evaluator.questions != questions:
             raise ValueError("evaluators run together must share their questions")
-        for question in questions[:evaluator.warm_up]:
+        for question in questions[: evaluator.warm_up]:
             engine.ask(question.question, mode=evaluator.mode, top_k=evaluator.top_k)
         evaluator.results = []
     modes = "/".join(e.mode for e in evaluators)
@@ -154,8 +200,9 @@ def run_together(evaluators: Sequence[Evaluator], engine, progress: Progress = _
         for j in range(len(evaluators)):
             evaluator = evaluators[(i + j) % len(evaluators)]
             evaluator.results.append(evaluator.ask_one(engine, question))
-        progress(f"evaluating {modes}: {i + 1}/{len(questions)} questions",
-                 (i + 1) / len(questions))
+        progress(
+            f"evaluating {modes}: {i + 1}/{len(questions)} questions", (i + 1) / len(questions)
+        )
     for evaluator in evaluators:
         # time spent answering, the warm-up and the other modes' turns not counted
         evaluator.seconds = sum(r.latency_ms for r in evaluator.results) / 1000.0
@@ -170,9 +217,16 @@ def write_csv(path: Path, summaries: dict[str, dict]) -> Path:
         writer.writerow(["mode", "group", "questions", "answerable", "unanswerable", *METRICS])
         for mode, summary in summaries.items():
             for group, m in flatten(summary):
-                writer.writerow([mode, group, m["questions"], m["answerable"],
-                                 m["unanswerable"],
-                                 *("" if m[k] is None else f"{m[k]:.4f}" for k in METRICS)])
+                writer.writerow(
+                    [
+                        mode,
+                        group,
+                        m["questions"],
+                        m["answerable"],
+                        m["unanswerable"],
+                        *("" if m[k] is None else f"{m[k]:.4f}" for k in METRICS),
+                    ]
+                )
     return path
 
 

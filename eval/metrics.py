@@ -23,23 +23,30 @@ A figure whose denominator is empty (no unanswerable questions in a group, say) 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 
-from kazrag.rag.text import match_key
-
 from kazrag.rag.lang import LANGS
+from kazrag.rag.text import match_key
 
 from .questions import Question
 
 HIT_AT = (1, 3, 5, 10)
 MRR_AT = 10
 METRICS = tuple(f"hit@{k}" for k in HIT_AT) + (
-    f"mrr@{MRR_AT}", "quote@1", "quote_any", "extra_quote_precision", "quotes_mean",
-    "abstention_recall", "abstention_precision", "false_abstention_rate",
-    "latency_p50_ms", "latency_p95_ms")
+    f"mrr@{MRR_AT}",
+    "quote@1",
+    "quote_any",
+    "extra_quote_precision",
+    "quotes_mean",
+    "abstention_recall",
+    "abstention_precision",
+    "false_abstention_rate",
+    "latency_p50_ms",
+    "latency_p95_ms",
+)
 
 
 class Judge:
@@ -115,27 +122,31 @@ def compute(judged: Sequence[Judged], top_k: int) -> dict:
     unanswerable = [j for j in judged if not j.answerable]
     abstained = [j for j in judged if j.abstained]
     ranks = [j.hit_rank for j in answerable]
-    out: dict = {"questions": len(judged), "answerable": len(answerable),
-                 "unanswerable": len(unanswerable)}
+    out: dict = {
+        "questions": len(judged),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+    }
     for k in HIT_AT:
-        out[f"hit@{k}"] = (_mean([r is not None and r <= k for r in ranks])
-                           if k <= top_k else None)
-    out[f"mrr@{MRR_AT}"] = (_mean([1.0 / r if r is not None and r <= MRR_AT else 0.0
-                                   for r in ranks]) if top_k >= MRR_AT else None)
+        out[f"hit@{k}"] = _mean([r is not None and r <= k for r in ranks]) if k <= top_k else None
+    out[f"mrr@{MRR_AT}"] = (
+        _mean([1.0 / r if r is not None and r <= MRR_AT else 0.0 for r in ranks])
+        if top_k >= MRR_AT
+        else None
+    )
     out["quote@1"] = _mean([j.quote_first and not j.abstained for j in answerable])
     out["quote_any"] = _mean([j.quote_any and not j.abstained for j in answerable])
     answered = [j for j in answerable if not j.abstained]
-    out["extra_quote_precision"] = _share(sum(j.extra_holding for j in answered),
-                                          sum(max(j.quotes - 1, 0) for j in answered))
+    out["extra_quote_precision"] = _share(
+        sum(j.extra_holding for j in answered), sum(max(j.quotes - 1, 0) for j in answered)
+    )
     out["quotes_mean"] = _mean([j.quotes for j in judged if not j.abstained])
     out["abstention_recall"] = _share(sum(j.abstained for j in unanswerable), len(unanswerable))
-    out["abstention_precision"] = _share(sum(not j.answerable for j in abstained),
-                                         len(abstained))
-    out["false_abstention_rate"] = _share(sum(j.abstained for j in answerable),
-                                          len(answerable))
+    out["abstention_precision"] = _share(sum(not j.answerable for j in abstained), len(abstained))
+    out["false_abstention_rate"] = _share(sum(j.abstained for j in answerable), len(answerable))
     latencies = [j.latency_ms for j in judged]
     for p in (50, 95):
-        out[f"latency_p{p}_ms"] = (float(np.percentile(latencies, p)) if latencies else None)
+        out[f"latency_p{p}_ms"] = float(np.percentile(latencies, p)) if latencies else None
     return out
 
 
@@ -144,8 +155,7 @@ def hit_curve(judged: Sequence[Judged], top_k: int) -> list[float]:
     ranks = [j.hit_rank for j in judged if j.answerable]
     if not ranks:
         return []
-    return [float(np.mean([r is not None and r <= k for r in ranks]))
-            for k in range(1, top_k + 1)]
+    return [float(np.mean([r is not None and r <= k for r in ranks])) for k in range(1, top_k + 1)]
 
 
 def _display_order(value: str) -> tuple:
@@ -156,10 +166,9 @@ def _display_order(value: str) -> tuple:
 
 def summarise(judged: Sequence[Judged], top_k: int) -> dict:
     """{"overall": metrics, "by_lang": {lang: metrics}, "by_kind": {kind: metrics}}."""
+
     def groups(field: str) -> dict:
         values = sorted({getattr(j, field) for j in judged}, key=_display_order)
-        return {v: compute([j for j in judged if getattr(j, field) == v], top_k)
-                for v in values}
+        return {v: compute([j for j in judged if getattr(j, field) == v], top_k) for v in values}
 
-    return {"overall": compute(judged, top_k), "by_lang": groups("lang"),
-            "by_kind": groups("kind")}
+    return {"overall": compute(judged, top_k), "by_lang": groups("lang"), "by_kind": groups("kind")}

@@ -39,8 +39,15 @@ class Question:
 
     def to_dict(self) -> dict:
         doc = None if not self.doc else self.doc[0] if len(self.doc) == 1 else list(self.doc)
-        return {"id": self.id, "question": self.question, "answers": list(self.answers),
-                "lang": self.lang, "doc": doc, "kind": self.kind, "match": self.match}
+        return {
+            "id": self.id,
+            "question": self.question,
+            "answers": list(self.answers),
+            "lang": self.lang,
+            "doc": doc,
+            "kind": self.kind,
+            "match": self.match,
+        }
 
 
 def _problem(record: object) -> str | None:
@@ -61,20 +68,22 @@ def _problem(record: object) -> str | None:
     if record["lang"] not in LANGS:
         return f"'lang' must be one of {', '.join(LANGS)}, not {record['lang']!r}"
     answers = record["answers"]
-    if not isinstance(answers, list) or not all(isinstance(a, str) and a.strip()
-                                                for a in answers):
+    if not isinstance(answers, list) or not all(isinstance(a, str) and a.strip() for a in answers):
         return "'answers' must be a list of non-empty strings"
     doc = record["doc"]
     docs = [doc] if isinstance(doc, str) else doc
-    if doc is not None and not (isinstance(docs, list) and docs
-                                and all(isinstance(d, str) and d.strip() for d in docs)):
+    if doc is not None and not (
+        isinstance(docs, list) and docs and all(isinstance(d, str) and d.strip() for d in docs)
+    ):
         return "'doc' must be a document id, a list of them, or null"
     match = record.get("match", "evidence")
     if match not in MATCHES:
         return f"'match' must be one of {', '.join(MATCHES)}, not {match!r}"
     if match == "evidence" and doc is not None and not answers:
-        return "match 'evidence' needs evidence in 'answers' (or answers [] and doc null " \
-               "for an unanswerable question)"
+        return (
+            "match 'evidence' needs evidence in 'answers' (or answers [] and doc null "
+            "for an unanswerable question)"
+        )
     if match == "doc" and answers and doc is None:
         return "match 'doc' needs the relevant document id(s) in 'doc'"
     return None
@@ -86,15 +95,23 @@ def parse_line(text: str, line: int) -> Question:
     try:
         record = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise QuestionFileError(f"line {line}: not valid JSON ({exc.msg}, column {exc.colno})")
+        raise QuestionFileError(
+            f"line {line}: not valid JSON ({exc.msg}, column {exc.colno})"
+        ) from None
     problem = _problem(record)
     if problem:
         raise QuestionFileError(f"line {line}: {problem}")
     doc = record["doc"]
     return Question(
-        id=record["id"], question=record["question"], answers=tuple(record["answers"]),
-        lang=record["lang"], doc=() if doc is None else (doc,) if isinstance(doc, str)
-        else tuple(doc), kind=record["kind"], match=record.get("match", "evidence"), line=line)
+        id=record["id"],
+        question=record["question"],
+        answers=tuple(record["answers"]),
+        lang=record["lang"],
+        doc=() if doc is None else (doc,) if isinstance(doc, str) else tuple(doc),
+        kind=record["kind"],
+        match=record.get("match", "evidence"),
+        line=line,
+    )
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -121,8 +138,10 @@ def load_questions(path: Path) -> list[Question]:
         except QuestionFileError as exc:
             raise QuestionFileError(f"{path.name}, {exc}") from None
         if question.id in first_line:
-            raise QuestionFileError(f"{path.name}, line {number}: duplicate id {question.id!r} "
-                                    f"(first on line {first_line[question.id]})")
+            raise QuestionFileError(
+                f"{path.name}, line {number}: duplicate id {question.id!r} "
+                f"(first on line {first_line[question.id]})"
+            )
         first_line[question.id] = number
         questions.append(question)
     if not questions:

@@ -25,14 +25,20 @@ from .questions import load_questions
 
 def signal_row(engine: Kazrag, question: str, **known) -> dict:
     answer = engine.ask(question)
-    return {**known, "question": question, "lang": answer.lang, "abstained": answer.abstained,
-            **{k: round(v, 4) for k, v in answer.signals.items()},
-            "quote": answer.quotes[0].text if answer.quotes else None}
+    return {
+        **known,
+        "question": question,
+        "lang": answer.lang,
+        "abstained": answer.abstained,
+        **{k: round(v, 4) for k, v in answer.signals.items()},
+        "quote": answer.quotes[0].text if answer.quotes else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kazrag.eval.signals",
-                                     description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m kazrag.eval.signals", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("questions", nargs="?", help="a question file (.jsonl)")
     parser.add_argument("--question", action="append", default=[], help="a question (repeatable)")
     parser.add_argument("--corpus", required=True)
@@ -45,8 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     engine = Kazrag.open(config.with_(index_dir=eval_index_dir(config, corpus)), [corpus])
     rows = [signal_row(engine, q) for q in args.question]
     if args.questions:
-        rows += [signal_row(engine, q.question, id=q.id, kind=q.kind, answerable=q.answerable)
-                 for q in load_questions(Path(args.questions))]
+        rows += [
+            signal_row(engine, q.question, id=q.id, kind=q.kind, answerable=q.answerable)
+            for q in load_questions(Path(args.questions))
+        ]
     for row in rows:
         print(json.dumps(row, ensure_ascii=False))
     return 0

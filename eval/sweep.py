@@ -26,13 +26,21 @@ from .corpus import eval_index_dir
 from .evaluator import Evaluator
 from .questions import load_questions
 
-COLUMNS = ("hit@1", "hit@5", "mrr@10", "quote@1", "quote_any", "extra_quote_precision",
-           "quotes_mean", "abstention_recall",
-           "false_abstention_rate")
+COLUMNS = (
+    "hit@1",
+    "hit@5",
+    "mrr@10",
+    "quote@1",
+    "quote_any",
+    "extra_quote_precision",
+    "quotes_mean",
+    "abstention_recall",
+    "false_abstention_rate",
+)
 
 
 def parse_vary(text: str) -> tuple[str, list]:
-    """"keyword_prefix=0,4,5" -> ("keyword_prefix", [0, 4, 5]), values typed as Python literals."""
+    """ "keyword_prefix=0,4,5" -> ("keyword_prefix", [0, 4, 5]), values typed as Python literals."""
     name, _, values = text.partition("=")
     known = {f.name for f in fields(Config)}
     if name not in known or not values:
@@ -43,15 +51,21 @@ def parse_vary(text: str) -> tuple[str, list]:
 def row(name: str, value, summary: dict, default) -> str:
     overall = summary["overall"]
     by_lang = summary["by_lang"]
-    cross = " / ".join(f"{by_lang[lang]['hit@5']:.3f}" if lang in by_lang and
-                       by_lang[lang]["hit@5"] is not None else "-" for lang in ("ru", "en"))
+    cross = " / ".join(
+        f"{by_lang[lang]['hit@5']:.3f}"
+        if lang in by_lang and by_lang[lang]["hit@5"] is not None
+        else "-"
+        for lang in ("ru", "en")
+    )
     cells = ["-" if overall[c] is None else f"{overall[c]:.3f}" for c in COLUMNS]
     mark = " (default)" if value == default else ""
     return f"| `{name}={value!r}`{mark} | " + " | ".join(cells) + f" | {cross} |"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kazrag.eval.sweep", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m kazrag.eval.sweep", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("questions")
     parser.add_argument("--corpus", required=True)
     parser.add_argument("--vary", action="append", required=True, metavar="FIELD=V1,V2")

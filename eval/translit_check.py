@@ -28,17 +28,28 @@ from pathlib import Path
 
 from kazrag.rag import lang
 from kazrag.rag.text import fold_lookalikes
-from kazrag.rag.translit import (Vocabulary, cyrillic_to_latin, is_kazakh_without_letters,
-                          is_latin_kazakh, latin_to_cyrillic, normalise_question, skeleton)
+from kazrag.rag.translit import (
+    Vocabulary,
+    cyrillic_to_latin,
+    is_kazakh_without_letters,
+    is_latin_kazakh,
+    latin_to_cyrillic,
+    normalise_question,
+    skeleton,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = sorted((ROOT / "data" / "corpus").glob("*.txt"))
 SAMPLES = ROOT / "tests" / "data" / "typing_samples.jsonl"
-EVAL_SETS = [ROOT / "eval" / "sets" / "reports-dev.jsonl", ROOT / "eval" / "sets" / "reports-test.jsonl"]
+EVAL_SETS = [
+    ROOT / "eval" / "sets" / "reports-dev.jsonl",
+    ROOT / "eval" / "sets" / "reports-test.jsonl",
+]
 # Sets written by someone else, after and apart from this module: a true held-out check.
 TYPING_SETS = sorted((ROOT / "eval" / "sets" / "typing").glob("kk-*.jsonl"))
 ALL_SETS = sorted((ROOT / "eval" / "sets").glob("*.jsonl")) + sorted(
-    (ROOT / "eval" / "sets" / "typing").glob("*.jsonl"))
+    (ROOT / "eval" / "sets" / "typing").glob("*.jsonl")
+)
 LOAN_LETTERS = set("ёцщъьэюя")
 _CYRILLIC_WORD = re.compile(r"[^\W\d_]+")
 # What a Russian keyboard leaves of the Kazakh letters (ы stays ы, і becomes и).
@@ -47,8 +58,11 @@ _NO_KAZAKH_LETTERS = str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "аг
 
 def corpus_words(path: Path) -> Counter:
     text = fold_lookalikes(unicodedata.normalize("NFC", path.read_text(encoding="utf-8")))
-    return Counter(w for w in _CYRILLIC_WORD.findall(text)
-                   if re.search(r"[\u0400-\u04ff]", w) and not re.search(r"[A-Za-z]", w))
+    return Counter(
+        w
+        for w in _CYRILLIC_WORD.findall(text)
+        if re.search(r"[\u0400-\u04ff]", w) and not re.search(r"[A-Za-z]", w)
+    )
 
 
 def accuracy(words: Counter, convert) -> tuple[float, float]:
@@ -67,23 +81,30 @@ def round_trips(words: dict[str, Counter], vocabularies: dict[str, Vocabulary]) 
     official = Counter({w: c for w, c in all_words.items() if not LOAN_LETTERS & set(w.lower())})
     for version in ("2017", "2018", "2021", "turkish", "ascii-q", "ascii"):
         read_as = version if version in ("2017", "2018", "2021", "turkish") else "ascii"
-        row = {"version": version}
-        row["rules"] = accuracy(all_words, lambda w: latin_to_cyrillic(
-            cyrillic_to_latin(w, version), version=read_as))[0]
-        row["rules, official letters only"] = accuracy(official, lambda w: latin_to_cyrillic(
-            cyrillic_to_latin(w, version), version=read_as))[0]
+        row: dict[str, str | float] = {"version": version}
+        row["rules"] = accuracy(
+            all_words, lambda w: latin_to_cyrillic(cyrillic_to_latin(w, version), version=read_as)
+        )[0]
+        row["rules, official letters only"] = accuracy(
+            official, lambda w: latin_to_cyrillic(cyrillic_to_latin(w, version), version=read_as)
+        )[0]
         # vocabulary of the other report: each report's words read with the other's words
         hits = total = 0
         for name, counter in words.items():
             other = vocabularies["without " + name]
             for word, count in counter.items():
-                back = latin_to_cyrillic(cyrillic_to_latin(word, version), version=read_as,
-                                         vocabulary=other)
+                back = latin_to_cyrillic(
+                    cyrillic_to_latin(word, version), version=read_as, vocabulary=other
+                )
                 hits += count * (back == word)
                 total += count
         row["vocabulary of the other report"] = hits / total
-        row["vocabulary of the same corpus"] = accuracy(all_words, lambda w: latin_to_cyrillic(
-            cyrillic_to_latin(w, version), version=read_as, vocabulary=vocabularies["all"]))[0]
+        row["vocabulary of the same corpus"] = accuracy(
+            all_words,
+            lambda w: latin_to_cyrillic(
+                cyrillic_to_latin(w, version), version=read_as, vocabulary=vocabularies["all"]
+            ),
+        )[0]
         rows.append(row)
     return rows
 
@@ -99,17 +120,30 @@ def restore_rates(words: dict[str, Counter], vocabularies: dict[str, Vocabulary]
             if restored is not None:
                 known += count
                 right += count * (restored == word.casefold())
-        return {"accuracy": right / total, "skeleton known": known / total,
-                "accuracy where known": right / known if known else 0.0}
+        return {
+            "accuracy": right / total,
+            "skeleton known": known / total,
+            "accuracy where known": right / known if known else 0.0,
+        }
 
     all_words = sum(words.values(), Counter())
-    rows.append({"words of": "both reports", "vocabulary of": "both reports",
-                 **rate(all_words, vocabularies["all"])})
+    rows.append(
+        {
+            "words of": "both reports",
+            "vocabulary of": "both reports",
+            **rate(all_words, vocabularies["all"]),
+        }
+    )
     names = list(words)
     for name in names:
         other = [n for n in names if n != name][0]
-        rows.append({"words of": name, "vocabulary of": other,
-                     **rate(words[name], vocabularies["only " + other])})
+        rows.append(
+            {
+                "words of": name,
+                "vocabulary of": other,
+                **rate(words[name], vocabularies["only " + other]),
+            }
+        )
     return rows
 
 
@@ -117,29 +151,36 @@ def precision_recall(predicted: list[bool], actual: list[bool]) -> dict:
     tp = sum(p and a for p, a in zip(predicted, actual))
     fp = sum(p and not a for p, a in zip(predicted, actual))
     fn = sum(a and not p for p, a in zip(predicted, actual))
-    return {"precision": tp / (tp + fp) if tp + fp else 1.0,
-            "recall": tp / (tp + fn) if tp + fn else 1.0, "false positives": fp, "misses": fn}
+    return {
+        "precision": tp / (tp + fp) if tp + fp else 1.0,
+        "recall": tp / (tp + fn) if tp + fn else 1.0,
+        "false positives": fp,
+        "misses": fn,
+    }
 
 
 def detection(samples: list[dict]) -> dict:
     texts = [s["text"] for s in samples]
     out = {
         "is_latin_kazakh (samples)": precision_recall(
-            [is_latin_kazakh(t) for t in texts], [s["typed"].startswith("latin-") for s in samples]),
+            [is_latin_kazakh(t) for t in texts], [s["typed"].startswith("latin-") for s in samples]
+        ),
         "is_kazakh_without_letters (samples)": precision_recall(
             [is_kazakh_without_letters(t) for t in texts],
-            [s["typed"] == "no-kazakh-letters" for s in samples]),
+            [s["typed"] == "no-kazakh-letters" for s in samples],
+        ),
     }
-    groups = Counter()
-    before = Counter()
-    after = Counter()
+    groups: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    after: Counter[str] = Counter()
     for s in samples:
         group = s["typed"] if s["lang"] == "kk" else s["lang"]
         groups[group] += 1
         before[group] += lang._detect_script(s["text"]) == s["lang"]
         after[group] += lang.detect(s["text"]) == s["lang"]
     out["detect() right, by group (before -> after)"] = {
-        g: f"{before[g]}/{n} -> {after[g]}/{n}" for g, n in groups.items()}
+        g: f"{before[g]}/{n} -> {after[g]}/{n}" for g, n in groups.items()
+    }
     return out
 
 
@@ -151,14 +192,19 @@ def held_out(sets: list[dict]) -> dict:
     out = {}
     for version in ("2017", "2018", "2021", "turkish", "ascii", "ascii-q"):
         latin = [cyrillic_to_latin(q, version) for q in kk]
-        out[f"is_latin_kazakh recall, Kazakh retyped {version}"] = (
-            sum(map(is_latin_kazakh, latin)) / len(latin))
+        out[f"is_latin_kazakh recall, Kazakh retyped {version}"] = sum(
+            map(is_latin_kazakh, latin)
+        ) / len(latin)
     letterless = [q.translate(_NO_KAZAKH_LETTERS) for q in kk]
-    out["is_kazakh_without_letters recall, Kazakh retyped without Kazakh letters"] = (
-        sum(map(is_kazakh_without_letters, letterless)) / len(letterless))
-    out["detect() == 'kk' on those"] = sum(lang.detect(q) == "kk" for q in letterless) / len(letterless)
+    out["is_kazakh_without_letters recall, Kazakh retyped without Kazakh letters"] = sum(
+        map(is_kazakh_without_letters, letterless)
+    ) / len(letterless)
+    out["detect() == 'kk' on those"] = sum(lang.detect(q) == "kk" for q in letterless) / len(
+        letterless
+    )
     out["false positives on the sets' Russian and English questions"] = sum(
-        is_latin_kazakh(q) or is_kazakh_without_letters(q) for q in others)
+        is_latin_kazakh(q) or is_kazakh_without_letters(q) for q in others
+    )
     out["questions (kk / ru+en)"] = f"{len(kk)} / {len(others)}"
     return out
 
@@ -172,8 +218,13 @@ def eval_set_detect(sets: list[dict]) -> dict:
         right_after += a
         broken += b and not a
         fixed += a and not b
-    return {"questions": len(sets), "right before": right_before, "right after": right_after,
-            "right -> wrong": broken, "wrong -> right": fixed}
+    return {
+        "questions": len(sets),
+        "right before": right_before,
+        "right after": right_after,
+        "right -> wrong": broken,
+        "wrong -> right": fixed,
+    }
 
 
 def typing_sets(vocabulary: Vocabulary) -> dict:
@@ -182,7 +233,8 @@ def typing_sets(vocabulary: Vocabulary) -> dict:
     out = {}
     baseline = [q["question"] for q in _load(EVAL_SETS) if q["lang"] == "kk"]
     out["Cyrillic Kazakh questions of reports-dev/test (for comparison)"] = {
-        "words the corpus has": round(_coverage(baseline, vocabulary), 3)}
+        "words the corpus has": round(_coverage(baseline, vocabulary), 3)
+    }
     for path in TYPING_SETS:
         questions = [q["question"] for q in _load([path]) if q["lang"] == "kk"]
         out[path.name] = {
@@ -190,10 +242,12 @@ def typing_sets(vocabulary: Vocabulary) -> dict:
             "detect() == 'kk' before": sum(lang._detect_script(q) == "kk" for q in questions),
             "detect() == 'kk' after": sum(lang.detect(q) == "kk" for q in questions),
             "words the corpus has, as typed": round(_coverage(questions, vocabulary), 3),
-            "..., normalised without vocabulary": round(_coverage(
-                [normalise_question(q)[0] for q in questions], vocabulary), 3),
-            "..., normalised with the corpus vocabulary": round(_coverage(
-                [normalise_question(q, vocabulary)[0] for q in questions], vocabulary), 3),
+            "..., normalised without vocabulary": round(
+                _coverage([normalise_question(q)[0] for q in questions], vocabulary), 3
+            ),
+            "..., normalised with the corpus vocabulary": round(
+                _coverage([normalise_question(q, vocabulary)[0] for q in questions], vocabulary), 3
+            ),
         }
     return out
 
@@ -204,16 +258,23 @@ def all_sets_detect() -> dict:
         questions = _load([path])
         before = sum(lang._detect_script(q["question"]) == q["lang"] for q in questions)
         after = sum(lang.detect(q["question"]) == q["lang"] for q in questions)
-        broken = sum(lang._detect_script(q["question"]) == q["lang"] != lang.detect(q["question"])
-                     for q in questions)
+        broken = sum(
+            lang._detect_script(q["question"]) == q["lang"] != lang.detect(q["question"])
+            for q in questions
+        )
         out[str(path.relative_to(ROOT / "eval" / "sets"))] = (
-            f"{before}/{len(questions)} -> {after}/{len(questions)}, right -> wrong: {broken}")
+            f"{before}/{len(questions)} -> {after}/{len(questions)}, right -> wrong: {broken}"
+        )
     return out
 
 
 def _load(paths) -> list[dict]:
-    return [json.loads(line) for path in paths
-            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)
+        for path in paths
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def _coverage(texts: list[str], vocabulary: Vocabulary) -> float:
@@ -280,10 +341,15 @@ def speed(samples: list[dict], words: Counter) -> dict:
     t = time.perf_counter()
     Vocabulary.from_json(serialised)
     load_ms = (time.perf_counter() - t) * 1000
-    return {"vocabulary words": len(vocabulary), "build ms": round(build_ms, 1),
-            "load from JSON ms": round(load_ms, 1), "JSON KiB": round(len(serialised.encode()) / 1024),
-            "normalise_question µs per question": round(per_question),
-            "detect() µs per question": round(per_detect), "questions": len(texts)}
+    return {
+        "vocabulary words": len(vocabulary),
+        "build ms": round(build_ms, 1),
+        "load from JSON ms": round(load_ms, 1),
+        "JSON KiB": round(len(serialised.encode()) / 1024),
+        "normalise_question µs per question": round(per_question),
+        "detect() µs per question": round(per_detect),
+        "questions": len(texts),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -297,22 +363,34 @@ def main(argv: list[str] | None = None) -> dict:
     for name in texts:
         vocabularies["only " + name] = Vocabulary.from_texts([texts[name]], question_words=False)
         vocabularies["without " + name] = Vocabulary.from_texts(
-            [t for n, t in texts.items() if n != name], question_words=False)
-    samples = [json.loads(line) for line in SAMPLES.read_text(encoding="utf-8").splitlines() if line]
-    sets = [json.loads(line) for path in EVAL_SETS
-            for line in path.read_text(encoding="utf-8").splitlines() if line]
+            [t for n, t in texts.items() if n != name], question_words=False
+        )
+    samples = [
+        json.loads(line) for line in SAMPLES.read_text(encoding="utf-8").splitlines() if line
+    ]
+    sets = [
+        json.loads(line)
+        for path in EVAL_SETS
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line
+    ]
 
     results = {
-        "corpus": {name: {"tokens": sum(c.values()), "distinct": len(c)} for name, c in words.items()},
+        "corpus": {
+            name: {"tokens": sum(c.values()), "distinct": len(c)} for name, c in words.items()
+        },
         "round trips (token accuracy)": round_trips(words, vocabularies),
         "skeleton -> restore (tokens)": restore_rates(words, vocabularies),
         "detection": detection(samples),
         "detection, held out": held_out(sets),
         "detect() on eval sets": eval_set_detect(sets),
         "detect() on every eval set (before -> after)": all_sets_detect(),
-        "another person's typing sets (held out)": typing_sets(Vocabulary.from_texts(texts.values())),
+        "another person's typing sets (held out)": typing_sets(
+            Vocabulary.from_texts(texts.values())
+        ),
         "normalise_question word accuracy": conversion(
-            samples, Vocabulary.from_texts(texts.values())),
+            samples, Vocabulary.from_texts(texts.values())
+        ),
         "speed": speed(samples, sum(words.values(), Counter())),
     }
     text = json.dumps(results, ensure_ascii=False, indent=2, default=lambda x: round(x, 3))

@@ -124,7 +124,7 @@ class Store(ABC):
 
     @abstractmethod
     def state(self) -> str:
-        """"empty" (nothing there: a first build may use it), "index" (a current version to
+        """ "empty" (nothing there: a first build may use it), "index" (a current version to
         load), or raises IndexStoreError when the place holds something that is no index."""
 
     @abstractmethod

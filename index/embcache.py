@@ -36,15 +36,19 @@ class EmbeddingCache:
         try:
             with np.load(self._file(), allow_pickle=False) as data:
                 keys, vectors = data["keys"], data["vectors"]
-            usable = vectors.ndim == 2 and vectors.shape[1] == self.dim and len(keys) == len(vectors)
+            usable = (
+                vectors.ndim == 2 and vectors.shape[1] == self.dim and len(keys) == len(vectors)
+            )
         except Exception as exc:  # noqa: BLE001 - zip, zlib, numpy and OS errors alike
             usable, keys, vectors = False, None, None
             reason = f"{type(exc).__name__}: {exc}"[:120]
         else:
             reason = "unexpected layout"
         if not usable:
-            self.note = (f"embedding cache {self._file()} was damaged ({reason}); its texts are "
-                         "embedded again")
+            self.note = (
+                f"embedding cache {self._file()} was damaged ({reason}); its texts are "
+                "embedded again"
+            )
             self._dirty = True  # rewrite it whole at the next save
             return
         self._vectors = dict(zip(keys.tolist(), vectors))
@@ -72,8 +76,11 @@ class EmbeddingCache:
         if not self._dirty:
             return None
         keys = np.array(list(self._vectors), dtype="U64")
-        vectors = (np.stack(list(self._vectors.values())) if self._vectors
-                   else np.zeros((0, self.dim), np.float32))
+        vectors = (
+            np.stack(list(self._vectors.values()))
+            if self._vectors
+            else np.zeros((0, self.dim), np.float32)
+        )
         tmp = self._file().with_suffix(f".tmp-{os.getpid()}.npz")
         try:
             self.directory.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ KINDS = ("flat", "hnsw")
 
 
 def choose_kind(count: int, kind: str, hnsw_threshold: int) -> str:
-    """"flat" or "hnsw" for an index of `count` vectors; "auto" picks HNSW from
+    """ "flat" or "hnsw" for an index of `count` vectors; "auto" picks HNSW from
     `hnsw_threshold` vectors on, below which exact search is already fast enough."""
     if kind == "auto":
         return "hnsw" if count >= hnsw_threshold else "flat"
@@ -37,8 +37,14 @@ class FaissVectors(VectorIndex):
             index.hnsw.efSearch = ef_search
 
     @classmethod
-    def create(cls, dim: int, kind: str = "flat", m: int = 32, ef_construction: int = 200,
-               ef_search: int = 512) -> FaissVectors:
+    def create(
+        cls,
+        dim: int,
+        kind: str = "flat",
+        m: int = 32,
+        ef_construction: int = 200,
+        ef_search: int = 512,
+    ) -> FaissVectors:
         if kind == "flat":
             return cls(faiss.IndexFlatIP(dim))
         if kind == "hnsw":
@@ -52,11 +58,16 @@ class FaissVectors(VectorIndex):
         """An index of `vectors` with `settings` {kind (auto|flat|hnsw), hnsw_threshold,
         hnsw_m, hnsw_ef_construction, hnsw_ef_search}."""
         vectors = _rows(vectors)
-        kind = choose_kind(len(vectors), settings.get("kind", "auto"),
-                           settings.get("hnsw_threshold", 100_000))
-        index = cls.create(vectors.shape[1], kind, settings.get("hnsw_m", 32),
-                           settings.get("hnsw_ef_construction", 200),
-                           settings.get("hnsw_ef_search", 512))
+        kind = choose_kind(
+            len(vectors), settings.get("kind", "auto"), settings.get("hnsw_threshold", 100_000)
+        )
+        index = cls.create(
+            vectors.shape[1],
+            kind,
+            settings.get("hnsw_m", 32),
+            settings.get("hnsw_ef_construction", 200),
+            settings.get("hnsw_ef_search", 512),
+        )
         index.add(vectors)
         return index
 
@@ -100,8 +111,9 @@ class FaissVectors(VectorIndex):
             index = faiss.read_index(str(path))
         except RuntimeError as exc:  # faiss reports truncation/corruption as RuntimeError
             lines = str(exc).strip().splitlines()
-            raise IndexStoreError(f"{Path(path).name} is damaged "
-                                  f"({(lines[0] if lines else 'unreadable')[:160]})") from None
+            raise IndexStoreError(
+                f"{Path(path).name} is damaged ({(lines[0] if lines else 'unreadable')[:160]})"
+            ) from None
         return cls(index, ef_search)
 
 

@@ -34,8 +34,15 @@ from pathlib import Path
 import numpy as np
 
 from kazrag.errors import IndexStoreError
-from kazrag.files import (folder_size, fsync_dir, new_folder, read_jsonl, remove_dead_temps,
-                          sha256_file, write_jsonl)
+from kazrag.files import (
+    folder_size,
+    fsync_dir,
+    new_folder,
+    read_jsonl,
+    remove_dead_temps,
+    sha256_file,
+    write_jsonl,
+)
 
 from .base import ChunkTable, IndexContents, IndexVersion, Store
 from .faiss_vectors import ArraySentenceVectors, FaissVectors
@@ -48,7 +55,12 @@ CURRENT = "current"
 LOCK = ".lock"
 CACHE = "embeddings"
 VECTORS, SENTENCES, CHUNKS, DOCUMENTS, KEYWORD = (
-    "vectors.faiss", "sentences.npy", "chunks.jsonl", "documents.jsonl", "keyword")
+    "vectors.faiss",
+    "sentences.npy",
+    "chunks.jsonl",
+    "documents.jsonl",
+    "keyword",
+)
 REBUILD = "rebuild with `kazrag index build --rebuild`"
 
 
@@ -93,14 +105,24 @@ class FolderStore(Store):
             raise IndexStoreError(
                 f"the index in {self.root} points to {os.readlink(self.root / CURRENT)}, which "
                 "is gone, and no complete version is left; build it again with "
-                "`kazrag index build PATH …` (your documents), or remove the folder")
+                "`kazrag index build PATH …` (your documents), or remove the folder"
+            )
         ours = {LOCK, CACHE, CURRENT}
-        others = [p.name for p in self.root.iterdir() if p.name not in ours
-                  and not p.name.startswith(".")] if self.root.is_dir() else []
+        others = (
+            [
+                p.name
+                for p in self.root.iterdir()
+                if p.name not in ours and not p.name.startswith(".")
+            ]
+            if self.root.is_dir()
+            else []
+        )
         if others:
             shown = ", ".join(sorted(others)[:5])
-            raise IndexStoreError(f"{self.root} holds files that are not a kazrag index "
-                                  f"({shown}); choose an empty --index-dir")
+            raise IndexStoreError(
+                f"{self.root} holds files that are not a kazrag index "
+                f"({shown}); choose an empty --index-dir"
+            )
         return "empty"
 
     def current_id(self) -> str | None:
@@ -127,11 +149,15 @@ class FolderStore(Store):
                 except IndexStoreError:
                     continue
                 self._point_current(version)
-                self.repaired = (f"the index pointer in {self.root} was missing; the newest "
-                                 f"complete version ({version.name}) is current again")
+                self.repaired = (
+                    f"the index pointer in {self.root} was missing; the newest "
+                    f"complete version ({version.name}) is current again"
+                )
                 return version
-        raise IndexStoreError(f"no complete index version is left in {self.root} (every "
-                              f"version is damaged); {REBUILD} and your documents")
+        raise IndexStoreError(
+            f"no complete index version is left in {self.root} (every "
+            f"version is damaged); {REBUILD} and your documents"
+        )
 
     repaired: str | None = None
 
@@ -142,8 +168,9 @@ class FolderStore(Store):
         for attempt in range(attempts):
             version = self._current_version()
             if version is None:
-                raise IndexStoreError(f"no index in {self.root}; build one with "
-                                      "`kazrag index build`")
+                raise IndexStoreError(
+                    f"no index in {self.root}; build one with `kazrag index build`"
+                )
             try:
                 return self._load(version)
             except (OSError, IndexStoreError):
@@ -161,12 +188,21 @@ class FolderStore(Store):
         offsets = np.array([r["sentence_offset"] for r in records] + [len(sentence_vectors)])
         in_order = all(r["chunk_id"] == i for i, r in enumerate(records))
         if len(set(counts.values())) != 1 or manifest.get("chunks") != len(records) or not in_order:
-            raise IndexStoreError(f"the index in {version} is inconsistent ({counts}, manifest "
-                                  f"says {manifest.get('chunks')} chunks); {REBUILD}")
+            raise IndexStoreError(
+                f"the index in {version} is inconsistent ({counts}, manifest "
+                f"says {manifest.get('chunks')} chunks); {REBUILD}"
+            )
         notes = (self.repaired,) if self.repaired else ()
-        return IndexVersion(version.name, str(version), manifest, ListChunkTable(records),
-                            vectors, ArraySentenceVectors(sentence_vectors, offsets), keyword,
-                            notes)
+        return IndexVersion(
+            version.name,
+            str(version),
+            manifest,
+            ListChunkTable(records),
+            vectors,
+            ArraySentenceVectors(sentence_vectors, offsets),
+            keyword,
+            notes,
+        )
 
     def load_documents(self) -> list[dict]:
         version = self._current_version()
@@ -196,7 +232,9 @@ class FolderStore(Store):
         self.root.mkdir(parents=True, exist_ok=True)
         # microseconds in the name: versions sort by age even when built within one second
         now = time.time()
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + f".{int(now * 1e6) % 10**6:06d}"
+        stamp = (
+            time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + f".{int(now * 1e6) % 10**6:06d}"
+        )
         version = self.root / f"v-{stamp}-{uuid.uuid4().hex[:6]}"
         previous = self._pointed()
         remove_dead_temps(self.root, "v-*")  # what killed writers left
@@ -214,9 +252,11 @@ class FolderStore(Store):
         return version.name
 
     def _write_failed(self, exc: OSError) -> IndexStoreError:
-        return IndexStoreError(f"could not write the new index in {self.root} "
-                               f"({exc.strerror or exc}); the previous index is unchanged "
-                               "and in use")
+        return IndexStoreError(
+            f"could not write the new index in {self.root} "
+            f"({exc.strerror or exc}); the previous index is unchanged "
+            "and in use"
+        )
 
     def _point_current(self, version: Path) -> None:
         link = self.root / f".current-{uuid.uuid4().hex[:6]}"
@@ -250,14 +290,18 @@ def _write_files(folder: Path, contents: IndexContents) -> None:
     write_jsonl(folder / DOCUMENTS, contents.documents)
     np.save(folder / SENTENCES, np.asarray(contents.sentence_vectors, dtype=np.float32))
     settings = contents.manifest.get("keyword", {})
-    Bm25Index.build(contents.keyword_tokens, settings.get("k1", 1.2),
-                    settings.get("b", 0.75)).save(folder / KEYWORD)
-    files = {str(p.relative_to(folder)): sha256_file(p)
-             for p in sorted(folder.rglob("*")) if p.is_file()}
-    manifest = dict(contents.manifest, format_version=FORMAT_VERSION,
-                    vector_index=vectors.kind, files=files)
-    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
-                                   encoding="utf-8")
+    Bm25Index.build(contents.keyword_tokens, settings.get("k1", 1.2), settings.get("b", 0.75)).save(
+        folder / KEYWORD
+    )
+    files = {
+        str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+    manifest = dict(
+        contents.manifest, format_version=FORMAT_VERSION, vector_index=vectors.kind, files=files
+    )
+    (folder / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     (folder / MANIFEST_DIGEST).write_text(sha256_file(folder / MANIFEST) + "\n")
 
 
@@ -278,15 +322,19 @@ def _manifest(version: Path) -> dict:
         manifest = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
         digest = (version / MANIFEST_DIGEST).read_text(encoding="utf-8").strip()
     except FileNotFoundError as exc:
-        raise IndexStoreError(f"the index in {version} has no {Path(exc.filename).name}; "
-                              f"{REBUILD}") from None
+        raise IndexStoreError(
+            f"the index in {version} has no {Path(exc.filename).name}; {REBUILD}"
+        ) from None
     except (OSError, ValueError) as exc:  # ValueError: not UTF-8, not JSON
         reason = "not UTF-8 JSON" if isinstance(exc, ValueError) else exc.strerror
-        raise IndexStoreError(f"the index manifest in {version} is unreadable ({reason}); "
-                              f"{REBUILD}") from None
+        raise IndexStoreError(
+            f"the index manifest in {version} is unreadable ({reason}); {REBUILD}"
+        ) from None
     if not isinstance(manifest, dict) or digest != sha256_file(version / MANIFEST):
-        raise IndexStoreError(f"the index manifest in {version} was edited after the build, so "
-                              f"it cannot be trusted; {REBUILD}")
+        raise IndexStoreError(
+            f"the index manifest in {version} was edited after the build, so "
+            f"it cannot be trusted; {REBUILD}"
+        )
     return manifest
 
 
@@ -294,9 +342,11 @@ def _check(version: Path) -> dict:
     """The version's manifest, once every file it lists matches its hash."""
     manifest = _manifest(version)
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexStoreError(f"the index in {version} has format "
-                              f"{manifest.get('format_version')}, this kazrag reads "
-                              f"{FORMAT_VERSION}; {REBUILD}")
+        raise IndexStoreError(
+            f"the index in {version} has format "
+            f"{manifest.get('format_version')}, this kazrag reads "
+            f"{FORMAT_VERSION}; {REBUILD}"
+        )
     expected = manifest.get("files") or {}
     for name in (VECTORS, SENTENCES, CHUNKS, DOCUMENTS):
         if name not in expected:
@@ -306,8 +356,10 @@ def _check(version: Path) -> dict:
         if not path.is_file():
             raise IndexStoreError(f"{name} is missing from the index in {version}; {REBUILD}")
         if sha256_file(path) != digest:
-            raise IndexStoreError(f"{name} in {version} does not match its manifest (damaged, "
-                                  f"truncated or edited); {REBUILD}")
+            raise IndexStoreError(
+                f"{name} in {version} does not match its manifest (damaged, "
+                f"truncated or edited); {REBUILD}"
+            )
     return manifest
 
 

@@ -34,10 +34,12 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC) + ["__version__"]
 
 if TYPE_CHECKING:
-    from kazrag.errors import KazragError
-    from kazrag.rag.config import Config
-    from kazrag.rag.engine import Kazrag
-    from kazrag.rag.records import Answer, Passage, Quote
+    from kazrag.errors import KazragError as KazragError
+    from kazrag.rag.config import Config as Config
+    from kazrag.rag.engine import Kazrag as Kazrag
+    from kazrag.rag.records import Answer as Answer
+    from kazrag.rag.records import Passage as Passage
+    from kazrag.rag.records import Quote as Quote
 
 
 def __getattr__(name: str) -> Any:

@@ -25,22 +25,37 @@ _DIGIT_GROUP = re.compile(r"(?<=\d)[,\s\u00a0.](?=\d{3}(?!\d))")  # 1,460 / 1 46
 def _numbers(text: str) -> set[str]:
     return set(_NUMBER.findall(_DIGIT_GROUP.sub("", text)))
 
+
 # Expected answer types. A question asking "how many", "what percentage" or "how much money"
 # is answered only by a sentence that states such a thing; when none of the candidate
 # sentences does, the documents do not answer it (the commonest unanswerable question is a
 # plausible figure the report never gives). Number words count as numbers; Kazakh `бір` only
 # before a unit of time, since it is also the indefinite article.
-_NUMBER_WORDS = (r"екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|он|жиырма|отыз|қырық|елу|алпыс|"
-                 r"жетпіс|сексен|тоқсан|жүз|мың|миллион|миллиард|жарты|жартысы|"
-                 r"бір\s+(?:жыл|ай|апта|күн|сағат|рет)")
-_ASKS_QUANTITY = re.compile(r"қанша|неше|how many|how much|what percentage|what share|"
-                            r"сколько|какой процент|какая доля", re.I)
+_NUMBER_WORDS = (
+    r"екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|он|жиырма|отыз|қырық|елу|алпыс|"
+    r"жетпіс|сексен|тоқсан|жүз|мың|миллион|миллиард|жарты|жартысы|"
+    r"бір\s+(?:жыл|ай|апта|күн|сағат|рет)"
+)
+_ASKS_QUANTITY = re.compile(
+    r"қанша|неше|how many|how much|what percentage|what share|"
+    r"сколько|какой процент|какая доля",
+    re.I,
+)
 ANSWER_TYPES = (  # (name, the question mentions, a sentence of that type states)
-    ("percent", re.compile(r"пайыз|процент|percent|%|доля|share|proportion", re.I),
-     re.compile(r"пайыз|%|процент", re.I)),
-    ("money", re.compile(r"теңге|ақша|доллар|tenge|money|dollar|salary|wage|жалақы|"
-                         r"зарплат|стоимост|сумм|бюджет|budget|cost|денег|деньг", re.I),
-     re.compile(r"теңге|доллар|\$|евро|рубл|ақша", re.I)),
+    (
+        "percent",
+        re.compile(r"пайыз|процент|percent|%|доля|share|proportion", re.I),
+        re.compile(r"пайыз|%|процент", re.I),
+    ),
+    (
+        "money",
+        re.compile(
+            r"теңге|ақша|доллар|tenge|money|dollar|salary|wage|жалақы|"
+            r"зарплат|стоимост|сумм|бюджет|budget|cost|денег|деньг",
+            re.I,
+        ),
+        re.compile(r"теңге|доллар|\$|евро|рубл|ақша", re.I),
+    ),
     ("count", re.compile(r""), re.compile(rf"\d|(?<!\w)({_NUMBER_WORDS})", re.I)),
 )
 
@@ -55,8 +70,9 @@ class ScoredSentence:
     score: float
 
 
-def score_sentences(passages: list[Passage], ranking: Ranking, retriever: Retriever,
-                    config: Config) -> list[ScoredSentence]:
+def score_sentences(
+    passages: list[Passage], ranking: Ranking, retriever: Retriever, config: Config
+) -> list[ScoredSentence]:
     """Every sentence of the given passages, scored against the question, best first."""
     q_tokens = set(ranking.question_tokens)
     q_list = sorted(q_tokens)
@@ -69,12 +85,11 @@ def score_sentences(passages: list[Passage], ranking: Ranking, retriever: Retrie
     for passage in passages:
         chunk = passage.chunk
         for i, sentence in enumerate(chunk.sentences):
-            text = chunk.text[sentence.start:sentence.end]
+            text = chunk.text[sentence.start : sentence.end]
             cosine = float(vectors[at + i] @ ranking.question_vector)
             shared = q_tokens & set(retriever.tokens(text))
             overlap = sum(idf[t] for t in shared) / total
-            score = (cosine + config.term_overlap_weight * overlap
-                     - config.rank_prior * passage.rank)
+            score = cosine + config.term_overlap_weight * overlap - config.rank_prior * passage.rank
             scored.append(ScoredSentence(passage, i, text, cosine, overlap, score))
         at += len(chunk.sentences)
     return sorted(scored, key=lambda s: -s.score)
@@ -90,8 +105,9 @@ def expected_type(question: str) -> tuple[str, re.Pattern] | None:
     return None
 
 
-def prefer_type(scored: list[ScoredSentence], question: str,
-                bonus: float) -> tuple[list[ScoredSentence], bool]:
+def prefer_type(
+    scored: list[ScoredSentence], question: str, bonus: float
+) -> tuple[list[ScoredSentence], bool]:
     """Re-rank sentences stating the expected answer type first; say if any does."""
     expected = expected_type(question)
     if expected is None:
@@ -104,8 +120,9 @@ def prefer_type(scored: list[ScoredSentence], question: str,
     return rescored, bool(rescored) and bool(states.search(rescored[0].text))
 
 
-def choose_quotes(scored: list[ScoredSentence], max_quotes: int,
-                  margin: float) -> list[ScoredSentence]:
+def choose_quotes(
+    scored: list[ScoredSentence], max_quotes: int, margin: float
+) -> list[ScoredSentence]:
     chosen: list[ScoredSentence] = []
     seen: set[str] = set()
     for candidate in scored:
@@ -121,8 +138,14 @@ def choose_quotes(scored: list[ScoredSentence], max_quotes: int,
     return chosen
 
 
-def signals(scored: list[ScoredSentence], passages: list[Passage], ranking: Ranking,
-            question: str, lang: str, type_found: bool) -> dict:
+def signals(
+    scored: list[ScoredSentence],
+    passages: list[Passage],
+    ranking: Ranking,
+    question: str,
+    lang: str,
+    type_found: bool,
+) -> dict:
     best = scored[0] if scored else None
     numbers = _numbers(question)
     top_numbers = _numbers(" ".join(p.chunk.text for p in passages[:3]))
@@ -153,22 +176,30 @@ def should_abstain(s: dict, config: Config, lang: str) -> bool:
         return True
     if not s["answer_type_found"]:
         return True
-    if (s["kazakh_quantity_question"]
-            and s["best_sentence_overlap"] < config.min_quantity_overlap):
+    if s["kazakh_quantity_question"] and s["best_sentence_overlap"] < config.min_quantity_overlap:
         return True
     return False
 
 
-def compose(question: str, lang: str, passages: list[Passage], ranking: Ranking,
-            retriever: Retriever, config: Config, notice: str | None = None) -> Answer:
+def compose(
+    question: str,
+    lang: str,
+    passages: list[Passage],
+    ranking: Ranking,
+    retriever: Retriever,
+    config: Config,
+    notice: str | None = None,
+) -> Answer:
     """The answer to `question` from its ranked `passages`, read through `retriever` (the
     engine's snapshot of one index version: sentence vectors, tokens, term weights)."""
-    scored = score_sentences(passages[:config.answer_passages], ranking, retriever, config)
+    scored = score_sentences(passages[: config.answer_passages], ranking, retriever, config)
     scored, type_found = prefer_type(scored, question, config.answer_type_bonus)
     sig = signals(scored, passages, ranking, question, lang, type_found)
     if not scored or should_abstain(sig, config, lang):
-        closest = "\n".join(f"- {place(p.chunk.doc, p.chunk.section_path, p.chunk.location())}"
-                            for p in passages[:3])
+        closest = "\n".join(
+            f"- {place(p.chunk.doc, p.chunk.section_path, p.chunk.location())}"
+            for p in passages[:3]
+        )
         text = frame(lang, "abstain")
         if closest:
             text += "\n\n" + frame(lang, "closest") + "\n" + closest
@@ -178,9 +209,19 @@ def compose(question: str, lang: str, passages: list[Passage], ranking: Ranking,
     for number, chosen in enumerate(chosen_quotes, start=1):
         chunk = chosen.passage.chunk
         sentence = chunk.sentences[chosen.index]
-        quotes.append(Quote(number, chosen.text, chunk.doc, chunk.section_path,
-                            sentence.line_start, sentence.line_end, sentence.page,
-                            chosen.passage.rank, round(float(chosen.score), 4)))
+        quotes.append(
+            Quote(
+                number,
+                chosen.text,
+                chunk.doc,
+                chunk.section_path,
+                sentence.line_start,
+                sentence.line_end,
+                sentence.page,
+                chosen.passage.rank,
+                round(float(chosen.score), 4),
+            )
+        )
     lines = [frame(lang, "intro")]
     lines += [f"«{q.text}» [{q.number}]" for q in quotes]
     lines += ["", frame(lang, "sources")] + [q.citation() for q in quotes]

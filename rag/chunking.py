@@ -14,9 +14,10 @@ A document goes through three steps:
 from __future__ import annotations
 
 import bisect
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .config import Config
 from .formats import Document
@@ -29,8 +30,9 @@ from .text import fold_lookalikes, sentence_spans
 CHUNKER_VERSION = "2"
 
 # ------------------------------------------------------------------------------ layout
-_NUMBERED_HEADING = re.compile(r"^\d{1,2}\s*-\s*бөлім\b|^(бөлім|chapter|section|глава|раздел)\s+\d",
-                               re.IGNORECASE)
+_NUMBERED_HEADING = re.compile(
+    r"^\d{1,2}\s*-\s*бөлім\b|^(бөлім|chapter|section|глава|раздел)\s+\d", re.IGNORECASE
+)
 _LETTERED_HEADING = re.compile(r"^[a-zа-яәіңғүұқөһ]\.\s+\S", re.IGNORECASE)
 _YEAR_ROW_END = re.compile(r"^\d{4}(\s*[–—-]\s*\d{4})?$")
 _URL = re.compile(r"https?://|www\.|\w\.(gov|org|com|kz|ru|int)\b", re.IGNORECASE)
@@ -55,7 +57,7 @@ class _Lines:
     texts: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, source: str) -> "_Lines":
+    def of(cls, source: str) -> _Lines:
         lines = cls(source)
         offset = 0
         for text in source.split("\n"):
@@ -74,8 +76,11 @@ def _is_double_spaced(texts: list[str]) -> bool:
     content = [i for i, t in enumerate(texts) if t.strip()]
     if len(content) < 6:
         return False
-    single_gaps = sum(1 for i in content
-                      if i + 2 < len(texts) and not texts[i + 1].strip() and texts[i + 2].strip())
+    single_gaps = sum(
+        1
+        for i in content
+        if i + 2 < len(texts) and not texts[i + 1].strip() and texts[i + 2].strip()
+    )
     return single_gaps >= 0.6 * len(content)
 
 
@@ -104,16 +109,21 @@ def _is_inline_heading(position: int, block: Block, texts: list[str], short: flo
     the line's index in the block (looking it up would be quadratic in a long block)."""
     number = block.lines[position]
     text = texts[number].strip()
-    prev_ok = position == 0 or texts[block.lines[position - 1]].rstrip()[-1:] in ".!?:»\"”"
+    prev_ok = position == 0 or texts[block.lines[position - 1]].rstrip()[-1:] in '.!?:»"”'
     nxt = texts[block.lines[position + 1]].strip() if position + 1 < len(block.lines) else ""
-    next_ok = not nxt or nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "«\"“"
-    if not (prev_ok and next_ok and text and text[-1] not in _SENTENCE_PUNCT + "»\"”"):
+    next_ok = not nxt or nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in '«"“'
+    if not (prev_ok and next_ok and text and text[-1] not in _SENTENCE_PUNCT + '»"”'):
         return False
     if _NUMBERED_HEADING.match(fold_lookalikes(text)) or _LETTERED_HEADING.match(
-            fold_lookalikes(text)):
+        fold_lookalikes(text)
+    ):
         return True
-    return (text[0].isupper() and len(text.split()) <= 10 and len(text) < short
-            and not _URL.search(text))
+    return (
+        text[0].isupper()
+        and len(text.split()) <= 10
+        and len(text) < short
+        and not _URL.search(text)
+    )
 
 
 def _split_inline_headings(blocks: list[Block], texts: list[str]) -> list[Block]:
@@ -153,8 +163,13 @@ def _is_page_number_line(text: str) -> bool:
 
 def _looks_like_heading(text: str, n_lines: int) -> bool:
     words = text.split()
-    return (n_lines <= 2 and 0 < len(words) <= 14 and text[0].isupper()
-            and text[-1] not in _SENTENCE_PUNCT and not _URL.search(text))
+    return (
+        n_lines <= 2
+        and 0 < len(words) <= 14
+        and text[0].isupper()
+        and text[-1] not in _SENTENCE_PUNCT
+        and not _URL.search(text)
+    )
 
 
 def _is_caps_heading(text: str) -> bool:
@@ -322,7 +337,7 @@ def _table_rows(block: Block, texts: list[str]) -> tuple[list[int], list[list[in
         else:
             break
     rows, current = [], []
-    for number in lines[len(header):]:
+    for number in lines[len(header) :]:
         current.append(number)
         if _YEAR_ROW_END.match(texts[number].strip()):
             rows.append(current)
@@ -394,8 +409,10 @@ def _units(doc: Document) -> tuple[str, list[Unit], Locate]:
         page = doc.page_of_line[line_start - 1] if doc.page_of_line else None
         return src_start, src_end, line_start, line_end, page
 
-    result = [Unit(sec, doc_text[start:end], start, end, *locate(start, end))
-              for sec, start, end in collected]
+    result = [
+        Unit(sec, doc_text[start:end], start, end, *locate(start, end))
+        for sec, start, end in collected
+    ]
     return doc_text, result, locate
 
 
@@ -403,8 +420,10 @@ def has_passages(doc: Document) -> bool:
     """Would the document give at least one passage (some text besides its title,
     headings and page furniture)?"""
     texts = _Lines.of(doc.source).texts
-    return any(block.kind in ("body", "table", "row")
-               and any(texts[n].strip() for n in block.lines) for block in layout(doc))
+    return any(
+        block.kind in ("body", "table", "row") and any(texts[n].strip() for n in block.lines)
+        for block in layout(doc)
+    )
 
 
 # -------------------------------------------------------------------------------- pack
@@ -422,22 +441,28 @@ def _split_long(unit: Unit, locate: Locate, fits: Callable[[str], bool]) -> list
     if cut <= 0:
         cut = len(unit.text) // 2
     left = _sub_unit(unit, 0, cut, locate)
-    right_start = cut + 1 if unit.text[cut:cut + 1] == " " else cut
+    right_start = cut + 1 if unit.text[cut : cut + 1] == " " else cut
     right = _sub_unit(unit, right_start, len(unit.text), locate)
     return _split_long(left, locate, fits) + _split_long(right, locate, fits)
 
 
 def _sub_unit(unit: Unit, a: int, b: int, locate: Locate) -> Unit:
-    return Unit(unit.section, unit.text[a:b], unit.start + a, unit.start + b,
-                *locate(unit.start + a, unit.start + b))
+    return Unit(
+        unit.section,
+        unit.text[a:b],
+        unit.start + a,
+        unit.start + b,
+        *locate(unit.start + a, unit.start + b),
+    )
 
 
 def _words(text: str) -> int:
     return len(text.split())
 
 
-def chunk_document(doc: Document, config: Config, count_tokens: TokenCounter | None = None,
-                   first_id: int = 0) -> list[Chunk]:
+def chunk_document(
+    doc: Document, config: Config, count_tokens: TokenCounter | None = None, first_id: int = 0
+) -> list[Chunk]:
     doc_text, all_units, locate = _units(doc)
     limit = config.chunk_max_tokens
 
@@ -448,7 +473,7 @@ def chunk_document(doc: Document, config: Config, count_tokens: TokenCounter | N
 
     split: list[Unit] = []
     for unit in all_units:
-        split.extend(_split_long(unit, locate, lambda t, s=unit.section: fits(t, s)))
+        split.extend(_split_long(unit, locate, functools.partial(fits, section=unit.section)))
 
     chunks: list[Chunk] = []
     i = 0
@@ -456,9 +481,12 @@ def chunk_document(doc: Document, config: Config, count_tokens: TokenCounter | N
         group = [split[i]]
         words = _words(split[i].text)  # a running sum: summing the group again is quadratic
         j = i + 1
-        while (j < len(split) and split[j].section == group[0].section
-               and words + _words(split[j].text) <= config.chunk_target_words
-               and fits(doc_text[group[0].start:split[j].end], group[0].section)):
+        while (
+            j < len(split)
+            and split[j].section == group[0].section
+            and words + _words(split[j].text) <= config.chunk_target_words
+            and fits(doc_text[group[0].start : split[j].end], group[0].section)
+        ):
             group.append(split[j])
             words += _words(split[j].text)
             j += 1
@@ -475,17 +503,25 @@ def chunk_document(doc: Document, config: Config, count_tokens: TokenCounter | N
 def _make_chunk(chunk_id: int, doc: Document, doc_text: str, group: list[Unit]) -> Chunk:
     start, end = group[0].start, group[-1].end
     sentences = tuple(
-        Sentence(u.start - start, u.end - start, u.line_start, u.line_end, u.page)
-        for u in group)
+        Sentence(u.start - start, u.end - start, u.line_start, u.line_end, u.page) for u in group
+    )
     # from the page its first sentence starts on to the page its last one ends on
     pages = [u.page for u in group if u.page is not None]
     if pages and doc.page_of_line:
         pages.append(max(doc.page_of_line[u.line_end - 1] for u in group))
     return Chunk(
-        chunk_id=chunk_id, doc=doc.doc_id, section=group[0].section,
-        text=doc_text[start:end], start=start, end=end,
-        src_start=group[0].src_start, src_end=group[-1].src_end,
-        line_start=group[0].line_start, line_end=group[-1].line_end,
+        chunk_id=chunk_id,
+        doc=doc.doc_id,
+        section=group[0].section,
+        text=doc_text[start:end],
+        start=start,
+        end=end,
+        src_start=group[0].src_start,
+        src_end=group[-1].src_end,
+        line_start=group[0].line_start,
+        line_end=group[-1].line_end,
         sentences=sentences,
-        page_start=min(pages) if pages else None, page_end=max(pages) if pages else None,
-        title=doc.title)
+        page_start=min(pages) if pages else None,
+        page_end=max(pages) if pages else None,
+        title=doc.title,
+    )

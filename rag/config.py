@@ -109,8 +109,11 @@ class Config:
     # below this dense score of the best passage the documents are off-topic for the
     # question, per question language: a Russian or English question scores lower against
     # Kazakh text than a Kazakh one does (calibration: eval/README.md "abstention")
-    abstain_thresholds: tuple[tuple[str, float], ...] = (("kk", 0.801), ("ru", 0.796),
-                                                         ("en", 0.773))
+    abstain_thresholds: tuple[tuple[str, float], ...] = (
+        ("kk", 0.801),
+        ("ru", 0.796),
+        ("en", 0.773),
+    )
     abstain_threshold_other: float = 0.773  # a question in any other language
     # a Kazakh "how many / what share / how much" question is answered by a sentence that
     # names what is counted: below this share of the question's (idf-weighted) terms in the
@@ -126,16 +129,31 @@ class Config:
     feedback_path: Path | None = None  # the chat's like/dislike log (JSON Lines)
 
     def __post_init__(self) -> None:
-        for name, allowed in (("mode", MODES), ("embed_backend", BACKENDS),
-                              ("fusion", FUSIONS), ("vector_index", VECTOR_INDEX_KINDS)):
+        for name, allowed in (
+            ("mode", MODES),
+            ("embed_backend", BACKENDS),
+            ("fusion", FUSIONS),
+            ("vector_index", VECTOR_INDEX_KINDS),
+        ):
             if getattr(self, name) not in allowed:
-                raise ConfigError(f"{name} must be one of {', '.join(allowed)}, "
-                                  f"not {getattr(self, name)!r}")
+                raise ConfigError(
+                    f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}"
+                )
         check_top_k(self.top_k, self.max_top_k)
-        positive = ("embed_batch_size", "embed_max_batch_tokens", "chunk_target_words",
-                    "chunk_max_tokens", "candidates", "max_question_chars", "max_quotes",
-                    "answer_passages", "concurrent_answers", "hnsw_m",
-                    "hnsw_ef_construction", "hnsw_ef_search")
+        positive = (
+            "embed_batch_size",
+            "embed_max_batch_tokens",
+            "chunk_target_words",
+            "chunk_max_tokens",
+            "candidates",
+            "max_question_chars",
+            "max_quotes",
+            "answer_passages",
+            "concurrent_answers",
+            "hnsw_m",
+            "hnsw_ef_construction",
+            "hnsw_ef_search",
+        )
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:

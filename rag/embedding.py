@@ -24,7 +24,7 @@ import json
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -129,14 +129,21 @@ class SentenceTransformerEmbedder(PromptedEmbedder):
     `fallback_prompts` are used only when the model's own config defines no prompt for a kind
     (e.g. a plain model folder); the converted default model defines both."""
 
-    def __init__(self, model: str | Path, name: str | None = None, batch_size: int = 32,
-                 fallback_prompts: dict[str, str] | None = None):
+    def __init__(
+        self,
+        model: str | Path,
+        name: str | None = None,
+        batch_size: int = 32,
+        fallback_prompts: dict[str, str] | None = None,
+    ):
         configure_threads()
         self.model = _load_sentence_transformer(str(model))
         self.batch_size = batch_size
         # renamed in sentence-transformers 6; the old name still works in 3.x-5.x
-        get_dim = (getattr(self.model, "get_embedding_dimension", None)
-                   or self.model.get_sentence_embedding_dimension)
+        get_dim = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
         self.dim = int(get_dim())
         self.max_tokens = int(self.model.max_seq_length)
         self.name = name or _model_name(model)
@@ -144,20 +151,28 @@ class SentenceTransformerEmbedder(PromptedEmbedder):
         fallback = fallback_prompts or {}
         super().__init__({kind: own.get(kind, fallback.get(kind, "")) for kind in KINDS})
         # prompt_name when the model knows the kind, else the literal fallback prompt
-        self._prompt_args = {kind: {"prompt_name": kind} if kind in own
-                             else {"prompt": fallback.get(kind, "")} for kind in KINDS}
+        self._prompt_args = {
+            kind: {"prompt_name": kind} if kind in own else {"prompt": fallback.get(kind, "")}
+            for kind in KINDS
+        }
 
     def _encode(self, texts: list[str], kind: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False,
-                                    **self._prompt_args[kind])
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+            **self._prompt_args[kind],
+        )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def token_count(self, text: str, kind: str = "passage") -> int:
-        encoded = self.model.tokenizer(self.prompt(kind) + text, add_special_tokens=True,
-                                       truncation=False, verbose=False)
+        encoded = self.model.tokenizer(
+            self.prompt(kind) + text, add_special_tokens=True, truncation=False, verbose=False
+        )
         return len(encoded["input_ids"])
 
 
@@ -165,8 +180,14 @@ class OnnxEmbedder(PromptedEmbedder):
     """The converted default model exported to ONNX (rag/model/onnx_export.py), run by ONNX
     Runtime, with the model folder's own tokenizer and prompts; torch is never imported."""
 
-    def __init__(self, model_dir: Path, onnx_file: Path, name: str, batch_size: int = 32,
-                 max_batch_tokens: int = 4096):
+    def __init__(
+        self,
+        model_dir: Path,
+        onnx_file: Path,
+        name: str,
+        batch_size: int = 32,
+        max_batch_tokens: int = 4096,
+    ):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -192,8 +213,9 @@ class OnnxEmbedder(PromptedEmbedder):
         options.intra_op_num_threads = _threads()
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # no optimizer notices on stderr
-        self._session = ort.InferenceSession(str(onnx_file), options,
-                                             providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(
+            str(onnx_file), options, providers=["CPUExecutionProvider"]
+        )
 
     def _encode(self, texts: list[str], kind: str) -> np.ndarray:
         from .model.onnx_export import pad
@@ -201,8 +223,10 @@ class OnnxEmbedder(PromptedEmbedder):
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        rows = [self._truncate(e.ids)
-                for e in self._tokenizer.encode_batch([self._prompts[kind] + t for t in texts])]
+        rows = [
+            self._truncate(e.ids)
+            for e in self._tokenizer.encode_batch([self._prompts[kind] + t for t in texts])
+        ]
         # similar lengths share a batch (less padding to compute), and long texts come in
         # smaller batches: the attention buffers grow with batch x length^2, and ONNX Runtime
         # keeps its peak allocation for the life of the process
@@ -211,14 +235,14 @@ class OnnxEmbedder(PromptedEmbedder):
         while start < len(order):
             longest = len(rows[order[min(start + self.batch_size, len(order)) - 1]])
             size = max(1, min(self.batch_size, self.max_batch_tokens // max(longest, 1)))
-            part = order[start:start + size]
+            part = order[start : start + size]
             ids, mask = pad([rows[i] for i in part], self._pad_id)
             out[part] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             start += len(part)
         return out
 
     def _truncate(self, ids: list[int]) -> list[int]:
-        return ids if len(ids) <= self.max_tokens else ids[:self.max_tokens - 1] + ids[-1:]
+        return ids if len(ids) <= self.max_tokens else ids[: self.max_tokens - 1] + ids[-1:]
 
     def token_count(self, text: str, kind: str = "passage") -> int:
         # the same tokenizer file as the reference path
@@ -229,7 +253,9 @@ def _read_json(path: Path) -> dict:
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ModelError(f"Cannot read {path} ({exc}); delete the model folder to convert it again") from None
+        raise ModelError(
+            f"Cannot read {path} ({exc}); delete the model folder to convert it again"
+        ) from None
 
 
 def _load_sentence_transformer(model: str):
@@ -296,12 +322,18 @@ def backend_of(config: Config) -> str:
     """The backend that will run `config`'s model: ONNX only for the converted default model."""
     backend = config.embed_backend
     if backend not in BACKENDS:
-        raise ModelError(f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        raise ModelError(
+            f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}"
+        )
     return backend if config.model == DEFAULT_MODEL else REFERENCE_BACKEND
 
 
 def _cache_key(config: Config) -> tuple[str, str, str]:
-    where = config.resolved_model_dir() if config.model == DEFAULT_MODEL else Path(config.model).expanduser()
+    where = (
+        config.resolved_model_dir()
+        if config.model == DEFAULT_MODEL
+        else Path(config.model).expanduser()
+    )
     return config.model, str(where.absolute()), backend_of(config)
 
 
@@ -310,18 +342,26 @@ def _load(config: Config, say=None):
     model = _resolve(config, say)
     if backend == REFERENCE_BACKEND:
         prompts = {"query": config.query_prompt, "passage": config.passage_prompt}
-        return SentenceTransformerEmbedder(model, batch_size=config.embed_batch_size,
-                                           fallback_prompts=prompts)
+        return SentenceTransformerEmbedder(
+            model, batch_size=config.embed_batch_size, fallback_prompts=prompts
+        )
     try:
         import onnxruntime  # noqa: F401  (checked here to explain its absence)
     except ImportError as exc:
-        raise ModelError(f"The {backend!r} embedding backend needs onnxruntime ({exc}): "
-                         "pip install onnxruntime onnx, or use embed_backend='torch'") from None
+        raise ModelError(
+            f"The {backend!r} embedding backend needs onnxruntime ({exc}): "
+            "pip install onnxruntime onnx, or use embed_backend='torch'"
+        ) from None
     from .model.onnx_export import ensure_onnx
 
     onnx_file = ensure_onnx(Path(model), backend, say)
-    return OnnxEmbedder(Path(model), onnx_file, f"{_model_name(model)}+{backend}",
-                        config.embed_batch_size, config.embed_max_batch_tokens)
+    return OnnxEmbedder(
+        Path(model),
+        onnx_file,
+        f"{_model_name(model)}+{backend}",
+        config.embed_batch_size,
+        config.embed_max_batch_tokens,
+    )
 
 
 def load_embedder(config: Config, say=None):

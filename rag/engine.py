@@ -21,8 +21,8 @@ from kazrag.index.base import IndexVersion, Store
 
 from .answer import compose
 from .config import BUNDLED_CORPUS, Config, check_top_k
-from .formats import Document
 from .embedding import Embedder, load_embedder
+from .formats import Document
 from .indexing import BuildReport, Progress, build_index, load_corpus, plan_open, quiet, settings_of
 from .lang import detect, frame
 from .records import Answer, Passage
@@ -43,8 +43,9 @@ class Snapshot:
 
 
 class Kazrag:
-    def __init__(self, config: Config, embedder: Embedder, store: Store,
-                 version: IndexVersion | None = None):
+    def __init__(
+        self, config: Config, embedder: Embedder, store: Store, version: IndexVersion | None = None
+    ):
         self.config = config
         self.embedder = embedder
         self.store = store
@@ -54,8 +55,13 @@ class Kazrag:
 
     # ----------------------------------------------------------------------- opening
     @classmethod
-    def open(cls, config: Config, corpus: Sequence[Path] | None = None,
-             progress: Progress = quiet, rebuild: bool = False) -> Kazrag:
+    def open(
+        cls,
+        config: Config,
+        corpus: Sequence[Path] | None = None,
+        progress: Progress = quiet,
+        rebuild: bool = False,
+    ) -> Kazrag:
         """Open the index of `config`, deciding once what that takes (`plan_open`): index the
         given `corpus` (reused when unchanged), the bundled demo corpus when the index folder
         holds nothing, or the index's own stored documents when it was made with other
@@ -66,8 +72,14 @@ class Kazrag:
         plan = plan_open(store, settings_of(config, embedder, store), bool(corpus), rebuild)
         report = None
         if plan.action in ("build", "bundled"):
-            report = cls.build(config, embedder, list(corpus or [BUNDLED_CORPUS]), progress,
-                               force=rebuild, store=store)
+            report = cls.build(
+                config,
+                embedder,
+                list(corpus or [BUNDLED_CORPUS]),
+                progress,
+                force=rebuild,
+                store=store,
+            )
         elif plan.action == "rebuild":
             report = cls._rebuild_stored(config, embedder, store, progress, plan.reason, rebuild)
         engine = cls(config, embedder, store)
@@ -75,8 +87,14 @@ class Kazrag:
         return engine
 
     @staticmethod
-    def _rebuild_stored(config: Config, embedder: Embedder, store: Store, progress: Progress,
-                        reason: str | None, force: bool) -> BuildReport:
+    def _rebuild_stored(
+        config: Config,
+        embedder: Embedder,
+        store: Store,
+        progress: Progress,
+        reason: str | None,
+        force: bool,
+    ) -> BuildReport:
         """An index made with other settings (say, before an upgrade changed the model's
         backend) is rebuilt from the documents stored in it: its vectors would not be
         comparable with this model's questions."""
@@ -85,12 +103,19 @@ class Kazrag:
             documents = [Document.from_dict(d) for d in store.load_documents()]
             # under the lock again: another process may have rebuilt it meanwhile, and then
             # the unchanged check inside build_index reuses its work
-            return build_index(documents, config, embedder, progress, force=force,
-                               reason=reason, store=store)
+            return build_index(
+                documents, config, embedder, progress, force=force, reason=reason, store=store
+            )
 
     @staticmethod
-    def build(config: Config, embedder: Embedder, corpus: list[Path], progress: Progress = quiet,
-              force: bool = False, store: Store | None = None) -> BuildReport:
+    def build(
+        config: Config,
+        embedder: Embedder,
+        corpus: list[Path],
+        progress: Progress = quiet,
+        force: bool = False,
+        store: Store | None = None,
+    ) -> BuildReport:
         """Index the documents under `corpus` as the whole corpus (reused when unchanged)."""
         documents, skipped = load_corpus(corpus)
         documents = _drop_same_text(documents, {}, skipped)
@@ -122,8 +147,14 @@ class Kazrag:
                 added.append(doc.doc_id)
             if not added:
                 raise DocumentError("nothing added: " + ("; ".join(skipped) or "no documents"))
-            report = build_index(list(current.values()), self.config, self.embedder, progress,
-                                 skipped, store=self.store)
+            report = build_index(
+                list(current.values()),
+                self.config,
+                self.embedder,
+                progress,
+                skipped,
+                store=self.store,
+            )
             self.reload()
         return report
 
@@ -157,8 +188,9 @@ class Kazrag:
 
     # ------------------------------------------------------------------------ asking
     @staticmethod
-    def prepare(question: str, max_chars: int = Config.max_question_chars
-                ) -> tuple[str, str, str | None]:
+    def prepare(
+        question: str, max_chars: int = Config.max_question_chars
+    ) -> tuple[str, str, str | None]:
         """Clean a question: (question, lang, notice). Raises QuestionError if unusable.
         Static, so a caller can reject a bad question before loading anything."""
         question = (question or "").strip()
@@ -173,8 +205,9 @@ class Kazrag:
             notice = frame(lang if lang != "other" else "en", "cut", n=max_chars)
         return question, lang, notice
 
-    def search(self, question: str, mode: str | None = None,
-               top_k: int | None = None) -> list[Passage]:
+    def search(
+        self, question: str, mode: str | None = None, top_k: int | None = None
+    ) -> list[Passage]:
         question, _, _ = self.prepare(question, self.config.max_question_chars)
         return self.snapshot.retriever.search(question, mode, self._top_k(top_k))[0]
 
@@ -187,16 +220,18 @@ class Kazrag:
         ranking = retriever.rank(question, tuple({mode, "dense"}))
         passages, _ = retriever.search(question, mode, self._top_k(top_k), ranking)
         if lang == "other":
-            return Answer(question, "en", True, frame("en", "abstain"), [], passages,
-                          frame("en", "script"))
+            return Answer(
+                question, "en", True, frame("en", "abstain"), [], passages, frame("en", "script")
+            )
         return compose(question, lang, passages, ranking, retriever, self.config, notice)
 
     def _top_k(self, top_k: int | None) -> int:
         return self.config.top_k if top_k is None else check_top_k(top_k, self.config.max_top_k)
 
 
-def _drop_same_text(documents: list[Document], indexed: dict[str, Document],
-                    skipped: list[str]) -> list[Document]:
+def _drop_same_text(
+    documents: list[Document], indexed: dict[str, Document], skipped: list[str]
+) -> list[Document]:
     """Files whose text is already indexed (or earlier in `documents`) under another name:
     indexed twice, every quote would come twice. Passages of a .jsonl corpus are kept as
     they are: their ids are what relevance judgements refer to."""
@@ -206,9 +241,7 @@ def _drop_same_text(documents: list[Document], indexed: dict[str, Document],
         first = owner.setdefault(doc.sha256, doc.doc_id) if doc.format != "jsonl" else None
         if first is not None and first != doc.doc_id:
             where = "already indexed" if first in indexed else "also in this batch"
-            skipped.append(f"{doc.doc_id}: the same text as {first} ({where}); "
-                           "not added twice")
+            skipped.append(f"{doc.doc_id}: the same text as {first} ({where}); not added twice")
             continue
         kept.append(doc)
     return kept
-

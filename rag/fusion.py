@@ -13,15 +13,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 
-def weighted(dense: Mapping[int, float], keyword: Mapping[int, float], coverage: float,
-             weight: float) -> dict[int, float]:
+def weighted(
+    dense: Mapping[int, float], keyword: Mapping[int, float], coverage: float, weight: float
+) -> dict[int, float]:
     top = max(keyword.values(), default=0.0) or 1.0
     scale = weight * coverage / top
     return {row: score + scale * keyword.get(row, 0.0) for row, score in dense.items()}
 
 
-def reciprocal_rank(dense: Mapping[int, float], keyword: Mapping[int, float],
-                    k: int) -> dict[int, float]:
+def reciprocal_rank(
+    dense: Mapping[int, float], keyword: Mapping[int, float], k: int
+) -> dict[int, float]:
     fused: dict[int, float] = {}
     for side in (dense, keyword):
         ordered = sorted(side.items(), key=lambda item: -item[1])

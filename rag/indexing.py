@@ -24,8 +24,8 @@ from kazrag.index.embcache import EmbeddingCache
 from .analysis import KeywordAnalyzer
 from .chunking import CHUNKER_VERSION, chunk_document, has_passages
 from .config import Config
-from .formats import Document, discover, load_documents
 from .embedding import Embedder
+from .formats import Document, discover, load_documents
 from .records import Chunk
 from .stores import cache_dir_of, open_store
 from .text import NORMALISER_VERSION
@@ -62,12 +62,19 @@ def settings_of(config: Config, embedder: Embedder, store: Store) -> dict:
         "dim": embedder.dim,
         "format_version": store.format_version,
         "normaliser_version": NORMALISER_VERSION,
-        "chunker": {"version": CHUNKER_VERSION, "target_words": config.chunk_target_words,
-                    "max_tokens": config.chunk_max_tokens,
-                    "overlap_sentences": config.chunk_overlap_sentences},
+        "chunker": {
+            "version": CHUNKER_VERSION,
+            "target_words": config.chunk_target_words,
+            "max_tokens": config.chunk_max_tokens,
+            "overlap_sentences": config.chunk_overlap_sentences,
+        },
         "keyword": dict(analyzer_of(config).describe(), k1=config.bm25_k1, b=config.bm25_b),
-        "vectors": {"kind": config.vector_index, "hnsw_threshold": config.hnsw_threshold,
-                    "hnsw_m": config.hnsw_m, "hnsw_ef_construction": config.hnsw_ef_construction},
+        "vectors": {
+            "kind": config.vector_index,
+            "hnsw_threshold": config.hnsw_threshold,
+            "hnsw_m": config.hnsw_m,
+            "hnsw_ef_construction": config.hnsw_ef_construction,
+        },
     }
 
 
@@ -115,9 +122,11 @@ def read_indexable(path: Path) -> list[Document]:
         if not has_passages(doc):
             single = doc.doc_id == Path(path).name
             name = Path(path).name if single else f"{Path(path).name}, passage {doc.doc_id!r}"
-            raise DocumentError(f"{name}: gave no passages (no text besides a title, headings, "
-                                "page headers/footers or markup); "
-                                + ("not indexed" if single else "the file was not indexed"))
+            raise DocumentError(
+                f"{name}: gave no passages (no text besides a title, headings, "
+                "page headers/footers or markup); "
+                + ("not indexed" if single else "the file was not indexed")
+            )
     return documents
 
 
@@ -134,8 +143,10 @@ def load_corpus(paths: Iterable[Path]) -> tuple[list[Document], list[str]]:
                 continue
             for doc in loaded:
                 if doc.doc_id in seen:
-                    skipped.append(f"{path}: a document named {doc.doc_id} is already in the "
-                                   f"corpus ({seen[doc.doc_id]}); rename one of them")
+                    skipped.append(
+                        f"{path}: a document named {doc.doc_id} is already in the "
+                        f"corpus ({seen[doc.doc_id]}); rename one of them"
+                    )
                     continue
                 seen[doc.doc_id] = path
                 documents.append(doc)
@@ -152,31 +163,47 @@ CHUNKING_SHARE, PASSAGES_END, EMBEDDING_END = 0.1, 0.45, 0.95
 EMBED_STEP = 64  # texts per call to the embedder: how often progress is reported
 
 
-def embed_cached(texts: list[str], embedder: Embedder, cache: EmbeddingCache,
-                 progress: Progress, label: str,
-                 span: tuple[float, float] = (0.0, 1.0)) -> tuple[np.ndarray, int]:
+def embed_cached(
+    texts: list[str],
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    progress: Progress,
+    label: str,
+    span: tuple[float, float] = (0.0, 1.0),
+) -> tuple[np.ndarray, int]:
     """Vectors of `texts`, embedding only those the cache lacks; progress runs across `span`
     of the whole build."""
     keys = [_key(embedder.name, "passage", t) for t in texts]
-    missing = sorted({k: t for k, t in zip(keys, texts) if cache.get(k) is None}.items(),
-                     key=lambda kv: len(kv[1]))  # similar lengths batch with less padding
+    missing = sorted(
+        {k: t for k, t in zip(keys, texts) if cache.get(k) is None}.items(),
+        key=lambda kv: len(kv[1]),
+    )  # similar lengths batch with less padding
     for start in range(0, len(missing), EMBED_STEP):
-        part = missing[start:start + EMBED_STEP]
+        part = missing[start : start + EMBED_STEP]
         vectors = embedder.encode_passages([t for _, t in part])
         for (key, _), vector in zip(part, vectors):
             cache.put(key, vector)
         done = min(start + EMBED_STEP, len(missing))
-        progress(f"embedding {label}: {done}/{len(missing)}",
-                 span[0] + (span[1] - span[0]) * done / len(missing))
-    matrix = (np.stack([cache.get(k) for k in keys]) if keys
-              else np.zeros((0, embedder.dim), np.float32))
+        progress(
+            f"embedding {label}: {done}/{len(missing)}",
+            span[0] + (span[1] - span[0]) * done / len(missing),
+        )
+    matrix = (
+        np.stack([cache.get(k) for k in keys]) if keys else np.zeros((0, embedder.dim), np.float32)
+    )
     return matrix, len(missing)
 
 
-def build_index(documents: list[Document], config: Config, embedder: Embedder,
-                progress: Progress = quiet, skipped: list[str] | None = None,
-                force: bool = False, reason: str | None = None,
-                store: Store | None = None) -> BuildReport:
+def build_index(
+    documents: list[Document],
+    config: Config,
+    embedder: Embedder,
+    progress: Progress = quiet,
+    skipped: list[str] | None = None,
+    force: bool = False,
+    reason: str | None = None,
+    store: Store | None = None,
+) -> BuildReport:
     """Index `documents` into a new version of `store` (default: the one `config` names), or
     reuse the current version when nothing changed and `force` is not set. A caller that
     reads the corpus first holds the store's writer lock around both."""
@@ -185,10 +212,22 @@ def build_index(documents: list[Document], config: Config, embedder: Embedder,
     settings = settings_of(config, embedder, store)
     doc_hashes = {d.doc_id: d.sha256 for d in documents}
     old = store.read_manifest() if store.state() == "index" else None
-    if not force and old and all(old.get(k) == v for k, v in settings.items()) and {
-            k: v["sha256"] for k, v in old.get("documents", {}).items()} == doc_hashes:
-        return BuildReport(store.location, True, len(documents), old["chunks"],
-                           old["sentences"], 0, time.perf_counter() - started, skipped or [])
+    if (
+        not force
+        and old
+        and all(old.get(k) == v for k, v in settings.items())
+        and {k: v["sha256"] for k, v in old.get("documents", {}).items()} == doc_hashes
+    ):
+        return BuildReport(
+            store.location,
+            True,
+            len(documents),
+            old["chunks"],
+            old["sentences"],
+            0,
+            time.perf_counter() - started,
+            skipped or [],
+        )
     if not documents:
         raise DocumentError("no readable documents to index")
     reason = reason or rebuild_reason(old, settings)
@@ -201,32 +240,66 @@ def build_index(documents: list[Document], config: Config, embedder: Embedder,
     cache = EmbeddingCache(cache_dir_of(config), embedder.dim)
     notes = [cache.note] if cache.note else []
     passage_texts = [c.embedding_text() for c in chunks]
-    chunk_vectors, n1 = embed_cached(passage_texts, embedder, cache, progress, "passages",
-                                     (CHUNKING_SHARE, PASSAGES_END))
-    sentence_texts = [c.text[s.start:s.end] for c in chunks for s in c.sentences]
-    sentence_vectors, n2 = embed_cached(sentence_texts, embedder, cache, progress, "sentences",
-                                        (PASSAGES_END, EMBEDDING_END))
+    chunk_vectors, n1 = embed_cached(
+        passage_texts, embedder, cache, progress, "passages", (CHUNKING_SHARE, PASSAGES_END)
+    )
+    sentence_texts = [c.text[s.start : s.end] for c in chunks for s in c.sentences]
+    sentence_vectors, n2 = embed_cached(
+        sentence_texts, embedder, cache, progress, "sentences", (PASSAGES_END, EMBEDDING_END)
+    )
     progress("building the keyword index", EMBEDDING_END)
     analyzer = analyzer_of(config)
 
     per_chunk = Counter(c.doc for c in chunks)  # one pass: a sum per document was quadratic
-    per_doc = {d.doc_id: {"sha256": d.sha256, "path": d.path, "format": d.format,
-                          "chunks": per_chunk[d.doc_id]} for d in documents}
-    manifest = dict(settings, documents=per_doc, chunks=len(chunks),
-                    sentences=len(sentence_texts), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                    build_seconds=round(time.perf_counter() - started, 2))
+    per_doc = {
+        d.doc_id: {
+            "sha256": d.sha256,
+            "path": d.path,
+            "format": d.format,
+            "chunks": per_chunk[d.doc_id],
+        }
+        for d in documents
+    }
+    manifest = dict(
+        settings,
+        documents=per_doc,
+        chunks=len(chunks),
+        sentences=len(sentence_texts),
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        build_seconds=round(time.perf_counter() - started, 2),
+    )
     vector_settings = dict(settings["vectors"], hnsw_ef_search=config.hnsw_ef_search)
-    store.write(IndexContents(
-        manifest=manifest, records=[c.to_dict() for c in chunks], chunk_vectors=chunk_vectors,
-        sentence_vectors=sentence_vectors, sentence_counts=[len(c.sentences) for c in chunks],
-        keyword_tokens=[analyzer.tokens(text) for text in passage_texts],
-        documents=[d.to_dict() for d in documents], vector_settings=vector_settings))
+    store.write(
+        IndexContents(
+            manifest=manifest,
+            records=[c.to_dict() for c in chunks],
+            chunk_vectors=chunk_vectors,
+            sentence_vectors=sentence_vectors,
+            sentence_counts=[len(c.sentences) for c in chunks],
+            keyword_tokens=[analyzer.tokens(text) for text in passage_texts],
+            documents=[d.to_dict() for d in documents],
+            vector_settings=vector_settings,
+        )
+    )
     cache.retain({_key(embedder.name, "passage", t) for t in passage_texts + sentence_texts})
     problem = cache.save()
-    note = (f"embedding cache not saved: {problem}; the next build embeds these texts again"
-            if problem else None)
+    note = (
+        f"embedding cache not saved: {problem}; the next build embeds these texts again"
+        if problem
+        else None
+    )
     if note:
         notes.append(note)
     progress("index ready" + (f" ({note})" if note else ""), 1.0)
-    return BuildReport(store.location, False, len(documents), len(chunks), len(sentence_texts),
-                       n1 + n2, time.perf_counter() - started, skipped or [], reason, notes)
+    return BuildReport(
+        store.location,
+        False,
+        len(documents),
+        len(chunks),
+        len(sentence_texts),
+        n1 + n2,
+        time.perf_counter() - started,
+        skipped or [],
+        reason,
+        notes,
+    )

@@ -23,7 +23,7 @@ def line_span(start: int, end: int) -> str:
 
 
 def place(doc: str, section: str, where: str) -> str:
-    """"doc, section, where" as citations show it; a document without sections has none."""
+    """ "doc, section, where" as citations show it; a document without sections has none."""
     return ", ".join(part for part in (doc, section, where) if part)
 
 
@@ -71,20 +71,24 @@ class Chunk:
 
     def location(self) -> str:
         if self.page_start is not None:
-            pages = (f"p. {self.page_start}" if self.page_start == self.page_end
-                     else f"pp. {self.page_start}–{self.page_end}")
+            pages = (
+                f"p. {self.page_start}"
+                if self.page_start == self.page_end
+                else f"pp. {self.page_start}–{self.page_end}"
+            )
             return pages
         return line_span(self.line_start, self.line_end)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["section"] = list(self.section)
-        data["sentences"] = [[s.start, s.end, s.line_start, s.line_end, s.page]
-                             for s in self.sentences]
+        data["sentences"] = [
+            [s.start, s.end, s.line_start, s.line_end, s.page] for s in self.sentences
+        ]
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Chunk":
+    def from_dict(cls, data: dict) -> Chunk:
         names = {f.name for f in fields(cls)}
         data = {k: v for k, v in data.items() if k in names}  # the store adds its own keys
         data["section"] = tuple(data["section"])
@@ -105,10 +109,13 @@ class Passage:
     def to_dict(self) -> dict:
         c = self.chunk
         return {
-            "rank": self.rank, "doc": c.doc, "section": c.section_path,
+            "rank": self.rank,
+            "doc": c.doc,
+            "section": c.section_path,
             "lines": [c.line_start, c.line_end],
             "pages": [c.page_start, c.page_end] if c.page_start is not None else None,
-            "text": c.text, "score": round(float(self.score), 6),
+            "text": c.text,
+            "score": round(float(self.score), 6),
         }
 
 
@@ -127,8 +134,11 @@ class Quote:
     score: float
 
     def citation(self) -> str:
-        where = f"p. {self.page}" if self.page is not None else line_span(self.line_start,
-                                                                          self.line_end)
+        where = (
+            f"p. {self.page}"
+            if self.page is not None
+            else line_span(self.line_start, self.line_end)
+        )
         return f"[{self.number}] {place(self.doc, self.section, where)}"
 
 
@@ -145,11 +155,14 @@ class Answer:
 
     def to_dict(self) -> dict:
         return {
-            "question": self.question, "lang": self.lang, "abstained": self.abstained,
+            "question": self.question,
+            "lang": self.lang,
+            "abstained": self.abstained,
             "answer": self.text,
             "quotes": [asdict(q) for q in self.quotes],
             "passages": [p.to_dict() for p in self.passages],
             "notice": self.notice,
-            "signals": {k: (round(v, 4) if isinstance(v, float) else v)
-                        for k, v in self.signals.items()},
+            "signals": {
+                k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.signals.items()
+            },
         }

@@ -95,8 +95,9 @@ class Retriever:
             vector = self.embedder.encode_queries([question])[0]
             _, rows = self.version.vectors.search(vector, self.config.candidates)
             # keyword candidates get a dense score too, so fusion compares like with like
-            candidates = np.unique(np.concatenate(
-                [rows[0][rows[0] >= 0], np.fromiter(keyword, dtype=np.int64)]))
+            candidates = np.unique(
+                np.concatenate([rows[0][rows[0] >= 0], np.fromiter(keyword, dtype=np.int64)])
+            )
             dense = dict(zip(candidates.tolist(), self._dense_scores(vector, candidates)))
         return Ranking(vector, tokens, dense, keyword, self.coverage(tokens))
 
@@ -107,22 +108,35 @@ class Retriever:
         if mode == "bm25":
             return fusion.best_first(ranking.keyword)
         if self.config.fusion == "rrf":
-            return fusion.best_first(fusion.reciprocal_rank(ranking.dense, ranking.keyword,
-                                                            self.config.rrf_k))
-        return fusion.best_first(fusion.weighted(ranking.dense, ranking.keyword,
-                                                 ranking.keyword_coverage,
-                                                 self.config.keyword_weight))
+            return fusion.best_first(
+                fusion.reciprocal_rank(ranking.dense, ranking.keyword, self.config.rrf_k)
+            )
+        return fusion.best_first(
+            fusion.weighted(
+                ranking.dense, ranking.keyword, ranking.keyword_coverage, self.config.keyword_weight
+            )
+        )
 
-    def search(self, question: str, mode: str | None = None, top_k: int | None = None,
-               ranking: Ranking | None = None) -> tuple[list[Passage], Ranking]:
+    def search(
+        self,
+        question: str,
+        mode: str | None = None,
+        top_k: int | None = None,
+        ranking: Ranking | None = None,
+    ) -> tuple[list[Passage], Ranking]:
         mode = mode or self.config.mode
         if mode not in MODES:
             raise ConfigError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
         top_k = top_k or self.config.top_k
         ranking = ranking or self.rank(question, (mode,))
         passages = [
-            Passage(rank=i + 1, chunk=self.chunk(row), score=score,
-                    dense_score=ranking.dense.get(row), keyword_score=ranking.keyword.get(row))
+            Passage(
+                rank=i + 1,
+                chunk=self.chunk(row),
+                score=score,
+                dense_score=ranking.dense.get(row),
+                keyword_score=ranking.keyword.get(row),
+            )
             for i, (row, score) in enumerate(self.fuse(ranking, mode)[:top_k])
         ]
         return passages, ranking

@@ -23,7 +23,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 from .text import KAZAKH_LETTERS, fold_lookalikes
 
@@ -41,29 +41,125 @@ from .text import KAZAKH_LETTERS, fold_lookalikes
 # its i is the same plain I; the capital of 2021's i is İ.
 
 LATIN_2017 = {
-    "а": "a", "ә": "a'", "б": "b", "в": "v", "г": "g", "ғ": "g'", "д": "d", "е": "e",
-    "ж": "j", "з": "z", "и": "i'", "й": "i'", "к": "k", "қ": "q", "л": "l", "м": "m",
-    "н": "n", "ң": "n'", "о": "o", "ө": "o'", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "y'", "ұ": "u", "ү": "u'", "ф": "f", "х": "h", "һ": "h", "ч": "c'", "ш": "s'",
-    "ы": "y", "і": "i",
+    "а": "a",
+    "ә": "a'",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "ғ": "g'",
+    "д": "d",
+    "е": "e",
+    "ж": "j",
+    "з": "z",
+    "и": "i'",
+    "й": "i'",
+    "к": "k",
+    "қ": "q",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "ң": "n'",
+    "о": "o",
+    "ө": "o'",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "y'",
+    "ұ": "u",
+    "ү": "u'",
+    "ф": "f",
+    "х": "h",
+    "һ": "h",
+    "ч": "c'",
+    "ш": "s'",
+    "ы": "y",
+    "і": "i",
 }
 LATIN_2018 = {
-    "а": "a", "ә": "á", "б": "b", "в": "v", "г": "g", "ғ": "ǵ", "д": "d", "е": "e",
-    "ж": "j", "з": "z", "и": "ı", "й": "ı", "к": "k", "қ": "q", "л": "l", "м": "m",
-    "н": "n", "ң": "ń", "о": "o", "ө": "ó", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "ý", "ұ": "u", "ү": "ú", "ф": "f", "х": "h", "һ": "h", "ч": "ch", "ш": "sh",
-    "ы": "y", "і": "i",
+    "а": "a",
+    "ә": "á",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "ғ": "ǵ",
+    "д": "d",
+    "е": "e",
+    "ж": "j",
+    "з": "z",
+    "и": "ı",
+    "й": "ı",
+    "к": "k",
+    "қ": "q",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "ң": "ń",
+    "о": "o",
+    "ө": "ó",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "ý",
+    "ұ": "u",
+    "ү": "ú",
+    "ф": "f",
+    "х": "h",
+    "һ": "h",
+    "ч": "ch",
+    "ш": "sh",
+    "ы": "y",
+    "і": "i",
 }
 LATIN_2021 = {
-    "а": "a", "ә": "ä", "б": "b", "в": "v", "г": "g", "ғ": "ğ", "д": "d", "е": "e",
-    "ж": "j", "з": "z", "и": "i", "й": "i", "к": "k", "қ": "q", "л": "l", "м": "m",
-    "н": "n", "ң": "ñ", "о": "o", "ө": "ö", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ұ": "ū", "ү": "ü", "ф": "f", "х": "h", "һ": "h", "ч": "ç", "ш": "ş",
-    "ы": "y", "і": "ı",
+    "а": "a",
+    "ә": "ä",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "ғ": "ğ",
+    "д": "d",
+    "е": "e",
+    "ж": "j",
+    "з": "z",
+    "и": "i",
+    "й": "i",
+    "к": "k",
+    "қ": "q",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "ң": "ñ",
+    "о": "o",
+    "ө": "ö",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ұ": "ū",
+    "ү": "ü",
+    "ф": "f",
+    "х": "h",
+    "һ": "h",
+    "ч": "ç",
+    "ш": "ş",
+    "ы": "y",
+    "і": "ı",
 }
 # Letters the tables leave out (Russian loans). Not part of any decree: the spellings the
 # 2018 orthography drafts and common practice use, so that a loan word round-trips when it can.
-LOANS_2017 = {"ё": "i'o", "ц": "ts", "щ": "s's'", "ъ": "", "ь": "", "э": "e", "ю": "i'y'", "я": "i'a"}
+LOANS_2017 = {
+    "ё": "i'o",
+    "ц": "ts",
+    "щ": "s's'",
+    "ъ": "",
+    "ь": "",
+    "э": "e",
+    "ю": "i'y'",
+    "я": "i'a",
+}
 LOANS_2018 = {"ё": "ıo", "ц": "ts", "щ": "shsh", "ъ": "", "ь": "", "э": "e", "ю": "ıý", "я": "ıa"}
 LOANS_2021 = {"ё": "io", "ц": "ts", "щ": "şş", "ъ": "", "ь": "", "э": "e", "ю": "iu", "я": "ia"}
 
@@ -71,18 +167,63 @@ LOANS_2021 = {"ё": "io", "ц": "ts", "щ": "şş", "ъ": "", "ь": "", "э": "e
 # "ascii" types only English letters (k for қ, zh, gh, sh); "ascii-q" is the habit closer to
 # the decrees (q for қ, j for ж).
 LATIN_ASCII = {
-    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e",
-    "ж": "zh", "з": "z", "и": "i", "й": "i", "к": "k", "қ": "k", "л": "l", "м": "m",
-    "н": "n", "ң": "n", "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ұ": "u", "ү": "u", "ф": "f", "х": "h", "һ": "h", "ч": "ch", "ш": "sh",
-    "ы": "y", "і": "i", "ё": "yo", "ц": "ts", "щ": "sch", "ъ": "", "ь": "", "э": "e",
-    "ю": "yu", "я": "ya",
+    "а": "a",
+    "ә": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "ғ": "g",
+    "д": "d",
+    "е": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "i",
+    "к": "k",
+    "қ": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "ң": "n",
+    "о": "o",
+    "ө": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ұ": "u",
+    "ү": "u",
+    "ф": "f",
+    "х": "h",
+    "һ": "h",
+    "ч": "ch",
+    "ш": "sh",
+    "ы": "y",
+    "і": "i",
+    "ё": "yo",
+    "ц": "ts",
+    "щ": "sch",
+    "ъ": "",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
 }
 LATIN_ASCII_Q = {**LATIN_ASCII, "ж": "j", "қ": "q", "ғ": "gh", "ң": "ng"}
 # The Turkish-keyboard habit (diaspora, and many who write "2021" Latin): 2021's letters, but
 # ı for ы, i for і and и, y for й.
-LATIN_TURKISH = {**LATIN_2021, **LOANS_2021, "ы": "ı", "і": "i", "и": "i", "й": "y",
-                 "я": "ya", "ю": "yu", "ё": "yo"}
+LATIN_TURKISH = {
+    **LATIN_2021,
+    **LOANS_2021,
+    "ы": "ı",
+    "і": "i",
+    "и": "i",
+    "й": "y",
+    "я": "ya",
+    "ю": "yu",
+    "ё": "yo",
+}
 
 _TABLES = {
     "2017": {**LATIN_2017, **LOANS_2017},
@@ -136,15 +277,30 @@ def cyrillic_to_latin(text: str, version: str = "2018") -> str:
     if version not in _TABLES:
         raise ValueError(f"unknown version {version!r}; one of {', '.join(VERSIONS)}")
     table = _TABLES[version]
-    return _LETTERS.sub(lambda m: _word_to_latin(m.group(0), table, version),
-                        fold_lookalikes(unicodedata.normalize("NFC", text)))
+    return _LETTERS.sub(
+        lambda m: _word_to_latin(m.group(0), table, version),
+        fold_lookalikes(unicodedata.normalize("NFC", text)),
+    )
 
 
 # ============================================================================ the skeleton fold
 # What people type instead of each Kazakh letter on a Russian keyboard; ы and і also become
 # и, because people type all three for one another.
-_SKELETON = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у",
-                           "ү": "у", "һ": "х", "і": "и", "ы": "и", "ё": "е"})
+_SKELETON = str.maketrans(
+    {
+        "ә": "а",
+        "ғ": "г",
+        "қ": "к",
+        "ң": "н",
+        "ө": "о",
+        "ұ": "у",
+        "ү": "у",
+        "һ": "х",
+        "і": "и",
+        "ы": "и",
+        "ё": "е",
+    }
+)
 
 
 def skeleton(word: str) -> str:
@@ -159,8 +315,18 @@ def _kazakh_letter_count(word: str) -> int:
 
 
 # The Russian letter typed for each Kazakh one (ы is on Russian keyboards but is typed for і).
-_STAND_INS = {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х",
-              "і": "иы", "ы": "и"}
+_STAND_INS = {
+    "ә": "а",
+    "ғ": "г",
+    "қ": "к",
+    "ң": "н",
+    "ө": "о",
+    "ұ": "у",
+    "ү": "у",
+    "һ": "х",
+    "і": "иы",
+    "ы": "и",
+}
 
 
 def _only_adds_letters(typed: str, restored: str) -> bool:
@@ -168,7 +334,8 @@ def _only_adds_letters(typed: str, restored: str) -> bool:
     one? (So a Kazakh letter someone typed on purpose is never changed.)"""
     return len(typed) == len(restored) and all(
         t.lower() == r.lower() or t.lower() in _STAND_INS.get(r.lower(), "")
-        for t, r in zip(typed, restored))
+        for t, r in zip(typed, restored)
+    )
 
 
 def _case_like(word: str, model: str) -> str:
@@ -183,11 +350,45 @@ def _case_like(word: str, model: str) -> str:
 
 # ============================================================================ the vocabulary
 QUESTION_WORDS = (
-    "қанша", "қаншама", "қаншалықты", "қаншаға", "неше", "нешінші", "нешеу", "қай", "қайда",
-    "қайдан", "қайсы", "қайсысы", "қандай", "қашан", "қалай", "кім", "кімге", "кімді",
-    "кімнің", "кімнен", "неге", "неліктен", "нені", "неден", "үшін", "бойынша", "туралы",
-    "және", "ма", "ме", "ба", "бе", "па", "пе", "жоқ", "бар",
+    "қанша",
+    "қаншама",
+    "қаншалықты",
+    "қаншаға",
+    "неше",
+    "нешінші",
+    "нешеу",
+    "қай",
+    "қайда",
+    "қайдан",
+    "қайсы",
+    "қайсысы",
+    "қандай",
+    "қашан",
+    "қалай",
+    "кім",
+    "кімге",
+    "кімді",
+    "кімнің",
+    "кімнен",
+    "неге",
+    "неліктен",
+    "нені",
+    "неден",
+    "үшін",
+    "бойынша",
+    "туралы",
+    "және",
+    "ма",
+    "ме",
+    "ба",
+    "бе",
+    "па",
+    "пе",
+    "жоқ",
+    "бар",
 )
+
+
 class Vocabulary:
     """A corpus's words with their counts, and for each skeleton the word to restore.
 
@@ -206,7 +407,7 @@ class Vocabulary:
         self._rebuild()
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str], question_words: bool = True) -> "Vocabulary":
+    def from_texts(cls, texts: Iterable[str], question_words: bool = True) -> Vocabulary:
         """Count the words of `texts`. With `question_words`, Kazakh question words and
         particles (`QUESTION_WORDS`) are added once each: documents seldom ask `қанша?`, but
         the answer logic looks for it in the question."""
@@ -257,7 +458,7 @@ class Vocabulary:
             start = match.start()
             if len(word) < 2 or not _CYR.search(word):
                 return word
-            before = text[max(0, start - 2):start]
+            before = text[max(0, start - 2) : start]
             if before[-1:].isdigit() or (before[-1:] == "-" and before[:1].isdigit()):
                 return word
             if keep_known and word in self:
@@ -273,7 +474,7 @@ class Vocabulary:
         return {"format": self.FORMAT, "counts": dict(self.counts)}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Vocabulary":
+    def from_dict(cls, data: dict) -> Vocabulary:
         if data.get("format") != cls.FORMAT:
             raise ValueError(f"not a {cls.FORMAT} dict: format={data.get('format')!r}")
         return cls(data["counts"])
@@ -282,7 +483,7 @@ class Vocabulary:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "Vocabulary":
+    def from_json(cls, text: str) -> Vocabulary:
         return cls.from_dict(json.loads(text))
 
 
@@ -296,33 +497,155 @@ class Vocabulary:
 #   KH х or қ   TS тс or ц   C с (or ц, ч)   X х (or кс)
 #   Turkish-keyboard habit: IE і/и   YJ й (я, ю)   UW у/ұ
 _COMMON_UNITS = {
-    "b": "б", "d": "д", "e": "е", "f": "ф", "j": "ж", "l": "л", "m": "м", "p": "п",
-    "q": "қ", "r": "р", "s": "с", "t": "т", "v": "в", "z": "з", "h": "H",
+    "b": "б",
+    "d": "д",
+    "e": "е",
+    "f": "ф",
+    "j": "ж",
+    "l": "л",
+    "m": "м",
+    "p": "п",
+    "q": "қ",
+    "r": "р",
+    "s": "с",
+    "t": "т",
+    "v": "в",
+    "z": "з",
+    "h": "H",
     # tolerated in every version: letters and digraphs of the other habits
-    "w": "у", "x": "X", "c": "C", "sh": "ш", "ch": "ч", "zh": "ж", "ts": "TS",
+    "w": "у",
+    "x": "X",
+    "c": "C",
+    "sh": "ш",
+    "ch": "ч",
+    "zh": "ж",
+    "ts": "TS",
     "tsh": "тш",  # уақытша, жұртшылық: т + ш, not ц + х
     # the unambiguous letters of the other official alphabets
-    "á": "ә", "ä": "ә", "ǵ": "ғ", "ğ": "ғ", "ń": "ң", "ñ": "ң", "ó": "ө", "ö": "ө",
-    "ú": "ү", "ü": "ү", "ū": "ұ", "ý": "у", "ş": "ш", "ç": "ч",
+    "á": "ә",
+    "ä": "ә",
+    "ǵ": "ғ",
+    "ğ": "ғ",
+    "ń": "ң",
+    "ñ": "ң",
+    "ó": "ө",
+    "ö": "ө",
+    "ú": "ү",
+    "ü": "ү",
+    "ū": "ұ",
+    "ý": "у",
+    "ş": "ш",
+    "ç": "ч",
 }
 _UNITS = {
-    "2017": {**_COMMON_UNITS, "a": "а", "a'": "ә", "g": "г", "g'": "ғ", "i": "і", "i'": "IJ",
-             "k": "к", "n": "н", "n'": "ң", "o": "о", "o'": "ө", "u": "ұ", "u'": "ү",
-             "y": "ы", "y'": "у", "s'": "ш", "c'": "ч", "s's'": "щ", "ts'": "тш"},
-    "2018": {**_COMMON_UNITS, "a": "а", "á": "ә", "g": "г", "ǵ": "ғ", "i": "і", "ı": "IJ",
-             "\x00": "CAPI", "k": "к", "n": "н", "ń": "ң", "o": "о", "ó": "ө", "u": "ұ",
-             "ú": "ү", "y": "ы", "ý": "у", "shsh": "щ"},
-    "2021": {**_COMMON_UNITS, "a": "а", "ä": "ә", "g": "г", "ğ": "ғ", "ı": "і", "i": "IJ",
-             "k": "к", "n": "н", "ñ": "ң", "o": "о", "ö": "ө", "u": "у", "ū": "ұ", "ü": "ү",
-             "y": "ы", "ş": "ш", "ç": "ч", "şş": "щ"},
-    "ascii": {**_COMMON_UNITS, "a": "A", "g": "G", "i": "I", "ı": "I", "k": "K", "n": "N",
-              "o": "O", "u": "U", "y": "Y", "gh": "ғ", "kh": "KH", "ng": "NG", "sch": "щ",
-              "shch": "щ", "ya": "я", "yu": "ю", "yo": "ё",
-              # apostrophe habits (2017 and older chat), and stray official letters
-              "a'": "ә", "g'": "ғ", "k'": "қ", "n'": "ң", "o'": "ө", "u'": "ү", "y'": "у",
-              "i'": "IJ", "s'": "ш", "c'": "ч", "ts'": "тш"},
-    "turkish": {**_COMMON_UNITS, "a": "а", "g": "г", "ı": "ы", "i": "IE", "y": "YJ", "k": "к",
-                "n": "н", "o": "о", "u": "UW", "şş": "щ"},
+    "2017": {
+        **_COMMON_UNITS,
+        "a": "а",
+        "a'": "ә",
+        "g": "г",
+        "g'": "ғ",
+        "i": "і",
+        "i'": "IJ",
+        "k": "к",
+        "n": "н",
+        "n'": "ң",
+        "o": "о",
+        "o'": "ө",
+        "u": "ұ",
+        "u'": "ү",
+        "y": "ы",
+        "y'": "у",
+        "s'": "ш",
+        "c'": "ч",
+        "s's'": "щ",
+        "ts'": "тш",
+    },
+    "2018": {
+        **_COMMON_UNITS,
+        "a": "а",
+        "á": "ә",
+        "g": "г",
+        "ǵ": "ғ",
+        "i": "і",
+        "ı": "IJ",
+        "\x00": "CAPI",
+        "k": "к",
+        "n": "н",
+        "ń": "ң",
+        "o": "о",
+        "ó": "ө",
+        "u": "ұ",
+        "ú": "ү",
+        "y": "ы",
+        "ý": "у",
+        "shsh": "щ",
+    },
+    "2021": {
+        **_COMMON_UNITS,
+        "a": "а",
+        "ä": "ә",
+        "g": "г",
+        "ğ": "ғ",
+        "ı": "і",
+        "i": "IJ",
+        "k": "к",
+        "n": "н",
+        "ñ": "ң",
+        "o": "о",
+        "ö": "ө",
+        "u": "у",
+        "ū": "ұ",
+        "ü": "ү",
+        "y": "ы",
+        "ş": "ш",
+        "ç": "ч",
+        "şş": "щ",
+    },
+    "ascii": {
+        **_COMMON_UNITS,
+        "a": "A",
+        "g": "G",
+        "i": "I",
+        "ı": "I",
+        "k": "K",
+        "n": "N",
+        "o": "O",
+        "u": "U",
+        "y": "Y",
+        "gh": "ғ",
+        "kh": "KH",
+        "ng": "NG",
+        "sch": "щ",
+        "shch": "щ",
+        "ya": "я",
+        "yu": "ю",
+        "yo": "ё",
+        # apostrophe habits (2017 and older chat), and stray official letters
+        "a'": "ә",
+        "g'": "ғ",
+        "k'": "қ",
+        "n'": "ң",
+        "o'": "ө",
+        "u'": "ү",
+        "y'": "у",
+        "i'": "IJ",
+        "s'": "ш",
+        "c'": "ч",
+        "ts'": "тш",
+    },
+    "turkish": {
+        **_COMMON_UNITS,
+        "a": "а",
+        "g": "г",
+        "ı": "ы",
+        "i": "IE",
+        "y": "YJ",
+        "k": "к",
+        "n": "н",
+        "o": "о",
+        "u": "UW",
+        "şş": "щ",
+    },
 }
 _MAX_UNIT = 4
 _VOWELS = frozenset("аәеоөұүуыіиэюяё")
@@ -334,8 +657,9 @@ _RAW_VOWELS = frozenset({"A", "O", "U", "I", "Y", "IJ", "CAPI", "IE", "UW"}) | _
 _LOAN_MARKERS = frozenset({"ф", "в", "TS", "ч", "щ", "ю", "ё", "X", "C"})
 
 # A URL, an e-mail or a file name is left alone, and so is any token with a digit in it.
-_NOT_A_WORD = re.compile(r"(?:://|@|^www\.|\.(?:kz|com|org|net|ru|gov|int|edu|io|info|uk)\b|/)",
-                         re.I)
+_NOT_A_WORD = re.compile(
+    r"(?:://|@|^www\.|\.(?:kz|com|org|net|ru|gov|int|edu|io|info|uk)\b|/)", re.I
+)
 _LATIN_TOKEN = re.compile(r"[\w'’ʼ]+")
 
 
@@ -356,7 +680,7 @@ def _units(word: str, version: str) -> list[tuple[str, bool]] | None:
     units, i = [], 0
     while i < len(low):
         for size in range(_MAX_UNIT, 0, -1):
-            piece = low[i:i + size]
+            piece = low[i : i + size]
             if piece in table:
                 units.append((table[piece], word[i].isupper()))
                 i += size
@@ -388,8 +712,11 @@ def _harmony(codes: list[str], habit: _Habit | None) -> bool:
     """True for a front-vowel word."""
     score = 0.0
     for i, code in enumerate(codes):
-        after_vowel = (i > 0 and codes[i - 1] in _RAW_VOWELS
-                       and codes[i - 1] not in ("I", "Y", "IJ", "U", "у", "и"))
+        after_vowel = (
+            i > 0
+            and codes[i - 1] in _RAW_VOWELS
+            and codes[i - 1] not in ("I", "Y", "IJ", "U", "у", "и")
+        )
         if code in _FRONT:
             score += 1.5 if code != "е" else 1.0
         elif code in _BACK:
@@ -414,8 +741,10 @@ def _resolve(units: list[tuple[str, bool]], version: str, habit: _Habit | None) 
     out: list[list[str]] = []
     n = len(codes)
     # a Russian loan (a loan letter, or two consonants at the start) keeps а, о, у, к, г
-    loan = habit is not None and (bool(_LOAN_MARKERS & set(codes)) or (
-        n > 2 and codes[0] not in _RAW_VOWELS and codes[1] not in _RAW_VOWELS | {"'"}))
+    loan = habit is not None and (
+        bool(_LOAN_MARKERS & set(codes))
+        or (n > 2 and codes[0] not in _RAW_VOWELS and codes[1] not in _RAW_VOWELS | {"'"})
+    )
 
     def prev_vowel(i: int) -> bool:
         return i > 0 and bool(out[i - 1]) and out[i - 1][0][-1:] in _VOWELS
@@ -429,17 +758,29 @@ def _resolve(units: list[tuple[str, bool]], version: str, habit: _Habit | None) 
     for i, code in enumerate(codes):
         nxt = next_code(i)
         if code == "A":
-            out.append(["а"] if habit and habit.a else (["ә", "а"] if front and not loan else ["а", "ә"]))
+            out.append(
+                ["а"] if habit and habit.a else (["ә", "а"] if front and not loan else ["а", "ә"])
+            )
         elif code == "O":
-            out.append(["о"] if habit and habit.o else (["ө", "о"] if front and not loan else ["о", "ө"]))
+            out.append(
+                ["о"] if habit and habit.o else (["ө", "о"] if front and not loan else ["о", "ө"])
+            )
         elif code == "G":
-            out.append(["г"] if habit and habit.gh else (["г", "ғ"] if front or loan else ["ғ", "г"]))
+            out.append(
+                ["г"] if habit and habit.gh else (["г", "ғ"] if front or loan else ["ғ", "г"])
+            )
         elif code == "K":
-            out.append(["к"] if habit and habit.q else (["к", "қ"] if front or loan else ["қ", "к"]))
+            out.append(
+                ["к"] if habit and habit.q else (["к", "қ"] if front or loan else ["қ", "к"])
+            )
         elif code == "N":
             # the genitive ending -ның/-нің/-дың/-тың is a word's last letters
-            genitive = (i == n - 1 and i >= 2 and codes[i - 1] in ("I", "Y", "ы", "і")
-                        and codes[i - 2] in ("N", "н", "д", "т"))
+            genitive = (
+                i == n - 1
+                and i >= 2
+                and codes[i - 1] in ("I", "Y", "ы", "і")
+                and codes[i - 2] in ("N", "н", "д", "т")
+            )
             out.append(["ң", "н"] if genitive and not (habit and habit.ng) else ["н", "ң"])
         elif code == "NG":
             out.append(["нг", "ң"] if is_vowel_code(nxt) else ["ң", "нг"])
@@ -469,7 +810,9 @@ def _resolve(units: list[tuple[str, bool]], version: str, habit: _Habit | None) 
             if code == "CAPI" and front:
                 out.append(["і", "и"])
             elif after_vowel:
-                out.append(["й", "и"] if code in ("IJ", "CAPI") else ["й", "ы" if code == "Y" else "і"])
+                out.append(
+                    ["й", "и"] if code in ("IJ", "CAPI") else ["й", "ы" if code == "Y" else "і"]
+                )
             elif code in ("IJ", "CAPI"):
                 out.append(["и", "й"])
             elif code == "Y":
@@ -496,7 +839,11 @@ def _resolve(units: list[tuple[str, bool]], version: str, habit: _Habit | None) 
     # я, ю: и/й followed by а or у, at the start of a word or after a vowel; ю also after a
     # consonant (бюро): Kazakh spells и + у as ю there too
     for i in range(n - 1):
-        if codes[i] not in ("IJ", "I", "Y", "YJ") or out[i][0] not in ("и", "й") or not out[i + 1][0]:
+        if (
+            codes[i] not in ("IJ", "I", "Y", "YJ")
+            or out[i][0] not in ("и", "й")
+            or not out[i + 1][0]
+        ):
             continue
         start_or_vowel = i == 0 or prev_vowel(i) or codes[i] == "YJ"
         if out[i + 1][0] in ("а", "ә") and start_or_vowel:
@@ -517,16 +864,31 @@ def _apply_case(readings: list[str], units: list[tuple[str, bool]], shout: bool)
 
 _MAX_CANDIDATES = 32
 # In an acronym each letter is read alone, without harmony: every reading counts.
-_ACRONYM_READINGS = {"A": ["а", "ә"], "O": ["о", "ө"], "U": ["у", "ұ", "ү"], "I": ["и", "і", "ы"],
-                     "Y": ["ы", "й"], "K": ["к", "қ"], "G": ["г", "ғ"], "N": ["н", "ң"],
-                     "IJ": ["и", "й"], "CAPI": ["і", "и"], "IE": ["і", "и"], "UW": ["у", "ұ"]}
+_ACRONYM_READINGS = {
+    "A": ["а", "ә"],
+    "O": ["о", "ө"],
+    "U": ["у", "ұ", "ү"],
+    "I": ["и", "і", "ы"],
+    "Y": ["ы", "й"],
+    "K": ["к", "қ"],
+    "G": ["г", "ғ"],
+    "N": ["н", "ң"],
+    "IJ": ["и", "й"],
+    "CAPI": ["і", "и"],
+    "IE": ["і", "и"],
+    "UW": ["у", "ұ"],
+}
 
 
 def _convert_word(word: str, version: str, habit: _Habit | None, vocabulary) -> str:
     letters = [c for c in word if c.isalpha()]
     shout = len(letters) > 1 and all(c.isupper() for c in letters)
-    acronym = (shout and len(letters) <= 5 and "Q" not in word
-               and not any(c in KAZAKH_LATIN_LETTERS for c in word))
+    acronym = (
+        shout
+        and len(letters) <= 5
+        and "Q" not in word
+        and not any(c in KAZAKH_LATIN_LETTERS for c in word)
+    )
     # a 2017 word in quotes: 'Nur Otan' -- the closing apostrophe is not a letter's
     core, tail = word, ""
     if word[-1:] in _APOSTROPHES and (len(word) < 2 or word[-2] not in "aAgGnNoOuUyYiIsScCkK"):
@@ -536,8 +898,10 @@ def _convert_word(word: str, version: str, habit: _Habit | None, vocabulary) -> 
         return word
     choices = _resolve(units, version, habit)
     best = _apply_case([c[0] for c in choices], units, shout)
-    candidates = [_apply_case(list(c), units, shout)
-                  for c in itertools.islice(itertools.product(*choices), _MAX_CANDIDATES)]
+    candidates = [
+        _apply_case(list(c), units, shout)
+        for c in itertools.islice(itertools.product(*choices), _MAX_CANDIDATES)
+    ]
     if acronym:  # PRI, NGO stay Latin unless the corpus has a Cyrillic reading (UEU: ҮЕҰ);
         # one with a Q is Kazakh (AQSH, UQK)
         if vocabulary is None:
@@ -611,8 +975,9 @@ def latin_version(text: str) -> str:
     return "ascii"
 
 
-def latin_to_cyrillic_spans(text: str, version: str | None = None,
-                            vocabulary: "Vocabulary | None" = None) -> list[tuple[int, int, str]]:
+def latin_to_cyrillic_spans(
+    text: str, version: str | None = None, vocabulary: Vocabulary | None = None
+) -> list[tuple[int, int, str]]:
     """The Latin words of `text` as `(start, end, cyrillic)` replacements, in order, so a
     caller can map offsets between a Latin document and its Cyrillic form."""
     text = unicodedata.normalize("NFC", text)
@@ -625,7 +990,11 @@ def latin_to_cyrillic_spans(text: str, version: str | None = None,
         if _NOT_A_WORD.search(chunk.group(0)):
             continue
         for token in _LATIN_TOKEN.finditer(chunk.group(0)):
-            word = token.group(0).strip("'’ʼ_") if token.group(0)[:1] in _APOSTROPHES else token.group(0)
+            word = (
+                token.group(0).strip("'’ʼ_")
+                if token.group(0)[:1] in _APOSTROPHES
+                else token.group(0)
+            )
             if not word or any(c.isdigit() or c == "_" for c in word):
                 continue
             if not all(_is_latin_letter(c) or c in _APOSTROPHES for c in word):
@@ -637,8 +1006,9 @@ def latin_to_cyrillic_spans(text: str, version: str | None = None,
     return spans
 
 
-def latin_to_cyrillic(text: str, version: str | None = None,
-                      vocabulary: "Vocabulary | None" = None) -> str:
+def latin_to_cyrillic(
+    text: str, version: str | None = None, vocabulary: Vocabulary | None = None
+) -> str:
     """Latin Kazakh -> Cyrillic Kazakh.
 
     `version` is "2017", "2018", "2021", "turkish" or "ascii" (informal chat Latin); by default it is
@@ -659,40 +1029,160 @@ def latin_to_cyrillic(text: str, version: str | None = None,
 # Frequent Kazakh words of questions and of running text. Their Latin forms (every alphabet and
 # habit) and their skeletons (Russian letters) are derived from this one list.
 KAZAKH_CUE_WORDS = (
-    "қанша", "қаншалықты", "қаншаға", "неше", "нешінші", "қай", "қайда", "қайдан", "қайсы",
-    "қандай", "қашан", "қалай", "кім", "кімге", "кімді", "кімнің", "неге", "неліктен",
-    "нені", "үшін", "бойынша", "туралы", "және", "мен", "бен", "пен", "ма", "ме", "ба", "бе",
-    "па", "пе", "жоқ", "жыл", "жылы", "жылғы", "жылдың", "жылға", "деген", "болды", "болып",
-    "болады", "болған", "бола", "бұл", "осы", "сол", "еді", "емес", "ғана", "дейін", "кейін",
-    "арқылы", "сияқты", "қатысты", "жөнінде", "жөніндегі", "бірақ", "немесе", "сайын", "тиіс",
-    "керек", "мүмкін", "берілді", "алды", "берді", "қазақстан", "қазақстанда",
-    "қазақстандағы", "елде", "пайыз", "пайызы", "саны", "бір", "екі", "ең", "деп", "деді", "кезде",
-    "кезінде", "тағы", "барлық", "қазір", "бұрын", "соттың", "заң", "заңы", "құқықтары",
-    "адамдар", "адамның", "жұмыс", "жұмысқа", "ақша", "күн", "ай", "сот",
+    "қанша",
+    "қаншалықты",
+    "қаншаға",
+    "неше",
+    "нешінші",
+    "қай",
+    "қайда",
+    "қайдан",
+    "қайсы",
+    "қандай",
+    "қашан",
+    "қалай",
+    "кім",
+    "кімге",
+    "кімді",
+    "кімнің",
+    "неге",
+    "неліктен",
+    "нені",
+    "үшін",
+    "бойынша",
+    "туралы",
+    "және",
+    "мен",
+    "бен",
+    "пен",
+    "ма",
+    "ме",
+    "ба",
+    "бе",
+    "па",
+    "пе",
+    "жоқ",
+    "жыл",
+    "жылы",
+    "жылғы",
+    "жылдың",
+    "жылға",
+    "деген",
+    "болды",
+    "болып",
+    "болады",
+    "болған",
+    "бола",
+    "бұл",
+    "осы",
+    "сол",
+    "еді",
+    "емес",
+    "ғана",
+    "дейін",
+    "кейін",
+    "арқылы",
+    "сияқты",
+    "қатысты",
+    "жөнінде",
+    "жөніндегі",
+    "бірақ",
+    "немесе",
+    "сайын",
+    "тиіс",
+    "керек",
+    "мүмкін",
+    "берілді",
+    "алды",
+    "берді",
+    "қазақстан",
+    "қазақстанда",
+    "қазақстандағы",
+    "елде",
+    "пайыз",
+    "пайызы",
+    "саны",
+    "бір",
+    "екі",
+    "ең",
+    "деп",
+    "деді",
+    "кезде",
+    "кезінде",
+    "тағы",
+    "барлық",
+    "қазір",
+    "бұрын",
+    "соттың",
+    "заң",
+    "заңы",
+    "құқықтары",
+    "адамдар",
+    "адамның",
+    "жұмыс",
+    "жұмысқа",
+    "ақша",
+    "күн",
+    "ай",
+    "сот",
 )
 # The particles ma/me/ba/be/pa/pe count only as a question's last word; these Latin or
 # skeleton forms are English or Russian words too and never count.
 _KAZAKH_PARTICLES = frozenset({"ма", "ме", "ба", "бе", "па", "пе"})
-_LATIN_CLASHES = frozenset({"men", "me", "be", "bar", "on", "ten", "ai", "ay", "adam", "sol",
-                            "de", "da", "ta", "te", "ala", "bir", "us", "en", "ar", "son",
-                            "kop", "bola", "osy", "sot", "zan", "kun", "kezde", "tagy"})
-_SKELETON_CLASHES = frozenset({"бар", "адам", "сон", "коп", "ким", "сани", "осы", "сол", "ай",
-                               "сот", "бола", "мен", "бир"})
+_LATIN_CLASHES = frozenset(
+    {
+        "men",
+        "me",
+        "be",
+        "bar",
+        "on",
+        "ten",
+        "ai",
+        "ay",
+        "adam",
+        "sol",
+        "de",
+        "da",
+        "ta",
+        "te",
+        "ala",
+        "bir",
+        "us",
+        "en",
+        "ar",
+        "son",
+        "kop",
+        "bola",
+        "osy",
+        "sot",
+        "zan",
+        "kun",
+        "kezde",
+        "tagy",
+    }
+)
+_SKELETON_CLASHES = frozenset(
+    {"бар", "адам", "сон", "коп", "ким", "сани", "осы", "сол", "ай", "сот", "бола", "мен", "бир"}
+)
 
-ENGLISH_WORDS = frozenset("""
+ENGLISH_WORDS = frozenset(
+    """
 the of and to in is was were are what which who whom whose when where why how many much did
 does do a an for on by with from that this these those has have had be been it its as at or
 not can could would should will there their they he she his her percent about according
 under after before than into any all some more most per year years people did
-""".split())
-RUSSIAN_WORDS = frozenset("""
+""".split()
+)
+RUSSIAN_WORDS = frozenset(
+    """
 и в во на что как какой какая какие каком какую каких сколько когда кто где почему зачем ли
 по за о об обо от для был была были было это эти этот эта году годы года лет чем ещё еще с
 со к ко у из до при после также его её ее их он она они оно который которая которые которых
 является являются будет есть или а но ни же бы только уже всего всех все том этом этого
 против между через более менее чтобы можно нужно должна должен должны год под над без перед
 раз себя свой своих своей какого каким чего кому чему
-""".split())
+""".split()
+)
 
 
 def _latin_forms(words: Iterable[str]) -> frozenset[str]:
@@ -707,27 +1197,36 @@ def _latin_forms(words: Iterable[str]) -> frozenset[str]:
     return frozenset(forms)
 
 
-_LATIN_CUES = _latin_forms(w for w in KAZAKH_CUE_WORDS if w not in _KAZAKH_PARTICLES) - _LATIN_CLASHES
+_LATIN_CUES = (
+    _latin_forms(w for w in KAZAKH_CUE_WORDS if w not in _KAZAKH_PARTICLES) - _LATIN_CLASHES
+)
 _LATIN_PARTICLES = _latin_forms(_KAZAKH_PARTICLES)
-_SKELETON_CUES = frozenset(skeleton(w) for w in KAZAKH_CUE_WORDS
-                           if w not in _KAZAKH_PARTICLES) - _SKELETON_CLASHES - {
-                               skeleton(w) for w in RUSSIAN_WORDS}
+_SKELETON_CUES = (
+    frozenset(skeleton(w) for w in KAZAKH_CUE_WORDS if w not in _KAZAKH_PARTICLES)
+    - _SKELETON_CLASHES
+    - {skeleton(w) for w in RUSSIAN_WORDS}
+)
 _SKELETON_PARTICLES = frozenset(_KAZAKH_PARTICLES)
 
 # Kazakh suffix chains and letter patterns in chat or official Latin, with their weights
 _KAZAKH_LATIN_PATTERNS = (
     (re.compile(r"(?:d|t|nd|nt)(?:ag|agh|aǵ|ağ)(?:y|ı)$|(?:d|t|nd)eg(?:i|ı)$"), 1.0),  # -дағы/-дегі
-    (re.compile(r"(?:l|d|t)(?:a|e)r(?:y|i|ı|dy|di|ga|ge|ǵa|ğa|da|de|dan|den|dyn|din|dyń|diń"
-                r"|dyñ|dıñ|ymen|imen|yna|ine|ynda|inde)$"), 0.8),              # plural + case
-    (re.compile(r"[yıi]nd[ae]$"), 0.6),                                       # -ында/-інде
-    (re.compile(r"(?:n|d|t)(?:y|i|ı)(?:n|ń|ñ|ng)$"), 0.5),                    # -ның/-дың
-    (re.compile(r"(?:lyq|lik|dyq|tyq|lyk|dyk|tyk)$"), 0.6),                   # -лық/-лік
-    (re.compile(r"(?<![aeiou])yp$"), 0.6),                                    # -ып
-    (re.compile(r"[bcdfghjklmnpqrstvxzǵ](?:u|ý)$"), 0.5),                     # -у (алу, беру)
-    (re.compile(r"q(?!u)"), 0.6),                                             # q without u
+    (
+        re.compile(
+            r"(?:l|d|t)(?:a|e)r(?:y|i|ı|dy|di|ga|ge|ǵa|ğa|da|de|dan|den|dyn|din|dyń|diń"
+            r"|dyñ|dıñ|ymen|imen|yna|ine|ynda|inde)$"
+        ),
+        0.8,
+    ),  # plural + case
+    (re.compile(r"[yıi]nd[ae]$"), 0.6),  # -ында/-інде
+    (re.compile(r"(?:n|d|t)(?:y|i|ı)(?:n|ń|ñ|ng)$"), 0.5),  # -ның/-дың
+    (re.compile(r"(?:lyq|lik|dyq|tyq|lyk|dyk|tyk)$"), 0.6),  # -лық/-лік
+    (re.compile(r"(?<![aeiou])yp$"), 0.6),  # -ып
+    (re.compile(r"[bcdfghjklmnpqrstvxzǵ](?:u|ý)$"), 0.5),  # -у (алу, беру)
+    (re.compile(r"q(?!u)"), 0.6),  # q without u
     (re.compile(r"zh"), 0.5),
     (re.compile(r"(?<!i)(?<!ou)(?<!au)(?<!ei)gh"), 0.4),
-    (re.compile(r"[bcdfgjklmnpqrstvxz]y[bcdfgjklmnpqrstvxz]"), 0.3),          # ы between consonants
+    (re.compile(r"[bcdfgjklmnpqrstvxz]y[bcdfgjklmnpqrstvxz]"), 0.3),  # ы between consonants
 )
 _ENGLISH_ENDINGS = re.compile(r"(?:tion|sion|ment|ness|ity|ous|ful|ship|ght|ing|ed|ly)$")
 _LATIN_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*['’ʼ]?")
@@ -757,7 +1256,8 @@ def _latin_evidence(text: str) -> tuple[float, float]:
         if any(c in KAZAKH_LATIN_LETTERS for c in word):
             kazakh += 1.2
         elif re.search(r"[aginouyscAGINOUYSC]'(?=[a-z]|$)", low) and not re.search(
-                r"'(?:s|t|re|ve|ll|d|m)$", low):
+            r"'(?:s|t|re|ve|ll|d|m)$", low
+        ):
             kazakh += 1.0
         if low in _LATIN_CUES:
             kazakh += 1.0
@@ -792,20 +1292,25 @@ def is_latin_kazakh(text: str) -> bool:
 
 # Kazakh written with Russian letters: Kazakh words and suffixes against Russian ones.
 _RUSSIAN_LETTER_KAZAKH = (
-    (re.compile(r"[гкхжшчщ]ы"), 1.0),           # Russian spelling never writes these
+    (re.compile(r"[гкхжшчщ]ы"), 1.0),  # Russian spelling never writes these
     (re.compile(r"^ы"), 1.0),
-    (re.compile(r"(?:д|т|нд|нт)(?:агы|еги)$"), 1.0),                         # -дағы/-дегі
-    (re.compile(r"(?:л|д|т)(?:а|е)р(?:ды|ди|га|ге|да|де|дан|ден|дын|дин|ымен|имен|ына|ине"
-                r"|ында|инде|ын|ин|ы)$"), 0.8),                                # plural + case
-    (re.compile(r"(?:ау|еу|ыу|иу)$"), 1.0),                                  # -у nouns (сайлау)
+    (re.compile(r"(?:д|т|нд|нт)(?:агы|еги)$"), 1.0),  # -дағы/-дегі
+    (
+        re.compile(
+            r"(?:л|д|т)(?:а|е)р(?:ды|ди|га|ге|да|де|дан|ден|дын|дин|ымен|имен|ына|ине"
+            r"|ында|инде|ын|ин|ы)$"
+        ),
+        0.8,
+    ),  # plural + case
+    (re.compile(r"(?:ау|еу|ыу|иу)$"), 1.0),  # -у nouns (сайлау)
     (re.compile(r"(?:ауы|еуи|еуы|ауин)$"), 1.0),
     (re.compile(r"(?:ында|инде)$"), 1.0),
     (re.compile(r"(?:лык|дык|тык)$"), 0.8),
-    (re.compile(r"(?:лыгы|лиги|дыгы|диги|тыгы|тиги)$"), 0.8),               # -лығы/-лігі
-    (re.compile(r"(?:лды|лди|рды|рди|йды|йди|ылды|илди)$"), 0.8),             # past tense
+    (re.compile(r"(?:лыгы|лиги|дыгы|диги|тыгы|тиги)$"), 0.8),  # -лығы/-лігі
+    (re.compile(r"(?:лды|лди|рды|рди|йды|йди|ылды|илди)$"), 0.8),  # past tense
     (re.compile(r"(?:сыз|сиз)$"), 0.8),
     (re.compile(r"(?:ып|ип)$"), 0.5),
-    (re.compile(r"(?:дын|дин|нын|нин|тын|тин)$"), 0.5),                      # genitive
+    (re.compile(r"(?:дын|дин|нын|нин|тын|тин)$"), 0.5),  # genitive
     (re.compile(r"(?:ган|ген|кан|кен)$"), 0.4),
     (re.compile(r"(?:сы|си)$"), 0.4),
 )
@@ -887,7 +1392,9 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
     if is_latin_kazakh(text):
         return latin_to_cyrillic(text, vocabulary=vocabulary), "latin"
     if is_kazakh_without_letters(text):
-        return (vocabulary.restore_text(text) if vocabulary is not None else text), "no-kazakh-letters"
+        return (
+            vocabulary.restore_text(text) if vocabulary is not None else text
+        ), "no-kazakh-letters"
     if vocabulary is not None and any(c in KAZAKH_LETTERS for c in text):
         return vocabulary._restore_text(text, keep_known=True, only_add=True), "cyrillic"
     return text, "cyrillic"

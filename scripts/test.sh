@@ -18,6 +18,10 @@ fi
 bash scripts/setup.sh --test
 # keep the suite away from the user's own index and model cache
 export XDG_CACHE_HOME="${KAZRAG_TEST_CACHE:-$(mktemp -d)}" XDG_DATA_HOME="$(mktemp -d)"
+# style and types first: they take seconds, and a failure here is cheap to fix
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
 set +e
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 rc=$?

@@ -12,8 +12,12 @@ def cli(capsys, *args: str, config=None) -> tuple[int, str, str]:
     """Run `kazrag ARGS` in-process; with a config, against its index and model."""
     argv = list(args)
     if config is not None:
-        argv += ["--index-dir", str(config.resolved_index_dir()),
-                 "--model-dir", str(config.resolved_model_dir())]
+        argv += [
+            "--index-dir",
+            str(config.resolved_index_dir()),
+            "--model-dir",
+            str(config.resolved_model_dir()),
+        ]
     code = main(argv)
     out, err = capsys.readouterr()
     assert "Traceback" not in err

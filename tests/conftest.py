@@ -21,9 +21,11 @@ def base_config(converted_model_dir, tmp_path_factory):
     """A Config using the session's converted model and a fresh index folder."""
     from kazrag.rag.config import Config
 
-    return Config(model_dir=converted_model_dir,
-                  index_dir=tmp_path_factory.mktemp("index") / "bundled",
-                  cache_dir=tmp_path_factory.mktemp("cache"))
+    return Config(
+        model_dir=converted_model_dir,
+        index_dir=tmp_path_factory.mktemp("index") / "bundled",
+        cache_dir=tmp_path_factory.mktemp("cache"),
+    )
 
 
 @pytest.fixture(scope="session")

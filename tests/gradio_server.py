@@ -23,8 +23,9 @@ def serving(engine, config) -> Iterator[str]:
     from kazrag.ui.app import build_app
 
     demo = build_app(engine, config)
-    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(),
-                            prevent_thread_lock=True, quiet=True)
+    _, url, _ = demo.launch(
+        server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True
+    )
     try:
         yield url
     finally:
@@ -35,18 +36,26 @@ def trigger(url: str, elem_id: str, event: str, data: list, event_data: dict) ->
     """Fire `event` of the component `elem_id` the way the page does (queue join, then the
     event stream), with browser-only event data such as a like; returns the final message."""
     config = httpx.get(f"{url}config", timeout=30).json()
-    component = next(c["id"] for c in config["components"]
-                     if c.get("props", {}).get("elem_id") == elem_id)
-    fn_index = next(d["id"] for d in config["dependencies"]
-                    if [component, event] in d["targets"])
+    component = next(
+        c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == elem_id
+    )
+    fn_index = next(d["id"] for d in config["dependencies"] if [component, event] in d["targets"])
     session = uuid.uuid4().hex
     with httpx.Client(base_url=url, timeout=60) as client:
-        joined = client.post("gradio_api/queue/join", json={
-            "data": data, "event_data": event_data, "fn_index": fn_index,
-            "trigger_id": component, "session_hash": session})
+        joined = client.post(
+            "gradio_api/queue/join",
+            json={
+                "data": data,
+                "event_data": event_data,
+                "fn_index": fn_index,
+                "trigger_id": component,
+                "session_hash": session,
+            },
+        )
         joined.raise_for_status()
-        with client.stream("GET", "gradio_api/queue/data",
-                           params={"session_hash": session}) as stream:
+        with client.stream(
+            "GET", "gradio_api/queue/data", params={"session_hash": session}
+        ) as stream:
             for line in stream.iter_lines():
                 if line.startswith("data:"):
                     message = json.loads(line[5:])

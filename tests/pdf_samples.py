@@ -17,8 +17,7 @@ from pathlib import Path
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 HEADER = "Қазақстанның ұлттық парктері — анықтамалық, 2024"
-FOOTERS = {"бет": "{n}-бет", "dash": "- {n} -", "page-of": "Page {n} of {total}",
-           "стр": "стр. {n}"}
+FOOTERS = {"бет": "{n}-бет", "dash": "- {n} -", "page-of": "Page {n} of {total}", "стр": "стр. {n}"}
 
 
 @dataclass
@@ -32,28 +31,45 @@ class Page:
 
 
 BOOK = [
-    Page(items=[
-        ("h1", "Бурабай ұлттық паркі"),
-        ("p", "Бурабай ұлттық паркі Ақмола облысында орналасқан. Парк 2000 жылы құрылды."),
-        ("h2", "Көлдер"),
-        ("p", "Бурабай көлінің ауданы он шаршы шақырымға жуық. Көлдің ең терең жері шамамен "
-              "отыз метр."),
-    ]),
-    Page(items=[
-        ("h2", "Жартастар"),
-        ("p", "Оқжетпес жартасы көлдің жағасында тұр. Жұмбақтас тасы судың ортасында "
-              "көрінеді. Паркте жыл сайын үш жүз мыңнан астам"),
-    ]),
-    Page(items=[
-        ("p", "турист демалады. Туристер үшін жаяу жүретін жолдар салынған."),
-        ("h1", "Алтынемел ұлттық паркі"),
-        ("p", "Алтынемел паркінде Әнші құм төбесі бар. Құм төбесі желді күні гүілдеген дыбыс "
-              "шығарады."),
-    ]),
-    Page(items=[
-        ("h2", "Жануарлар"),
-        ("p", "Паркте құлан мен қарақұйрық мекендейді. Құландар саны соңғы жылдары өсті."),
-    ]),
+    Page(
+        items=[
+            ("h1", "Бурабай ұлттық паркі"),
+            ("p", "Бурабай ұлттық паркі Ақмола облысында орналасқан. Парк 2000 жылы құрылды."),
+            ("h2", "Көлдер"),
+            (
+                "p",
+                "Бурабай көлінің ауданы он шаршы шақырымға жуық. Көлдің ең терең жері шамамен "
+                "отыз метр.",
+            ),
+        ]
+    ),
+    Page(
+        items=[
+            ("h2", "Жартастар"),
+            (
+                "p",
+                "Оқжетпес жартасы көлдің жағасында тұр. Жұмбақтас тасы судың ортасында "
+                "көрінеді. Паркте жыл сайын үш жүз мыңнан астам",
+            ),
+        ]
+    ),
+    Page(
+        items=[
+            ("p", "турист демалады. Туристер үшін жаяу жүретін жолдар салынған."),
+            ("h1", "Алтынемел ұлттық паркі"),
+            (
+                "p",
+                "Алтынемел паркінде Әнші құм төбесі бар. Құм төбесі желді күні гүілдеген дыбыс "
+                "шығарады.",
+            ),
+        ]
+    ),
+    Page(
+        items=[
+            ("h2", "Жануарлар"),
+            ("p", "Паркте құлан мен қарақұйрық мекендейді. Құландар саны соңғы жылдары өсті."),
+        ]
+    ),
 ]
 # the sentences of BOOK and the page each one starts on
 BOOK_SENTENCES = {
@@ -143,9 +159,12 @@ def _write_columns(pdf, left: list[str], right: list[str], order: str) -> None:
             lines.append("")
         columns.append(lines)
     top, x_left, x_right = pdf.get_y(), pdf.l_margin, pdf.l_margin + width + gap
-    cells = [(row, x, column[row]) for row in range(max(map(len, columns)))
-             for x, column in ((x_left, columns[0]), (x_right, columns[1]))
-             if row < len(column) and column[row]]
+    cells = [
+        (row, x, column[row])
+        for row in range(max(map(len, columns)))
+        for x, column in ((x_left, columns[0]), (x_right, columns[1]))
+        if row < len(column) and column[row]
+    ]
     if order == "right-first":
         cells.sort(key=lambda cell: (cell[1] == x_left, cell[0]))
     for row, x, line in cells:
@@ -154,8 +173,13 @@ def _write_columns(pdf, left: list[str], right: list[str], order: str) -> None:
     pdf.set_xy(pdf.l_margin, top + 6 * max(map(len, columns)))
 
 
-def make_book(path: Path, pages: list[Page] = BOOK, header: str = HEADER,
-              footer: str = FOOTERS["бет"], column_order: str = "interleaved") -> Path:
+def make_book(
+    path: Path,
+    pages: list[Page] = BOOK,
+    header: str = HEADER,
+    footer: str = FOOTERS["бет"],
+    column_order: str = "interleaved",
+) -> Path:
     pdf = _font_pdf(header, footer, len(pages))
     pdf.set_auto_page_break(False)
     for page in pages:
@@ -167,9 +191,11 @@ def make_book(path: Path, pages: list[Page] = BOOK, header: str = HEADER,
     return path
 
 
-_WORDS = ("қала ауыл дала өзен көл тау орман жол мектеп кітап халық мемлекет заң құқық "
-          "жыл ай күн адам бала әйел еңбек жұмыс ақша сауда егін мал су жер ел тіл тарих "
-          "мәдениет ғылым білім денсаулық аурухана дәрігер сот азамат сайлау үкімет").split()
+_WORDS = (
+    "қала ауыл дала өзен көл тау орман жол мектеп кітап халық мемлекет заң құқық "
+    "жыл ай күн адам бала әйел еңбек жұмыс ақша сауда егін мал су жер ел тіл тарих "
+    "мәдениет ғылым білім денсаулық аурухана дәрігер сот азамат сайлау үкімет"
+).split()
 
 
 def _sentence(rng: random.Random) -> str:

@@ -73,13 +73,14 @@ def build_app(engine: Kazrag, config: Config) -> gr.Blocks:
         liked = vote.liked if isinstance(vote.liked, bool) else None  # "" = vote taken back
         append_feedback(feedback_path, question, answer, sources, liked)
 
-    def add_documents(files: list[str] | None, progress=gr.Progress()):
+    def add_documents(files: list[str] | None, progress=gr.Progress()):  # noqa: B008 - Gradio's idiom
         """Index uploaded files and return the updated documents table and corpus line."""
         if not files:
             return gr.skip(), gr.skip()
         try:
-            report = engine.add_documents([Path(f) for f in files],
-                                          progress=lambda what, done: progress(done, desc=what))
+            report = engine.add_documents(
+                [Path(f) for f in files], progress=lambda what, done: progress(done, desc=what)
+            )
         except KazragError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
         for problem in report.skipped:
@@ -91,47 +92,73 @@ def build_app(engine: Kazrag, config: Config) -> gr.Blocks:
     with gr.Blocks(title="kazrag", analytics_enabled=False) as demo:
         gr.Markdown(HEADER)
         # callables: evaluated at each page load, so a reload shows documents added since
-        corpus = gr.Markdown(lambda: render.corpus_line(engine.documents()),
-                             elem_id="corpus-line")
+        corpus = gr.Markdown(lambda: render.corpus_line(engine.documents()), elem_id="corpus-line")
 
         with gr.Tab("Chat"):
             chatbot = gr.Chatbot(
-                label="kazrag", height=560, elem_id="chat",
+                label="kazrag",
+                height=560,
+                elem_id="chat",
                 latex_delimiters=[],  # "$" in a document is a dollar, not maths
                 placeholder="Сұрағыңызды жазыңыз · Задайте вопрос · Ask a question",
             )
             question = gr.Textbox(
-                show_label=False, submit_btn=True, elem_id="question", autofocus=True,
+                show_label=False,
+                submit_btn=True,
+                elem_id="question",
+                autofocus=True,
                 placeholder="Мысалы: Полиция ұсталған адамды қанша сағат ұстай алады?",
             )
             with gr.Accordion("Settings", open=False):
-                mode = gr.Radio(list(MODES), value=config.mode, label="Retrieval mode",
-                                info="hybrid = meaning + keywords; dense = meaning only; "
-                                     "bm25 = keywords only")
-                top_k = gr.Slider(1, config.max_top_k, value=config.top_k, step=1,
-                                  label="Passages to retrieve")
+                mode = gr.Radio(
+                    list(MODES),
+                    value=config.mode,
+                    label="Retrieval mode",
+                    info="hybrid = meaning + keywords; dense = meaning only; bm25 = keywords only",
+                )
+                top_k = gr.Slider(
+                    1, config.max_top_k, value=config.top_k, step=1, label="Passages to retrieve"
+                )
             if bundled_corpus_loaded(engine):
                 gr.Examples(BUNDLED_EXAMPLES, inputs=question, label="Example questions")
 
         with gr.Tab("Documents"):
-            table = gr.Dataframe(lambda: render.documents_rows(engine.documents()),
-                                 headers=["Document", "Format", "Passages"],
-                                 interactive=False, elem_id="documents")
+            table = gr.Dataframe(
+                lambda: render.documents_rows(engine.documents()),
+                headers=["Document", "Format", "Passages"],
+                interactive=False,
+                elem_id="documents",
+            )
             upload = gr.File(
                 label="Add documents to the index",
-                file_count="multiple", elem_id="upload",
+                file_count="multiple",
+                elem_id="upload",
                 file_types=sorted(document_formats.SUPPORTED_SUFFIXES),
             )
 
-        question.submit(respond, [question, chatbot, mode, top_k], [question, chatbot],
-                        api_name="respond", api_visibility="undocumented",
-                        concurrency_limit=config.concurrent_answers, concurrency_id="answer")
+        question.submit(
+            respond,
+            [question, chatbot, mode, top_k],
+            [question, chatbot],
+            api_name="respond",
+            api_visibility="undocumented",
+            concurrency_limit=config.concurrent_answers,
+            concurrency_id="answer",
+        )
         chatbot.like(record_vote, chatbot, None, api_visibility="private")
         # progress and errors on the upload box (the table stays readable meanwhile), which
         # is emptied afterwards, failed or not, ready for the next files
-        upload.upload(add_documents, upload, [table, corpus], api_name="add_documents",
-                      show_progress_on=upload
-                      ).then(lambda: None, None, upload, api_visibility="private")
-        gr.api(chat, api_name="chat", concurrency_limit=config.concurrent_answers,
-               concurrency_id="answer")
+        upload.upload(
+            add_documents,
+            upload,
+            [table, corpus],
+            api_name="add_documents",
+            show_progress_on=upload,
+        ).then(lambda: None, None, upload, api_visibility="private")
+        gr.api(
+            chat,
+            api_name="chat",
+            concurrency_limit=config.concurrent_answers,
+            concurrency_id="answer",
+        )
     return demo

@@ -29,8 +29,9 @@ EXIT_OK, EXIT_ERROR, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="kazrag", description="Questions over Kazakh documents, answered with quoted, "
-        "cited passages.")
+        prog="kazrag",
+        description="Questions over Kazakh documents, answered with quoted, cited passages.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     for module in (index_command, ask_command, serve_command, eval_command):
         module.register(commands)
@@ -68,9 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - a bug: say so, keep the traceback
         path = crash_report(exc)
-        print(f"kazrag: internal error (a bug in kazrag, not in your input): "
-              f"{type(exc).__name__}: {str(exc)[:200]}; the traceback is in {path}. "
-              "Please report it.", file=sys.stderr)
+        print(
+            f"kazrag: internal error (a bug in kazrag, not in your input): "
+            f"{type(exc).__name__}: {str(exc)[:200]}; the traceback is in {path}. "
+            "Please report it.",
+            file=sys.stderr,
+        )
         return EXIT_BUG
 
 

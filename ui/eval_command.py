@@ -27,26 +27,44 @@ EXIT_OK = 0
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "eval", help="measure retrieval and abstention on a question set",
+        "eval",
+        help="measure retrieval and abstention on a question set",
         description="Run every question of a JSON Lines question set (format: "
         "eval/README.md) through kazrag and print hit@k, MRR@10, abstention and latency, "
-        "overall and by language and kind.")
+        "overall and by language and kind.",
+    )
     parser.add_argument("questions", help="the question file (.jsonl)")
-    parser.add_argument("--corpus", required=True,
-                        help="a folder of documents or a BEIR corpus.jsonl; its index is "
-                        "built once and cached by content hash")
+    parser.add_argument(
+        "--corpus",
+        required=True,
+        help="a folder of documents or a BEIR corpus.jsonl; its index is "
+        "built once and cached by content hash",
+    )
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--mode", choices=MODES, help="retrieval mode (default: hybrid)")
-    which.add_argument("--compare", metavar="MODES",
-                       help="comma-separated modes to measure side by side, "
-                       "e.g. bm25,dense,hybrid (one index, one model)")
-    parser.add_argument("--top-k", type=int, default=DEFAULT_TOP_K,
-                        help=f"passages retrieved per question (default {DEFAULT_TOP_K})")
-    parser.add_argument("--results", help="write one JSON line per question here "
-                        "(with --compare: one file per mode, <name>-<mode>.jsonl)")
+    which.add_argument(
+        "--compare",
+        metavar="MODES",
+        help="comma-separated modes to measure side by side, "
+        "e.g. bm25,dense,hybrid (one index, one model)",
+    )
+    parser.add_argument(
+        "--top-k",
+        type=int,
+        default=DEFAULT_TOP_K,
+        help=f"passages retrieved per question (default {DEFAULT_TOP_K})",
+    )
+    parser.add_argument(
+        "--results",
+        help="write one JSON line per question here "
+        "(with --compare: one file per mode, <name>-<mode>.jsonl)",
+    )
     parser.add_argument("--summary", help="write the figures as JSON here")
-    parser.add_argument("--report", help="write a markdown report (tables, hit@k chart, "
-                        "misses) here; the chart is saved next to it")
+    parser.add_argument(
+        "--report",
+        help="write a markdown report (tables, hit@k chart, "
+        "misses) here; the chart is saved next to it",
+    )
     parser.add_argument("--csv", help="write the figures as CSV here")
     add_common(parser, corpus=False)
     parser.set_defaults(handler=cmd_eval)
@@ -59,8 +77,10 @@ def parse_modes(args) -> list[str]:
     modes = [m.strip() for m in args.compare.split(",") if m.strip()]
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes:
-        raise ConfigError(f"--compare: unknown mode {', '.join(unknown) or '(none)'}; "
-                         f"choose from {', '.join(MODES)}")
+        raise ConfigError(
+            f"--compare: unknown mode {', '.join(unknown) or '(none)'}; "
+            f"choose from {', '.join(MODES)}"
+        )
     if len(set(modes)) != len(modes):
         raise ConfigError(f"--compare: a mode is listed twice in {args.compare!r}")
     return modes
@@ -101,15 +121,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.index_dir:
         config = config.with_(index_dir=eval_index_dir(config, corpus))
     progress = ProgressPrinter()
-    print(f"kazrag eval: {len(questions)} questions, corpus {corpus}, index "
-          f"{config.resolved_index_dir()}", file=sys.stderr)
+    print(
+        f"kazrag eval: {len(questions)} questions, corpus {corpus}, index "
+        f"{config.resolved_index_dir()}",
+        file=sys.stderr,
+    )
 
     engine = Kazrag.open(config, [corpus], progress)
     missing = unknown_documents(questions, engine)
     if missing:
-        print(f"kazrag eval: warning: {len(missing)} document(s) named by the questions are "
-              f"not in the corpus: {', '.join(missing[:5])}"
-              f"{' …' if len(missing) > 5 else ''}", file=sys.stderr)
+        print(
+            f"kazrag eval: warning: {len(missing)} document(s) named by the questions are "
+            f"not in the corpus: {', '.join(missing[:5])}"
+            f"{' …' if len(missing) > 5 else ''}",
+            file=sys.stderr,
+        )
 
     evaluators = [Evaluator(questions, mode=mode, top_k=args.top_k) for mode in modes]
     run_together(evaluators, engine, progress)
@@ -122,13 +148,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     try:
         write_outputs(args, evaluators, summaries, info, modes)
     except OSError as exc:
-        raise KazragError(f"cannot write {exc.filename or 'an output file'}: "
-                          f"{exc.strerror or exc}") from None
+        raise KazragError(
+            f"cannot write {exc.filename or 'an output file'}: {exc.strerror or exc}"
+        ) from None
     return EXIT_OK
 
 
-def write_outputs(args: argparse.Namespace, evaluators: list, summaries: dict, info: dict,
-                  modes: list[str]) -> None:
+def write_outputs(
+    args: argparse.Namespace, evaluators: list, summaries: dict, info: dict, modes: list[str]
+) -> None:
     from kazrag.eval.evaluator import write_csv
     from kazrag.eval.report import write_report
 
@@ -137,12 +165,20 @@ def write_outputs(args: argparse.Namespace, evaluators: list, summaries: dict, i
             Path(getattr(args, option)).parent.mkdir(parents=True, exist_ok=True)
     if args.results:
         for e in evaluators:
-            write_jsonl(per_mode_path(Path(args.results), e.mode, modes),
-                        (r.to_dict() for r in e.results))
+            write_jsonl(
+                per_mode_path(Path(args.results), e.mode, modes), (r.to_dict() for r in e.results)
+            )
     if args.summary:
-        write_json(Path(args.summary), {
-            **info, "modes": {e.mode: {"seconds": round(e.seconds, 2), **summaries[e.mode]}
-                              for e in evaluators}})
+        write_json(
+            Path(args.summary),
+            {
+                **info,
+                "modes": {
+                    e.mode: {"seconds": round(e.seconds, 2), **summaries[e.mode]}
+                    for e in evaluators
+                },
+            },
+        )
     if args.csv:
         write_csv(Path(args.csv), summaries)
     if args.report:
@@ -151,8 +187,11 @@ def write_outputs(args: argparse.Namespace, evaluators: list, summaries: dict, i
 
 
 def run_info(args: argparse.Namespace, questions: list, engine, config) -> dict:
-    settings = {k: v for k, v in config.to_dict().items()
-                if k not in ("index_dir", "cache_dir", "model_dir")}
+    settings = {
+        k: v
+        for k, v in config.to_dict().items()
+        if k not in ("index_dir", "cache_dir", "model_dir")
+    }
     version = engine.snapshot.version
     return {
         "questions_file": str(args.questions),

@@ -18,8 +18,9 @@ from pathlib import Path
 _lock = threading.Lock()
 
 
-def append_feedback(path: Path, question: str, answer: str, sources: list[str],
-                    liked: bool | None) -> dict:
+def append_feedback(
+    path: Path, question: str, answer: str, sources: list[str], liked: bool | None
+) -> dict:
     """Append one feedback record to `path` (created with its folder) and return it."""
     record = {
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -30,10 +30,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     index_commands = index.add_subparsers(dest="index_command", required=True)
 
     build = index_commands.add_parser(
-        "build", help="build (or reuse) the index",
+        "build",
+        help="build (or reuse) the index",
         description="Index the given documents as the whole corpus (reused when unchanged). "
         "Without paths: an empty index gets the bundled demo corpus, an existing one is "
-        "kept (or rebuilt from its own documents with --rebuild).")
+        "kept (or rebuilt from its own documents with --rebuild).",
+    )
     build.add_argument("paths", nargs="*", help="folders or files")
     build.add_argument("--rebuild", action="store_true", help="embed and write everything again")
     add_common(build)
@@ -45,16 +47,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     info.set_defaults(handler=cmd_index_info)
 
     add = index_commands.add_parser(
-        "add", help="add or update documents (.txt .md .pdf .docx .jsonl, or folders)",
+        "add",
+        help="add or update documents (.txt .md .pdf .docx .jsonl, or folders)",
         description="Add documents to the index, or update those whose file changed. "
-        "Other documents are not re-embedded.")
+        "Other documents are not re-embedded.",
+    )
     add.add_argument("paths", nargs="+", metavar="FILE|DIR", help="documents or folders")
     add_common(add, corpus=False)
     add.set_defaults(handler=cmd_index_add)
 
     remove = index_commands.add_parser(
-        "remove", help="remove a document from the index",
-        description="Remove one document (by the name `kazrag index info` lists).")
+        "remove",
+        help="remove a document from the index",
+        description="Remove one document (by the name `kazrag index info` lists).",
+    )
     remove.add_argument("doc", metavar="DOC", help="the document's name, e.g. report.pdf")
     add_common(remove, corpus=False)
     remove.set_defaults(handler=cmd_index_remove)
@@ -63,8 +69,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 # ---------------------------------------------------------------------------- helpers
 def _changes(before: dict, after: dict) -> tuple[list[str], list[str]]:
     added = sorted(set(after) - set(before))
-    updated = sorted(d for d in set(after) & set(before)
-                     if after[d]["sha256"] != before[d]["sha256"])
+    updated = sorted(
+        d for d in set(after) & set(before) if after[d]["sha256"] != before[d]["sha256"]
+    )
     return added, updated
 
 
@@ -84,9 +91,11 @@ def _notes(report) -> None:
 
 def _report(report, what: str) -> None:
     _notes(report)
-    print(f"{what}; index now {report.documents} documents, {report.chunks} chunks; "
-          f"{report.embedded} texts embedded (the rest from the cache), "
-          f"{report.seconds:.1f} s -> {report.index}")
+    print(
+        f"{what}; index now {report.documents} documents, {report.chunks} chunks; "
+        f"{report.embedded} texts embedded (the rest from the cache), "
+        f"{report.seconds:.1f} s -> {report.index}"
+    )
 
 
 def _open(config):
@@ -106,22 +115,27 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     config = config_from(args)
     paths = corpus_paths(args)
     if paths:
-        report = Kazrag.build(config, load_model(config), paths, ProgressPrinter(),
-                              force=args.rebuild)
+        report = Kazrag.build(
+            config, load_model(config), paths, ProgressPrinter(), force=args.rebuild
+        )
     else:
         engine = Kazrag.open(config, None, ProgressPrinter(), rebuild=args.rebuild)
         report = engine.last_build
         if report is None:
             manifest = engine.snapshot.version.manifest
-            print(f"index reused (documents and settings unchanged): "
-                  f"{len(manifest['documents'])} documents, {manifest['chunks']} chunks, "
-                  f"{manifest['sentences']} sentences -> {engine.store.location}")
+            print(
+                f"index reused (documents and settings unchanged): "
+                f"{len(manifest['documents'])} documents, {manifest['chunks']} chunks, "
+                f"{manifest['sentences']} sentences -> {engine.store.location}"
+            )
             return EXIT_OK
     _notes(report)
     what = "reused (documents and settings unchanged)" if report.reused else "built"
-    print(f"index {what}: {report.documents} documents, {report.chunks} chunks, "
-          f"{report.sentences} sentences, {report.embedded} texts embedded, "
-          f"{report.seconds:.1f} s -> {report.index}")
+    print(
+        f"index {what}: {report.documents} documents, {report.chunks} chunks, "
+        f"{report.sentences} sentences, {report.embedded} texts embedded, "
+        f"{report.seconds:.1f} s -> {report.index}"
+    )
     return EXIT_OK
 
 
@@ -133,14 +147,21 @@ def cmd_index_info(args: argparse.Namespace) -> int:
     version = store.load()
     manifest = version.manifest
     info = {
-        "index": version.location, "model": manifest["model"], "dim": manifest["dim"],
+        "index": version.location,
+        "model": manifest["model"],
+        "dim": manifest["dim"],
         "vector_index": manifest.get("vector_index"),
         "normaliser_version": manifest["normaliser_version"],
-        "chunker": manifest["chunker"], "keyword": manifest["keyword"],
-        "documents": {k: {"chunks": v["chunks"], "format": v["format"]}
-                      for k, v in manifest["documents"].items()},
-        "chunks": manifest["chunks"], "sentences": manifest["sentences"],
-        "built_at": manifest["built_at"], "build_seconds": manifest["build_seconds"],
+        "chunker": manifest["chunker"],
+        "keyword": manifest["keyword"],
+        "documents": {
+            k: {"chunks": v["chunks"], "format": v["format"]}
+            for k, v in manifest["documents"].items()
+        },
+        "chunks": manifest["chunks"],
+        "sentences": manifest["sentences"],
+        "built_at": manifest["built_at"],
+        "build_seconds": manifest["build_seconds"],
         **store.describe(),
     }
     for note in version.notes:
@@ -150,8 +171,10 @@ def cmd_index_info(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"index      {info['index']}")
     print(f"model      {info['model']} ({info['dim']} dims, {info['vector_index']} vectors)")
-    print(f"built      {info['built_at']} in {info['build_seconds']} s, "
-          f"normaliser v{info['normaliser_version']}")
+    print(
+        f"built      {info['built_at']} in {info['build_seconds']} s, "
+        f"normaliser v{info['normaliser_version']}"
+    )
     size = f"{info['size_bytes'] / 1e6:.1f} MB, " if "size_bytes" in info else ""
     print(f"size       {size}{info['chunks']} chunks, {info['sentences']} sentences")
     print("documents")
@@ -178,9 +201,14 @@ def cmd_index_add(args: argparse.Namespace) -> int:
         report = engine.add_documents(paths, ProgressPrinter())
         after = engine.documents()
     added, updated = _changes(before, after)
-    what = ", ".join(part for part in (
-        f"added {len(added)} ({_names(added)})" if added else "",
-        f"updated {len(updated)} ({_names(updated)})" if updated else "") if part)
+    what = ", ".join(
+        part
+        for part in (
+            f"added {len(added)} ({_names(added)})" if added else "",
+            f"updated {len(updated)} ({_names(updated)})" if updated else "",
+        )
+        if part
+    )
     _report(report, what or "nothing changed")
     return EXIT_OK
 

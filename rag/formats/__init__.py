@@ -16,8 +16,8 @@ from pathlib import Path
 
 from kazrag.errors import DocumentError
 
-from .docx import read_docx
 from .document import Document
+from .docx import read_docx
 from .jsonl import load_jsonl_corpus
 from .markdown import read_markdown
 from .pdf import read_pdf
@@ -26,8 +26,14 @@ from .plaintext import decode_text
 TEXT_SUFFIXES = {".txt", ".md"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".jsonl", ".pdf", ".docx"}
 
-__all__ = ["SUPPORTED_SUFFIXES", "Document", "decode_text", "discover", "load_document",
-           "load_documents"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "Document",
+    "decode_text",
+    "discover",
+    "load_document",
+    "load_documents",
+]
 
 
 def load_documents(path: Path) -> list[Document]:
@@ -42,8 +48,10 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         hint = "; save Word .doc files as .docx" if suffix == ".doc" else ""
-        raise DocumentError(f"{path.name}: unsupported format {suffix or '(none)'}; "
-                            f"kazrag reads {', '.join(sorted(SUPPORTED_SUFFIXES))}{hint}")
+        raise DocumentError(
+            f"{path.name}: unsupported format {suffix or '(none)'}; "
+            f"kazrag reads {', '.join(sorted(SUPPORTED_SUFFIXES))}{hint}"
+        )
     try:
         if path.stat().st_size == 0:
             raise DocumentError(f"{path.name}: the file is empty")
@@ -62,8 +70,11 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
         doc.source = decode_text(data, path.name)
         if suffix == ".md":
             markdown = read_markdown(doc.source)
-            doc.source, doc.heading_lines, doc.blocks = (markdown.source, markdown.headings,
-                                                         markdown.blocks)
+            doc.source, doc.heading_lines, doc.blocks = (
+                markdown.source,
+                markdown.headings,
+                markdown.blocks,
+            )
             doc.title = markdown.title
     return doc
 
@@ -75,6 +86,8 @@ def discover(root: Path) -> list[Path]:
         return [root]
     if not root.is_dir():
         raise DocumentError(f"{root}: no such file or folder")
-    return sorted(p for p in root.rglob("*")
-                  if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                  and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
+    )

@@ -36,7 +36,7 @@ class Document:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Document":
+    def from_dict(cls, data: dict) -> Document:
         data = dict(data)
         data["heading_lines"] = {int(k): v for k, v in (data.get("heading_lines") or {}).items()}
         if data.get("blocks") is not None:

@@ -20,7 +20,8 @@ _PARAGRAPH_BREAK = "\n\n\n"
 def _style_names(paragraph) -> list[str]:
     """The paragraph's style and the styles it is based on (a custom style based on
     `Heading 2` is a level-2 heading)."""
-    names, style = [], paragraph.style
+    names: list[str] = []
+    style = paragraph.style
     while style is not None and len(names) < 10:
         names.append(style.name or "")
         style = style.base_style
@@ -59,14 +60,18 @@ def _open_docx(path: Path):
     try:
         return docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile):
-        raise DocumentError(f"{path.name}: not a readable Word .docx file (damaged, "
-                            "truncated, or another format renamed .docx)") from None
+        raise DocumentError(
+            f"{path.name}: not a readable Word .docx file (damaged, "
+            "truncated, or another format renamed .docx)"
+        ) from None
     except (KeyError, ValueError, OSError) as exc:
-        raise DocumentError(f"{path.name}: not a readable Word .docx file (damaged: "
-                            f"{first_line(exc)})") from None
+        raise DocumentError(
+            f"{path.name}: not a readable Word .docx file (damaged: {first_line(exc)})"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - lxml parse errors of a damaged part
-        raise DocumentError(f"{path.name}: not a readable Word .docx file (damaged: "
-                            f"{first_line(exc)})") from None
+        raise DocumentError(
+            f"{path.name}: not a readable Word .docx file (damaged: {first_line(exc)})"
+        ) from None
 
 
 def read_docx(path: Path) -> tuple[str, dict[int, int], str]:

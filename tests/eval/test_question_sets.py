@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
-
 from repo import REPO_ROOT
 
 from kazrag.rag.text import match_key
@@ -46,7 +45,7 @@ def load(path: Path) -> list[dict]:
     return records
 
 
-@lru_cache(maxsize=None)
+@cache
 def doc_key(doc: str) -> str:
     return match_key((CORPUS / doc).read_text(encoding="utf-8"))
 
@@ -174,15 +173,13 @@ def test_every_evidence_string_is_in_its_document(path):
 
 def test_checks_catch_broken_records():
     """The checks above are not vacuous: a typo, a wrong document or a stray field fails them."""
-    record = next(
-        r for r in load(SETS_DIR / "reports-dev.jsonl") if r["kind"] != "unanswerable"
-    )
+    record = next(r for r in load(SETS_DIR / "reports-dev.jsonl") if r["kind"] != "unanswerable")
     assert not schema_problems(record) and not evidence_problems(record)
 
     answer = record["answers"][0]
     digits = [i for i, ch in enumerate(answer) if ch.isdigit()]
     at = digits[0] if digits else 0
-    typo = answer[:at] + ("7" if answer[at] != "7" else "8") + answer[at + 1:]
+    typo = answer[:at] + ("7" if answer[at] != "7" else "8") + answer[at + 1 :]
     assert evidence_problems({**record, "answers": [typo]})
 
     other = next(d.name for d in CORPUS.glob("*.txt") if d.name != record["doc"])

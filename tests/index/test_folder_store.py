@@ -21,9 +21,12 @@ def _contents(n=12, dim=8, seed=0, **manifest) -> IndexContents:
     return IndexContents(
         manifest=dict({"chunks": n, "model": "m"}, **manifest),
         records=[{"chunk_id": i, "text": f"passage {i}"} for i in range(n)],
-        chunk_vectors=vectors, sentence_vectors=np.repeat(vectors, 2, axis=0),
-        sentence_counts=[2] * n, keyword_tokens=[["passage", f"w{i}"] for i in range(n)],
-        documents=[{"doc_id": "d", "source": "text", "seed": seed}])
+        chunk_vectors=vectors,
+        sentence_vectors=np.repeat(vectors, 2, axis=0),
+        sentence_counts=[2] * n,
+        keyword_tokens=[["passage", f"w{i}"] for i in range(n)],
+        documents=[{"doc_id": "d", "source": "text", "seed": seed}],
+    )
 
 
 def _write(store, **kwargs):

@@ -17,7 +17,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from repo import REPO_ROOT
 
 pytestmark = pytest.mark.slow
@@ -29,8 +28,22 @@ QUESTION = "Сколько судей было наказано за наруш�
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO_ROOT)], capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO_ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     (built,) = out.glob("kazrag-*.whl")
     return built
@@ -41,13 +54,21 @@ def fresh_env(wheel, tmp_path_factory) -> Path:
     env = tmp_path_factory.mktemp("venv") / "env"
     subprocess.run([sys.executable, "-m", "venv", str(env)], check=True, timeout=120)
     python = env / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     # third-party packages from the test environment, kazrag itself not: a plain path line
     # (no `import`), so the test environment's own .pth files (its editable kazrag) stay off
     (Path(site) / "borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    done = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return env
 
@@ -60,41 +81,81 @@ def test_the_wheel_installs_one_namespace_with_its_data(wheel):
     assert "kazrag/eval/sets/reports-dev.jsonl" in names
     # every module of the checkout is in it (a subpackage missing from pyproject's list
     # installs fine and fails at the first question)
-    folders = {"kazrag": "kazrag", "rag": "kazrag/rag", "index": "kazrag/index",
-               "ui": "kazrag/ui", "eval": "kazrag/eval", "data": "kazrag/data"}
-    expected = {f"{target}/{path.relative_to(REPO_ROOT / source).as_posix()}"
-                for source, target in folders.items()
-                for path in (REPO_ROOT / source).rglob("*.py")
-                if "sets" not in path.parts and "__pycache__" not in path.parts}
+    folders = {
+        "kazrag": "kazrag",
+        "rag": "kazrag/rag",
+        "index": "kazrag/index",
+        "ui": "kazrag/ui",
+        "eval": "kazrag/eval",
+        "data": "kazrag/data",
+    }
+    expected = {
+        f"{target}/{path.relative_to(REPO_ROOT / source).as_posix()}"
+        for source, target in folders.items()
+        for path in (REPO_ROOT / source).rglob("*.py")
+        if "sets" not in path.parts and "__pycache__" not in path.parts
+    }
     assert expected <= set(names), sorted(expected - set(names))
 
 
 def test_an_installed_kazrag_answers_from_another_folder(fresh_env, converted_model_dir, tmp_path):
     elsewhere = tmp_path / "somewhere-else"
     elsewhere.mkdir()
-    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"),
-               XDG_CACHE_HOME=str(tmp_path / "cache"), PYTHONPATH="")
+    env = dict(
+        os.environ,
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        PYTHONPATH="",
+    )
     python = str(fresh_env / "bin" / "python")
-    where = subprocess.run([python, "-c", "import kazrag, kazrag.rag.config as c; "
-                            "print(kazrag.__file__); print(c.BUNDLED_CORPUS)"],
-                           cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
+    where = subprocess.run(
+        [
+            python,
+            "-c",
+            "import kazrag, kazrag.rag.config as c; "
+            "print(kazrag.__file__); print(c.BUNDLED_CORPUS)",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert where.returncode == 0, where.stderr[-2000:]
     module_file, corpus = where.stdout.split()
     assert str(fresh_env) in module_file and str(REPO_ROOT) not in module_file
     assert str(fresh_env) in corpus
 
     kazrag = str(fresh_env / "bin" / "kazrag")
-    done = subprocess.run([kazrag, "ask", QUESTION, "--json", "--model-dir", str(converted_model_dir)],
-                          cwd=elsewhere, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [kazrag, "ask", QUESTION, "--json", "--model-dir", str(converted_model_dir)],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     answer = json.loads(done.stdout)
     assert not answer["abstained"]
     assert answer["quotes"][0]["doc"] == "human-rights-report-2017.kk.txt"
     assert "32 төреші жазаланды" in answer["quotes"][0]["text"]
 
-    module = subprocess.run([python, "-m", "kazrag", "--help"], cwd=elsewhere, env=env,
-                            capture_output=True, text=True, timeout=120)
+    module = subprocess.run(
+        [python, "-m", "kazrag", "--help"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert module.returncode == 0 and "usage: kazrag" in module.stdout
-    public = subprocess.run([python, "-c", "from kazrag import Kazrag, Config, Answer; print(Config().top_k)"],
-                            cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
+    public = subprocess.run(
+        [python, "-c", "from kazrag import Kazrag, Config, Answer; print(Config().top_k)"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert public.returncode == 0 and public.stdout.strip() == "5", public.stderr

@@ -5,45 +5,88 @@ import json
 
 import pytest
 
-from kazrag.rag.config import BUNDLED_CORPUS
 from kazrag.errors import QuestionError
+from kazrag.rag.config import BUNDLED_CORPUS
 from kazrag.rag.text import match_key
 
 pytestmark = pytest.mark.slow
 
-CORPUS_KEY = {p.name: match_key(p.read_text(encoding="utf-8"))
-              for p in BUNDLED_CORPUS.glob("*.txt")}
+CORPUS_KEY = {
+    p.name: match_key(p.read_text(encoding="utf-8")) for p in BUNDLED_CORPUS.glob("*.txt")
+}
 
 # (question, evidence copied from the source, language)
 CASES = [
-    ("Президент сайлауында Назарбаев неше пайыз дауыс алды?",
-     "Назарбаевқа 97.5 пайыз дауыс берілді", "kk"),
-    ("Полиция күдіктіні айып таққанға дейін қанша сағат ұстай алады?",
-     "айыптауға дейін 72 сағат бойы ұстай алады", "kk"),
-    ("Жұмыс аптасының ұзақтығы заң бойынша қанша сағаттан аспауы тиіс?",
-     "қалыпты жұмыс аптасы 40 сағаттан аспауы", "kk"),
-    ("Еңбек кодексі бойынша жұмысқа алудың ең төменгі жасы нешеге тең?",
-     "жұмысқа алудың ең төменгі жас мөлшері 16 құрайды", "kk"),
-    ("Демонстрация өткізу үшін әкімдікке қанша күн бұрын өтініш беру керек?",
-     "кем дегенде 10 күн бұрын өтініш жасаулары керек", "kk"),
-    ("Зорлау үшін заңда қандай жаза көзделген?",
-     "үш жылдан 15 жылға дейін бас бостандығынан айыру кесіледі", "kk"),
-    ("Сколько судей было наказано за нарушение судейской этики?",
-     "сот әдебін бұзғаны үшін 32 төреші жазаланды", "ru"),
-    ("Сколько сенаторов из 47 было избрано на выборах в июне?",
-     "47 сенаторынан 16 сенатор сайланды", "ru"),
-    ("Сколько ранних и принудительных браков заключается ежегодно?",
-     "жыл сайын 2000-3000 ерте және мәжбүрлі некелер орын алады", "ru"),
-    ("Какую долю рабочих мест компании обязаны выделять людям с инвалидностью?",
-     "жұмыс орындарының 3 пайызын бөлуді талап етеді", "ru"),
-    ("How many criminal cases of human trafficking did the police investigate in 2016?",
-     "полиция адам саудасы бойынша 147 қылмыстық істі тергеді", "en"),
-    ("How long can Chechens and other CIS citizens stay with a temporary legal status?",
-     "180 күнге дейін уақытша заңды мәртебесін алады", "en"),
-    ("What share of the 1,460 torture complaints concerned the investigation stage?",
-     "1460 арыз-шағымның 75 пайызы тергеу барысында", "en"),
-    ("In which years should the number of labour inspectors be increased?",
-     "инспекторларының санын көбейту 2014 – 2015", "en"),
+    (
+        "Президент сайлауында Назарбаев неше пайыз дауыс алды?",
+        "Назарбаевқа 97.5 пайыз дауыс берілді",
+        "kk",
+    ),
+    (
+        "Полиция күдіктіні айып таққанға дейін қанша сағат ұстай алады?",
+        "айыптауға дейін 72 сағат бойы ұстай алады",
+        "kk",
+    ),
+    (
+        "Жұмыс аптасының ұзақтығы заң бойынша қанша сағаттан аспауы тиіс?",
+        "қалыпты жұмыс аптасы 40 сағаттан аспауы",
+        "kk",
+    ),
+    (
+        "Еңбек кодексі бойынша жұмысқа алудың ең төменгі жасы нешеге тең?",
+        "жұмысқа алудың ең төменгі жас мөлшері 16 құрайды",
+        "kk",
+    ),
+    (
+        "Демонстрация өткізу үшін әкімдікке қанша күн бұрын өтініш беру керек?",
+        "кем дегенде 10 күн бұрын өтініш жасаулары керек",
+        "kk",
+    ),
+    (
+        "Зорлау үшін заңда қандай жаза көзделген?",
+        "үш жылдан 15 жылға дейін бас бостандығынан айыру кесіледі",
+        "kk",
+    ),
+    (
+        "Сколько судей было наказано за нарушение судейской этики?",
+        "сот әдебін бұзғаны үшін 32 төреші жазаланды",
+        "ru",
+    ),
+    (
+        "Сколько сенаторов из 47 было избрано на выборах в июне?",
+        "47 сенаторынан 16 сенатор сайланды",
+        "ru",
+    ),
+    (
+        "Сколько ранних и принудительных браков заключается ежегодно?",
+        "жыл сайын 2000-3000 ерте және мәжбүрлі некелер орын алады",
+        "ru",
+    ),
+    (
+        "Какую долю рабочих мест компании обязаны выделять людям с инвалидностью?",
+        "жұмыс орындарының 3 пайызын бөлуді талап етеді",
+        "ru",
+    ),
+    (
+        "How many criminal cases of human trafficking did the police investigate in 2016?",
+        "полиция адам саудасы бойынша 147 қылмыстық істі тергеді",
+        "en",
+    ),
+    (
+        "How long can Chechens and other CIS citizens stay with a temporary legal status?",
+        "180 күнге дейін уақытша заңды мәртебесін алады",
+        "en",
+    ),
+    (
+        "What share of the 1,460 torture complaints concerned the investigation stage?",
+        "1460 арыз-шағымның 75 пайызы тергеу барысында",
+        "en",
+    ),
+    (
+        "In which years should the number of labour inspectors be increased?",
+        "инспекторларының санын көбейту 2014 – 2015",
+        "en",
+    ),
 ]
 
 
@@ -58,8 +101,9 @@ def test_answer_passage_in_top3_and_quoted_verbatim(answers, case):
     answer = answers[case]
     assert answer.lang == lang
     assert not answer.abstained, answer.signals
-    assert any(match_key(evidence) in match_key(p.chunk.text) for p in answer.passages), \
-        [p.chunk.text[:80] for p in answer.passages]
+    assert any(match_key(evidence) in match_key(p.chunk.text) for p in answer.passages), [
+        p.chunk.text[:80] for p in answer.passages
+    ]
     assert answer.quotes and "[1]" in answer.text
     for quote in answer.quotes:
         # verbatim: the quote is the source text (line wraps aside), original spelling kept
@@ -71,8 +115,10 @@ def test_answer_passage_in_top3_and_quoted_verbatim(answers, case):
 def test_quotes_hold_the_evidence_for_most_questions(answers):
     # sentence choice is measured, not perfect (eval/README.md: ~0.85 of answerable
     # questions); this guards against regressions below 80 %
-    held = [any(match_key(evidence) in match_key(q.text) for q in answer.quotes)
-            for (_, evidence, _), answer in zip(CASES, answers)]
+    held = [
+        any(match_key(evidence) in match_key(q.text) for q in answer.quotes)
+        for (_, evidence, _), answer in zip(CASES, answers)
+    ]
     assert sum(held) >= 0.8 * len(CASES), [c[0] for c, ok in zip(CASES, held) if not ok]
 
 
@@ -80,21 +126,27 @@ def test_citation_resolves_to_document_section_and_lines(engine):
     answer = engine.ask("Сколько судей было наказано за нарушение судейской этики?")
     quote = answer.quotes[0]
     assert quote.doc == "human-rights-report-2017.kk.txt"
-    assert quote.section.startswith("1-бөлім") and "e. Сот ісін жүргізудің жариялылығы" in quote.section
+    assert (
+        quote.section.startswith("1-бөлім")
+        and "e. Сот ісін жүргізудің жариялылығы" in quote.section
+    )
     lines = (BUNDLED_CORPUS / quote.doc).read_text(encoding="utf-8").split("\n")
-    cited = " ".join(lines[quote.line_start - 1:quote.line_end])
+    cited = " ".join(lines[quote.line_start - 1 : quote.line_end])
     assert match_key(quote.text) in match_key(cited)
     assert quote.citation().startswith("[1] human-rights-report-2017.kk.txt, 1-бөлім")
 
 
-@pytest.mark.parametrize("question,lang", [
-    ("What is the capital of France?", "en"),
-    ("Какая погода будет завтра в Париже?", "ru"),
-    ("2011 жылғы президент сайлауында Назарбаев неше пайыз дауыс жинады?", "kk"),
-    # Kazakh off-topic questions score closer to the report than Russian or English ones do
-    ("Футболдан әлем чемпионатын кім жеңді?", "kk"),
-    ("Абай Құнанбаев қай жылы туған?", "kk"),
-])
+@pytest.mark.parametrize(
+    "question,lang",
+    [
+        ("What is the capital of France?", "en"),
+        ("Какая погода будет завтра в Париже?", "ru"),
+        ("2011 жылғы президент сайлауында Назарбаев неше пайыз дауыс жинады?", "kk"),
+        # Kazakh off-topic questions score closer to the report than Russian or English ones do
+        ("Футболдан әлем чемпионатын кім жеңді?", "kk"),
+        ("Абай Құнанбаев қай жылы туған?", "kk"),
+    ],
+)
 def test_off_topic_or_unanswered_questions_abstain_in_their_language(engine, question, lang):
     answer = engine.ask(question)
     assert answer.abstained
@@ -116,8 +168,9 @@ def test_huge_question_is_cut_with_a_notice(engine):
 
 
 def test_answer_json_has_the_documented_fields(engine):
-    data = json.loads(json.dumps(engine.ask("Жұмыс аптасы неше сағат?").to_dict(),
-                                 ensure_ascii=False))
+    data = json.loads(
+        json.dumps(engine.ask("Жұмыс аптасы неше сағат?").to_dict(), ensure_ascii=False)
+    )
     assert {"answer", "abstained", "passages", "quotes"} <= set(data)
     assert {"rank", "doc", "section", "lines", "text", "score"} <= set(data["passages"][0])
 

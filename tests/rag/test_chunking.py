@@ -51,14 +51,14 @@ def test_every_chunk_is_an_exact_slice_with_source_offsets(report, report_chunks
     doc_text, _ = units(report)
     source = report.source
     for chunk in report_chunks:
-        assert doc_text[chunk.start:chunk.end] == chunk.text
+        assert doc_text[chunk.start : chunk.end] == chunk.text
         assert source[chunk.src_start] == chunk.text[0]
         assert source[chunk.src_end - 1] == chunk.text[-1]
-        raw = source[chunk.src_start:chunk.src_end]
+        raw = source[chunk.src_start : chunk.src_end]
         assert "".join(raw.split()) == "".join(chunk.text.split()) or "ҚАЗАҚСТАН 22" in raw
         assert source.count("\n", 0, chunk.src_start) + 1 == chunk.line_start
         for sentence in chunk.sentences:
-            assert chunk.text[sentence.start:sentence.end].strip()
+            assert chunk.text[sentence.start : sentence.end].strip()
 
 
 def test_page_header_block_is_dropped(report_chunks):
@@ -95,6 +95,6 @@ def test_child_labour_table_rows_are_chunks_with_their_years():
     assert doc.title == "Қазақстан"
     table = [c for c in chunks if c.section and "Ұсынылатын іс-әрекеттер" in c.section[0]]
     assert table, [c.section for c in chunks]
-    rows = [c.text[s.start:s.end] for c in table for s in c.sentences]
+    rows = [c.text[s.start : s.end] for c in table for s in c.sentences]
     assert any(r.startswith("Заңнамалық негіз") and r.endswith("2015") for r in rows)
     assert any(r.endswith("2014 – 2015") for r in rows)

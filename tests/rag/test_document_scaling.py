@@ -12,9 +12,11 @@ from kazrag.rag.formats import Document
 from kazrag.rag.text import sentence_spans
 
 SENTENCE = "Қазақстан Республикасының Үкіметі 2015 жылы жаңа заң қабылдады. "
-LINES = ("Мемлекеттік органдар азаматтардың өтініштерін қарайды",
-         "және оларға заңда белгіленген мерзімде жазбаша",
-         "жауап береді, ал шағымдар сотта қаралады.")
+LINES = (
+    "Мемлекеттік органдар азаматтардың өтініштерін қарайды",
+    "және оларға заңда белгіленген мерзімде жазбаша",
+    "жауап береді, ал шағымдар сотта қаралады.",
+)
 
 
 def _seconds(run, times: int = 3) -> float:
@@ -48,6 +50,7 @@ def test_sentence_splitting_is_linear_in_paragraph_length():
 
 def test_chunking_one_long_block_is_linear():
     """Text extracted without blank lines is one block of many lines."""
+
     def make(n):
         source = "\n".join(LINES[i % 3] for i in range(3 * n))
         doc = Document("long.txt", source, format="txt")

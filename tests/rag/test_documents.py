@@ -8,12 +8,20 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from kazakh_docs import (
+    CP1251_TEXT,
+    DOCX_TITLE,
+    KZ1048_TEXT,
+    PDF_PAGES,
+    UTF16_MD,
+    make_docx,
+    make_pdf,
+    make_scanned_pdf,
+)
 
-from kazakh_docs import (CP1251_TEXT, DOCX_TITLE, KZ1048_TEXT, PDF_PAGES, UTF16_MD,
-                         make_docx, make_pdf, make_scanned_pdf)
+from kazrag.errors import DocumentError
 from kazrag.rag.chunking import chunk_document
 from kazrag.rag.config import Config
-from kazrag.errors import DocumentError
 from kazrag.rag.formats import decode_text, discover, load_document, load_documents
 
 
@@ -26,10 +34,17 @@ def _error(path: Path) -> str:
 
 
 # ------------------------------------------------------------------------ encodings
-@pytest.mark.parametrize("encoding, prefix", [
-    ("utf-8", b""), ("utf-8-sig", b""), ("utf-16", b""),  # Python's utf-16 writes a BOM
-    ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("kz1048", b""),
-])
+@pytest.mark.parametrize(
+    "encoding, prefix",
+    [
+        ("utf-8", b""),
+        ("utf-8-sig", b""),
+        ("utf-16", b""),  # Python's utf-16 writes a BOM
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("kz1048", b""),
+    ],
+)
 def test_kazakh_text_is_decoded_in_each_encoding(encoding, prefix):
     assert decode_text(prefix + KZ1048_TEXT.encode(encoding), "x.txt") == KZ1048_TEXT
 
@@ -38,18 +53,21 @@ def test_cp1251_russian_text_is_decoded():
     assert decode_text(CP1251_TEXT.encode("cp1251"), "x.txt") == CP1251_TEXT
 
 
-@pytest.mark.parametrize("text", [
-    "Қазақстан Қазақстанның бала ең",  # charset-normalizer guesses cp1251
-    "Ақсу-Жабағылы қорығы 1926 жылы құрылған.",  # ... cp949 (Korean)
-    "Үкімет 2015 жылы",  # ... a Latin code page
-    "ғ қ ң ө ұ ү һ і ә",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Қазақстан Қазақстанның бала ең",  # charset-normalizer guesses cp1251
+        "Ақсу-Жабағылы қорығы 1926 жылы құрылған.",  # ... cp949 (Korean)
+        "Үкімет 2015 жылы",  # ... a Latin code page
+        "ғ қ ң ө ұ ү һ і ә",
+    ],
+)
 def test_short_kz1048_text_keeps_its_kazakh_letters(text):
     assert decode_text(text.encode("kz1048"), "x.txt") == text
 
 
 def test_windows_line_ends_become_newlines():
-    assert decode_text("бір\r\nекі\rүш".encode("utf-8"), "x.txt") == "бір\nекі\nүш"
+    assert decode_text("бір\r\nекі\rүш".encode(), "x.txt") == "бір\nекі\nүш"
 
 
 @pytest.mark.parametrize("data", [b"", b"  \n\t\n", b"\xef\xbb\xbf", b"\xff\xfe"])
@@ -59,12 +77,15 @@ def test_empty_text_file_is_rejected(tmp_path, data):
     assert "the file is empty" in _error(path)
 
 
-@pytest.mark.parametrize("make", [
-    lambda: gzip.compress("Қазақстан".encode() * 50),
-    lambda: bytes(range(256)) * 4,
-    lambda: b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200),
-    lambda: b"\x01\x02\x03\x04\x05\x06" * 50,  # no NUL, still binary
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: gzip.compress("Қазақстан".encode() * 50),
+        lambda: bytes(range(256)) * 4,
+        lambda: b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200),
+        lambda: b"\x01\x02\x03\x04\x05\x06" * 50,  # no NUL, still binary
+    ],
+)
 def test_binary_file_renamed_txt_is_rejected(tmp_path, make):
     path = tmp_path / "picture.txt"
     path.write_bytes(make())
@@ -110,11 +131,14 @@ def test_scanned_pdf_without_text_layer_is_rejected(tmp_path):
     assert "no extractable text (scanned?)" in _error(make_scanned_pdf(tmp_path / "scan.pdf"))
 
 
-@pytest.mark.parametrize("damage", [
-    lambda data: data[: len(data) // 2],  # truncated
-    lambda data: b"%PDF-1.4\n" + bytes(range(256)) * 8,  # garbage after a PDF header
-    lambda data: "Бұл PDF емес.".encode(),  # text renamed .pdf
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: b"%PDF-1.4\n" + bytes(range(256)) * 8,  # garbage after a PDF header
+        lambda data: "Бұл PDF емес.".encode(),  # text renamed .pdf
+    ],
+)
 def test_corrupt_pdf_is_rejected(tmp_path, damage):
     good = make_pdf(tmp_path / "good.pdf").read_bytes()
     path = tmp_path / "broken.pdf"
@@ -128,7 +152,10 @@ def test_docx_headings_title_and_table(tmp_path):
     assert doc.format == "docx" and doc.title == DOCX_TITLE
     lines = doc.source.split("\n")
     assert {lines[n]: level for n, level in doc.heading_lines.items()} == {
-        "1-бөлім. Солтүстік": 1, "Көлдер": 2, "2-бөлім. Оңтүстік": 1}
+        "1-бөлім. Солтүстік": 1,
+        "Көлдер": 2,
+        "2-бөлім. Оңтүстік": 1,
+    }
     assert "Ақсу-Жабағылы | 1926" in lines and DOCX_TITLE not in doc.source
 
 
@@ -140,10 +167,13 @@ def test_docx_chunks_get_section_paths(tmp_path):
     assert "Оқжетпес" in sections["1-бөлім. Солтүстік"]
 
 
-@pytest.mark.parametrize("damage", [
-    lambda data: data[: len(data) // 2],
-    lambda data: b"just text",
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],
+        lambda data: b"just text",
+    ],
+)
 def test_corrupt_docx_is_rejected(tmp_path, damage):
     good = make_docx(tmp_path / "good.docx").read_bytes()
     path = tmp_path / "broken.docx"
@@ -172,7 +202,10 @@ def test_utf16_markdown_headings(tmp_path):
     path.write_bytes(UTF16_MD.encode("utf-16"))
     doc = load_document(path)
     assert [doc.source.split("\n")[n] for n in sorted(doc.heading_lines)] == [
-        "# Қазақ тағамдары", "## Бешбармақ", "## Қымыз"]
+        "# Қазақ тағамдары",
+        "## Бешбармақ",
+        "## Қымыз",
+    ]
 
 
 def test_jsonl_that_is_not_utf8_is_rejected(tmp_path):
@@ -185,5 +218,4 @@ def test_jsonl_that_is_not_utf8_is_rejected(tmp_path):
 def test_discover_finds_every_supported_format(tmp_path):
     for name in ("a.txt", "b.md", "c.pdf", "d.docx", "e.jsonl", "f.png", ".hidden.txt"):
         (tmp_path / name).write_bytes(b"x")
-    assert [p.name for p in discover(tmp_path)] == ["a.txt", "b.md", "c.pdf", "d.docx",
-                                                     "e.jsonl"]
+    assert [p.name for p in discover(tmp_path)] == ["a.txt", "b.md", "c.pdf", "d.docx", "e.jsonl"]

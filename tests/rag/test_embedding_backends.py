@@ -13,7 +13,6 @@ import re
 
 import numpy as np
 import pytest
-
 from repo import REPO_ROOT
 
 from kazrag.errors import ConfigError, IndexStoreError, ModelError
@@ -21,8 +20,8 @@ from kazrag.index.faiss_vectors import FaissVectors, choose_kind
 from kazrag.index.folder_store import FolderStore
 from kazrag.index.keyword import Bm25Index
 from kazrag.rag.config import Config
-from kazrag.rag.formats import Document
 from kazrag.rag.embedding import OnnxEmbedder, SentenceTransformerEmbedder, load_embedder
+from kazrag.rag.formats import Document
 from kazrag.rag.indexing import build_index
 from kazrag.rag.model.onnx_export import ONNX_FILE, export_dir, is_valid_export
 
@@ -33,8 +32,9 @@ REPORT = REPO_ROOT / "data" / "corpus" / "child-labor-findings-2015.kk.txt"
 def kazakh_sentences() -> list[str]:
     """20 real sentences of a bundled report, spread over the length range."""
     flat = re.sub(r"\s+", " ", REPORT.read_text(encoding="utf-8"))
-    found = sorted({s.strip() for s in re.split(r"(?<=[.!?])\s+", flat) if len(s.strip()) >= 30},
-                   key=len)
+    found = sorted(
+        {s.strip() for s in re.split(r"(?<=[.!?])\s+", flat) if len(s.strip()) >= 30}, key=len
+    )
     return [found[i] for i in np.linspace(0, len(found) - 1, 20).round().astype(int)]
 
 
@@ -46,8 +46,11 @@ def reference(converted_model_dir) -> SentenceTransformerEmbedder:
 @pytest.fixture(scope="module")
 def int8(converted_model_dir, tmp_path_factory) -> OnnxEmbedder:
     """Exported next to the session's converted model once (~25 s), then reused."""
-    config = Config(model_dir=converted_model_dir, embed_backend="onnx-int8",
-                    cache_dir=tmp_path_factory.mktemp("cache"))
+    config = Config(
+        model_dir=converted_model_dir,
+        embed_backend="onnx-int8",
+        cache_dir=tmp_path_factory.mktemp("cache"),
+    )
     return load_embedder(config)
 
 
@@ -59,15 +62,20 @@ def test_int8_embeddings_agree_with_reference(reference, int8, kazakh_sentences,
     assert ours.shape == theirs.shape == (20, 384)
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
     cos = (ours * theirs).sum(axis=1)
-    assert cos.min() >= 0.99, f"worst cosine {cos.min():.4f}: {kazakh_sentences[int(cos.argmin())][:80]!r}"
+    assert cos.min() >= 0.99, (
+        f"worst cosine {cos.min():.4f}: {kazakh_sentences[int(cos.argmin())][:80]!r}"
+    )
 
 
 @pytest.mark.slow
 def test_int8_ranks_like_the_reference(reference, int8, kazakh_sentences):
     """Each sentence as a question against all 20 as passages: the best passage is the
     reference's best for nearly every question."""
+
     def best(embedder):
-        return (embedder.encode_queries(kazakh_sentences) @ embedder.encode_passages(kazakh_sentences).T).argmax(axis=1)
+        return (
+            embedder.encode_queries(kazakh_sentences) @ embedder.encode_passages(kazakh_sentences).T
+        ).argmax(axis=1)
 
     assert (best(int8) == best(reference)).mean() >= 0.9
 
@@ -76,14 +84,17 @@ def test_int8_ranks_like_the_reference(reference, int8, kazakh_sentences):
 def test_token_counts_are_exactly_the_reference(reference, int8, kazakh_sentences):
     edge = ["", "  spaces around  ", "\tтаб\nжол", "ө" * 3000, "<s> таңба </s>"]
     for kind in ("query", "passage"):
-        assert [int8.token_count(t, kind) for t in kazakh_sentences + edge] == \
-               [reference.token_count(t, kind) for t in kazakh_sentences + edge]
+        assert [int8.token_count(t, kind) for t in kazakh_sentences + edge] == [
+            reference.token_count(t, kind) for t in kazakh_sentences + edge
+        ]
     assert (int8.dim, int8.max_tokens) == (reference.dim, reference.max_tokens)
     assert int8.prompt("query") == reference.prompt("query") == "query: "
 
 
 @pytest.mark.slow
-def test_text_longer_than_the_model_reads_is_truncated_like_the_reference(reference, int8, kazakh_sentences):
+def test_text_longer_than_the_model_reads_is_truncated_like_the_reference(
+    reference, int8, kazakh_sentences
+):
     long_text = " ".join(kazakh_sentences * 8)
     assert int8.token_count(long_text) > 512
     cos = float(int8.encode_passages([long_text])[0] @ reference.encode_passages([long_text])[0])
@@ -96,8 +107,9 @@ def test_backend_is_part_of_the_name(reference, int8):
 
 
 @pytest.mark.slow
-def test_index_of_another_backend_is_rebuilt_with_its_own_vectors(converted_model_dir, int8,
-                                                                  tmp_path):
+def test_index_of_another_backend_is_rebuilt_with_its_own_vectors(
+    converted_model_dir, int8, tmp_path
+):
     doc = Document("d.txt", "Бірінші сөйлем мұнда. Екінші сөйлем де бар.\n", path="d.txt")
     base = Config(model_dir=converted_model_dir, index_dir=tmp_path / "index")
     torch_config = base.with_(embed_backend="torch")
@@ -149,7 +161,10 @@ def test_keyword_scores_are_lucene_bm25():
     a repeated question word counts twice, an unknown one not at all."""
     rng = np.random.default_rng(6)
     words = [f"с{i}" for i in range(60)]
-    docs = [list(rng.choice(words[:8], 2)) + list(rng.choice(words, rng.integers(3, 25))) for _ in range(120)]
+    docs = [
+        list(rng.choice(words[:8], 2)) + list(rng.choice(words, rng.integers(3, 25)))
+        for _ in range(120)
+    ]
     index = Bm25Index.build(docs)
     lengths = np.array([len(d) for d in docs])
     avg = lengths.mean()

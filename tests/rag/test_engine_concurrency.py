@@ -32,8 +32,9 @@ class Readers:
         self.versions: set[str] = set()
         self.answers = []
         self.errors: list[BaseException] = []
-        self.threads = [threading.Thread(target=self._guard, args=(f,))
-                        for f in (self._reload, self._ask)]
+        self.threads = [
+            threading.Thread(target=self._guard, args=(f,)) for f in (self._reload, self._ask)
+        ]
 
     def __enter__(self):
         for thread in self.threads:
@@ -110,24 +111,33 @@ def test_reader_sees_whole_versions_while_another_process_rebuilds(index_copy, t
     reader = Kazrag.open(index_copy)
     old = frozenset(reader.documents())
     cycles = 3
-    common = ["--index-dir", str(index_copy.resolved_index_dir()),
-              "--model-dir", str(index_copy.resolved_model_dir())]
+    common = [
+        "--index-dir",
+        str(index_copy.resolved_index_dir()),
+        "--model-dir",
+        str(index_copy.resolved_model_dir()),
+    ]
     script = (
         "import sys\n"
         "from kazrag.ui.cli import main\n"
         f"for _ in range({cycles}):\n"
         f"    assert main(['index', 'add', {str(new)!r}] + {common!r}) == 0\n"
-        f"    assert main(['index', 'remove', 'kobyz.txt'] + {common!r}) == 0\n")
+        f"    assert main(['index', 'remove', 'kobyz.txt'] + {common!r}) == 0\n"
+    )
     with Readers(reader, {old, old | {"kobyz.txt"}}) as readers:
-        done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, text=True,
-                              capture_output=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=REPO_ROOT,
+            text=True,
+            capture_output=True,
+            timeout=600,
+        )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count("added 1 (kobyz.txt)") == cycles
     _check(readers, 2 * cycles)
 
 
-def test_load_of_a_version_replaced_underneath_reads_the_new_one(index_copy, tmp_path,
-                                                                 monkeypatch):
+def test_load_of_a_version_replaced_underneath_reads_the_new_one(index_copy, tmp_path, monkeypatch):
     """The race the readers above can hit, made certain: `current` moves on and the version
     being read is deleted in the middle of reading it."""
     store = FolderStore(index_copy.resolved_index_dir())

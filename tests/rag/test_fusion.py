@@ -14,8 +14,13 @@ def retriever(config: Config) -> Retriever:
 
 
 # rows 1-3; dense prefers 1, BM25 strongly prefers 3
-RANKING = Ranking(np.zeros(3), ["x"], dense={1: 0.90, 2: 0.85, 3: 0.84},
-                  keyword={3: 12.0, 2: 1.0}, keyword_coverage=1.0)
+RANKING = Ranking(
+    np.zeros(3),
+    ["x"],
+    dense={1: 0.90, 2: 0.85, 3: 0.84},
+    keyword={3: 12.0, 2: 1.0},
+    keyword_coverage=1.0,
+)
 
 
 def test_score_fusion_adds_gated_bm25_to_the_dense_score():

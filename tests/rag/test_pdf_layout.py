@@ -8,12 +8,21 @@ from __future__ import annotations
 import re
 
 import pytest
+from pdf_samples import (
+    BOOK,
+    BOOK_SECTIONS,
+    BOOK_SENTENCES,
+    COLUMN_LEFT,
+    COLUMN_RIGHT,
+    FOOTERS,
+    HEADER,
+    Page,
+    make_book,
+)
 
-from pdf_samples import (BOOK, BOOK_SECTIONS, BOOK_SENTENCES, COLUMN_LEFT, COLUMN_RIGHT,
-                         FOOTERS, HEADER, Page, make_book)
+from kazrag.errors import DocumentError
 from kazrag.rag.chunking import chunk_document
 from kazrag.rag.config import Config
-from kazrag.errors import DocumentError
 from kazrag.rag.formats import load_document, load_documents
 
 
@@ -24,7 +33,7 @@ def _chunks(path, **config):
 
 def _sentences(chunks):
     """(sentence text, its page, its chunk) for every sentence of every chunk."""
-    return [(c.text[s.start:s.end], s.page, c) for c in chunks for s in c.sentences]
+    return [(c.text[s.start : s.end], s.page, c) for c in chunks for s in c.sentences]
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +64,12 @@ def test_furniture_lines_keep_every_other_line_on_its_page(book):
     doc = load_document(book)
     lines = doc.source.split("\n")
     assert len(doc.page_of_line) == len(lines)
-    for page, heading in ((1, "Бурабай ұлттық паркі"), (2, "Жартастар"),
-                          (3, "Алтынемел ұлттық паркі"), (4, "Жануарлар")):
+    for page, heading in (
+        (1, "Бурабай ұлттық паркі"),
+        (2, "Жартастар"),
+        (3, "Алтынемел ұлттық паркі"),
+        (4, "Жануарлар"),
+    ):
         assert doc.page_of_line[lines.index(heading)] == page
 
 
@@ -86,34 +99,51 @@ def test_headings_from_font_size_and_weight_are_sections(book):
     doc, chunks = _chunks(book)
     lines = doc.source.split("\n")
     assert {lines[n]: level for n, level in doc.heading_lines.items()} == {
-        "Бурабай ұлттық паркі": 1, "Көлдер": 2, "Жартастар": 2,
-        "Алтынемел ұлттық паркі": 1, "Жануарлар": 2}
+        "Бурабай ұлттық паркі": 1,
+        "Көлдер": 2,
+        "Жартастар": 2,
+        "Алтынемел ұлттық паркі": 1,
+        "Жануарлар": 2,
+    }
     section_of = {text: chunk.section for text, _, chunk in _sentences(chunks)}
     assert {s: section_of[s] for s in BOOK_SECTIONS} == BOOK_SECTIONS
 
 
 def test_a_pdf_without_bigger_or_bold_lines_has_no_font_headings(tmp_path):
-    pages = [Page(items=[("p", "Бірінші бет мәтіні. Онда екі сөйлем бар.")]),
-             Page(items=[("p", "Екінші беттің мәтіні. Бұл да қысқа.")])]
+    pages = [
+        Page(items=[("p", "Бірінші бет мәтіні. Онда екі сөйлем бар.")]),
+        Page(items=[("p", "Екінші беттің мәтіні. Бұл да қысқа.")]),
+    ]
     doc, chunks = _chunks(make_book(tmp_path / "plain.pdf", pages=pages))
     assert doc.heading_lines == {} and all(not c.section for c in chunks)
-    assert [c.text for c in chunks] == ["Бірінші бет мәтіні. Онда екі сөйлем бар.\n"
-                                        "Екінші беттің мәтіні. Бұл да қысқа."]
+    assert [c.text for c in chunks] == [
+        "Бірінші бет мәтіні. Онда екі сөйлем бар.\nЕкінші беттің мәтіні. Бұл да қысқа."
+    ]
 
 
 # ---------------------------------------------------------------------- two columns
 def _column_sentences():
-    return [s for column in (COLUMN_LEFT, COLUMN_RIGHT) for paragraph in column
-            for s in re.split(r"(?<=\.) ", paragraph)]
+    return [
+        s
+        for column in (COLUMN_LEFT, COLUMN_RIGHT)
+        for paragraph in column
+        for s in re.split(r"(?<=\.) ", paragraph)
+    ]
 
 
 @pytest.mark.parametrize("order", ["interleaved", "right-first"])
 def test_two_column_page_is_read_column_by_column(tmp_path, order):
-    pages = [Page(items=[("h1", "Ұлттық парктер"), ("p", "Бұл бетте екі баған бар.")],
-                  left=COLUMN_LEFT, right=COLUMN_RIGHT),
-             Page(items=[("h1", "Қосымша"), ("p", "Соңғы бет.")])]
-    doc, chunks = _chunks(make_book(tmp_path / f"columns-{order}.pdf", pages=pages,
-                                    column_order=order))
+    pages = [
+        Page(
+            items=[("h1", "Ұлттық парктер"), ("p", "Бұл бетте екі баған бар.")],
+            left=COLUMN_LEFT,
+            right=COLUMN_RIGHT,
+        ),
+        Page(items=[("h1", "Қосымша"), ("p", "Соңғы бет.")]),
+    ]
+    doc, chunks = _chunks(
+        make_book(tmp_path / f"columns-{order}.pdf", pages=pages, column_order=order)
+    )
     sentences = [text for text, _, _ in _sentences(chunks)]
     expected = _column_sentences()
     assert [s for s in sentences if s in expected] == expected  # whole, and in column order
@@ -144,12 +174,14 @@ def test_chapter_headings_at_page_tops_are_not_taken_for_running_headers(tmp_pat
     pages = []
     for n in range(10):
         items = [("h1", f"{n // 3 + 1}-ТАРАУ")] if n % 3 == 0 else []
-        pages.append(Page(items=items + [("p", f"Бұл {n + 1}-беттің мәтіні. Ол бірнеше "
-                                                "сөйлемнен тұрады.")]))
+        pages.append(
+            Page(items=items + [("p", f"Бұл {n + 1}-беттің мәтіні. Ол бірнеше сөйлемнен тұрады.")])
+        )
     doc, chunks = _chunks(make_book(tmp_path / "chapters.pdf", pages=pages))
     assert sorted({c.section for c in chunks}) == [(f"{k}-ТАРАУ",) for k in range(1, 5)]
     sentences = [text for text, _, _ in _sentences(chunks)]
     # and body text at the top of a page, recurring but for its digits, is kept too
     assert [s for s in sentences if s.startswith("Бұл ")] == [
-        f"Бұл {n}-беттің мәтіні." for n in range(1, 11)]
+        f"Бұл {n}-беттің мәтіні." for n in range(1, 11)
+    ]
     assert not any("анықтамалық" in c.text or re.search(r"\d-бет\b", c.text) for c in chunks)

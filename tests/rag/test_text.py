@@ -37,13 +37,16 @@ def test_a_wrapped_hyphen_is_joined_and_kept():
 
 
 def test_sentences_do_not_break_at_decimals_initials_or_list_letters():
-    text = ("Назарбаевқа 97.5 пайыз дауыс берілді. Н. Назарбаев сөз сөйледі. "
-            "Жыл сайын 340.340 объектіге барды.")
+    text = (
+        "Назарбаевқа 97.5 пайыз дауыс берілді. Н. Назарбаев сөз сөйледі. "
+        "Жыл сайын 340.340 объектіге барды."
+    )
     spans = sentence_spans(text)
     assert [text[a:b] for a, b in spans] == [
         "Назарбаевқа 97.5 пайыз дауыс берілді.",
         "Н. Назарбаев сөз сөйледі.",
-        "Жыл сайын 340.340 объектіге барды."]
+        "Жыл сайын 340.340 объектіге барды.",
+    ]
 
 
 def test_document_decoding_gives_nfc_text_with_unix_lines(tmp_path: Path):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,21 +13,37 @@ from repo import REPO_ROOT
 
 from kazrag.rag.config import BUNDLED_CORPUS
 from kazrag.rag.lang import detect
-from kazrag.rag.translit import (LATIN_2017, LATIN_2018, LATIN_2021, Vocabulary, cyrillic_to_latin,
-                          is_kazakh_without_letters, is_latin_kazakh, kazakh_latin_score,
-                          latin_to_cyrillic, latin_to_cyrillic_spans, latin_version,
-                          normalise_question, skeleton)
+from kazrag.rag.translit import (
+    LATIN_2017,
+    LATIN_2018,
+    LATIN_2021,
+    Vocabulary,
+    cyrillic_to_latin,
+    is_kazakh_without_letters,
+    is_latin_kazakh,
+    kazakh_latin_score,
+    latin_to_cyrillic,
+    latin_to_cyrillic_spans,
+    latin_version,
+    normalise_question,
+    skeleton,
+)
 
-SAMPLES = [json.loads(line) for line in
-           (REPO_ROOT / "tests" / "data" / "typing_samples.jsonl").read_text(encoding="utf-8").splitlines()]
+SAMPLES = [
+    json.loads(line)
+    for line in (REPO_ROOT / "tests" / "data" / "typing_samples.jsonl")
+    .read_text(encoding="utf-8")
+    .splitlines()
+]
 ISSUE_LATIN = "Prezident saılaýynda Nazarbaevqa neshe paıyz daýys berildi?"
 ISSUE_RUSSIAN_LETTERS = "Енбек кодексине сайкес жумыска алудын ен томенги жасы канша?"
 
 
 @pytest.fixture(scope="module")
 def vocabulary() -> Vocabulary:
-    return Vocabulary.from_texts(p.read_text(encoding="utf-8")
-                                 for p in sorted(BUNDLED_CORPUS.glob("*.txt")))
+    return Vocabulary.from_texts(
+        p.read_text(encoding="utf-8") for p in sorted(BUNDLED_CORPUS.glob("*.txt"))
+    )
 
 
 def words(text: str) -> list[str]:
@@ -37,16 +52,28 @@ def words(text: str) -> list[str]:
 
 # ------------------------------------------------------------------ the official tables
 # Each alphabet as the decree lists it, in its own order: "Latin=Cyrillic" pairs.
-DECREE_2017 = ("a=а a'=ә b=б d=д e=е f=ф g=г g'=ғ h=х h=һ i=і i'=и i'=й j=ж k=к l=л m=м n=н "
-               "n'=ң o=о o'=ө p=п q=қ r=р s=с s'=ш c'=ч t=т u=ұ u'=ү v=в y=ы y'=у z=з")
-DECREE_2018 = ("a=а á=ә b=б d=д e=е f=ф g=г ǵ=ғ h=х h=һ i=і ı=и ı=й j=ж k=к l=л m=м n=н "
-               "ń=ң o=о ó=ө p=п q=қ r=р s=с t=т u=ұ ú=ү v=в y=ы ý=у z=з sh=ш ch=ч")
-ALPHABET_2021 = ("a=а ä=ә b=б d=д e=е f=ф g=г ğ=ғ h=х h=һ ı=і i=и i=й j=ж k=к l=л m=м n=н "
-                 "ñ=ң o=о ö=ө p=п q=қ r=р s=с ş=ш t=т u=у ū=ұ ü=ү v=в y=ы z=з ç=ч")
-TABLES = [("2017", LATIN_2017, DECREE_2017), ("2018", LATIN_2018, DECREE_2018),
-          ("2021", LATIN_2021, ALPHABET_2021)]
-LETTER_CASES = [(version, latin, cyrillic) for version, _, listing in TABLES
-                for latin, cyrillic in (pair.split("=") for pair in listing.split())]
+DECREE_2017 = (
+    "a=а a'=ә b=б d=д e=е f=ф g=г g'=ғ h=х h=һ i=і i'=и i'=й j=ж k=к l=л m=м n=н "
+    "n'=ң o=о o'=ө p=п q=қ r=р s=с s'=ш c'=ч t=т u=ұ u'=ү v=в y=ы y'=у z=з"
+)
+DECREE_2018 = (
+    "a=а á=ә b=б d=д e=е f=ф g=г ǵ=ғ h=х h=һ i=і ı=и ı=й j=ж k=к l=л m=м n=н "
+    "ń=ң o=о ó=ө p=п q=қ r=р s=с t=т u=ұ ú=ү v=в y=ы ý=у z=з sh=ш ch=ч"
+)
+ALPHABET_2021 = (
+    "a=а ä=ә b=б d=д e=е f=ф g=г ğ=ғ h=х h=һ ı=і i=и i=й j=ж k=к l=л m=м n=н "
+    "ñ=ң o=о ö=ө p=п q=қ r=р s=с ş=ш t=т u=у ū=ұ ü=ү v=в y=ы z=з ç=ч"
+)
+TABLES = [
+    ("2017", LATIN_2017, DECREE_2017),
+    ("2018", LATIN_2018, DECREE_2018),
+    ("2021", LATIN_2021, ALPHABET_2021),
+]
+LETTER_CASES = [
+    (version, latin, cyrillic)
+    for version, _, listing in TABLES
+    for latin, cyrillic in (pair.split("=") for pair in listing.split())
+]
 
 
 @pytest.mark.parametrize("version,table,listing", TABLES, ids=[t[0] for t in TABLES])
@@ -56,11 +83,14 @@ def test_each_table_is_the_official_alphabet_letter_for_letter(version, table, l
     assert len(set(table.values())) == 32  # 34 Cyrillic letters: и/й and х/һ share one
 
 
-@pytest.mark.parametrize("version,latin,cyrillic", LETTER_CASES,
-                         ids=[f"{v}-{c}" for v, _, c in LETTER_CASES])
+@pytest.mark.parametrize(
+    "version,latin,cyrillic", LETTER_CASES, ids=[f"{v}-{c}" for v, _, c in LETTER_CASES]
+)
 def test_every_letter_is_written_and_read_back(version, latin, cyrillic):
     assert cyrillic_to_latin(cyrillic, version) == latin
-    capital = {"ı": "I", "i": "İ" if version == "2021" else "I"}.get(latin, latin[0].upper() + latin[1:])
+    capital = {"ı": "I", "i": "İ" if version == "2021" else "I"}.get(
+        latin, latin[0].upper() + latin[1:]
+    )
     assert cyrillic_to_latin(cyrillic.upper(), version) == capital
     # read back inside a word, where the context rules apply: after a consonant (и), after a
     # vowel (й), х for both х and һ (the corpus vocabulary tells them apart)
@@ -76,8 +106,10 @@ def test_2021_capitals_keep_their_dots():
     assert cyrillic_to_latin("ШЫҒЫС", "2018") == "SHYǴYS"  # digraphs in capitals
 
 
-SENTENCE = ("Әсем ғалым қалада теңіз бен өзен туралы ұлы үйде жайлы сөйледі: бір шам, фермер, "
-            "цирк, чемпион, хабар, вагон, щетка, юрист, яғни, жүз, ел, сайлауы, тиіс, киім.")
+SENTENCE = (
+    "Әсем ғалым қалада теңіз бен өзен туралы ұлы үйде жайлы сөйледі: бір шам, фермер, "
+    "цирк, чемпион, хабар, вагон, щетка, юрист, яғни, жүз, ел, сайлауы, тиіс, киім."
+)
 
 
 @pytest.mark.parametrize("version", ["2017", "2018", "2021"])
@@ -91,10 +123,12 @@ def test_the_turkish_keyboard_habit_is_read_too():
     # 2021's letters with ı for ы, i for і and и, y for й
     text = "Balalar üylerinde qanşa jetim bala tūradı? Qazaqstanda qanşa sayasi partiya bar?"
     assert latin_version(text) == "turkish"
-    assert latin_to_cyrillic(text) == ("Балалар үйлерінде қанша жетім бала тұрады? "
-                                       "Қазақстанда қанша саяси партия бар?")
+    assert latin_to_cyrillic(text) == (
+        "Балалар үйлерінде қанша жетім бала тұрады? Қазақстанда қанша саяси партия бар?"
+    )
     assert cyrillic_to_latin("Қазақстандағы сыбайлас жемқорлық", "turkish") == (
-        "Qazaqstandağı sıbaylas jemqorlıq")
+        "Qazaqstandağı sıbaylas jemqorlıq"
+    )
 
 
 def test_the_version_is_read_from_the_text():
@@ -113,7 +147,10 @@ def test_the_issues_latin_question_is_kazakh_and_becomes_the_corpus_words(vocabu
     assert text == "Президент сайлауында Назарбаевқа неше пайыз дауыс берілді?"
     assert all(w in vocabulary for w in words(text))
     # without the corpus only the loan word keeps the 2018 reading of a typed i
-    assert latin_to_cyrillic(ISSUE_LATIN) == "Презідент сайлауында Назарбаевқа неше пайыз дауыс берілді?"
+    assert (
+        latin_to_cyrillic(ISSUE_LATIN)
+        == "Презідент сайлауында Назарбаевқа неше пайыз дауыс берілді?"
+    )
 
 
 def test_the_issues_russian_letter_question_is_kazakh_and_gets_its_letters_back(vocabulary):
@@ -129,7 +166,9 @@ def test_the_same_question_in_chat_latin_reads_the_same(vocabulary):
     chat = "Enbek kodeksine saikes zhumyska aludyn en tomengi zhasy kansha?"
     assert detect(chat) == "kk"
     assert normalise_question(chat, vocabulary) == (
-        "Еңбек кодексіне сәйкес жұмысқа алудың ең төменгі жасы қанша?", "latin")
+        "Еңбек кодексіне сәйкес жұмысқа алудың ең төменгі жасы қанша?",
+        "latin",
+    )
     # vowel harmony alone already gets most letters: қ in back words, ә/ө/і in front ones
     assert latin_to_cyrillic(chat) == "Енбек көдексіне сәйкес жұмысқа алұдың ен төменгі жасы қанша?"
 
@@ -143,29 +182,35 @@ def test_spelling_variants_of_a_name_share_a_skeleton_and_find_the_corpus_form(v
 
 
 def test_a_question_partly_typed_without_kazakh_letters_is_completed(vocabulary):
-    text, typed = normalise_question("Еңбек кодексі бойынша жумыска алудын ен томенгі жасы кандай?",
-                                     vocabulary)
+    text, typed = normalise_question(
+        "Еңбек кодексі бойынша жумыска алудын ен томенгі жасы кандай?", vocabulary
+    )
     assert typed == "cyrillic"
     assert text == "Еңбек кодексі бойынша жұмысқа алудың ең төменгі жасы қандай?"
     # a Kazakh letter the user typed is never changed: Ғабдуллин is not made Габдуллин here
-    assert "Ғабдуллин" in normalise_question("Бигелді Ғабдуллин қанша жылға сотталды?", vocabulary)[0]
+    assert (
+        "Ғабдуллин" in normalise_question("Бигелді Ғабдуллин қанша жылға сотталды?", vocabulary)[0]
+    )
     # a correctly spelled Kazakh question is left exactly as typed
     correct = "2015 жылғы сәуірдегі президент сайлауында Назарбаев дауыстың қанша пайызын алды?"
     assert normalise_question(correct, vocabulary) == (correct, "cyrillic")
 
 
 # ------------------------------------------------------------------ English and Russian stay
-@pytest.mark.parametrize("question,lang", [
-    ("What is the capital of France?", "en"),
-    ("How many votes did Nazarbayev get in the presidential election?", "en"),
-    ("What did Qasym-Jomart Toqaev say about the Latin alphabet?", "en"),
-    ("Why did oil workers in Zhanaozen go on strike?", "en"),
-    ("Qatar and Iraq", "en"),
-    ("Какая погода будет завтра в Париже?", "ru"),
-    ("За что был осуждён профсоюзный активист Нурбек Кушакбаев в Актау?", "ru"),
-    ("Сколько мест получила партия Нур Отан на выборах в Мажилис?", "ru"),
-    ("Актау", "ru"),
-])
+@pytest.mark.parametrize(
+    "question,lang",
+    [
+        ("What is the capital of France?", "en"),
+        ("How many votes did Nazarbayev get in the presidential election?", "en"),
+        ("What did Qasym-Jomart Toqaev say about the Latin alphabet?", "en"),
+        ("Why did oil workers in Zhanaozen go on strike?", "en"),
+        ("Qatar and Iraq", "en"),
+        ("Какая погода будет завтра в Париже?", "ru"),
+        ("За что был осуждён профсоюзный активист Нурбек Кушакбаев в Актау?", "ru"),
+        ("Сколько мест получила партия Нур Отан на выборах в Мажилис?", "ru"),
+        ("Актау", "ru"),
+    ],
+)
 def test_english_and_russian_questions_keep_their_language(question, lang, vocabulary):
     assert detect(question) == lang
     assert normalise_question(question, vocabulary) == (question, "cyrillic")
@@ -174,14 +219,21 @@ def test_english_and_russian_questions_keep_their_language(question, lang, vocab
 def test_every_hand_written_sample_is_detected_as_its_language():
     wrong = [(s["id"], detect(s["text"])) for s in SAMPLES if detect(s["text"]) != s["lang"]]
     assert not wrong
-    assert {s["typed"] for s in SAMPLES} >= {"latin-2017", "latin-2018", "latin-2021",
-                                             "latin-informal", "no-kazakh-letters"}
+    assert {s["typed"] for s in SAMPLES} >= {
+        "latin-2017",
+        "latin-2018",
+        "latin-2021",
+        "latin-informal",
+        "no-kazakh-letters",
+    }
     assert len([s for s in SAMPLES if s["lang"] == "kk"]) == 80
 
 
 def test_the_detectors_tell_their_own_habit_only():
     assert is_latin_kazakh(ISSUE_LATIN) and not is_kazakh_without_letters(ISSUE_LATIN)
-    assert is_kazakh_without_letters(ISSUE_RUSSIAN_LETTERS) and not is_latin_kazakh(ISSUE_RUSSIAN_LETTERS)
+    assert is_kazakh_without_letters(ISSUE_RUSSIAN_LETTERS) and not is_latin_kazakh(
+        ISSUE_RUSSIAN_LETTERS
+    )
     kazakh = "Еңбек кодексіне сәйкес жұмысқа алудың ең төменгі жасы қанша?"
     assert not is_latin_kazakh(kazakh) and not is_kazakh_without_letters(kazakh)
     assert kazakh_latin_score("Kansha adam?") > 0.5 > kazakh_latin_score("How many people?")
@@ -200,11 +252,19 @@ def test_a_latin_document_is_recognised_and_read_back():
 
 # ------------------------------------------------------------------ what is left alone
 def test_urls_emails_numbers_and_acronyms_are_left_alone():
-    text = ("Derekkóz: https://www.state.gov/j/tip/rls/tiprpt/ jáne info@ratel.kz, "
-            "2017 jyly 97.5 paıyz, COVID19, PRI men AQSh.")
+    text = (
+        "Derekkóz: https://www.state.gov/j/tip/rls/tiprpt/ jáne info@ratel.kz, "
+        "2017 jyly 97.5 paıyz, COVID19, PRI men AQSh."
+    )
     out = latin_to_cyrillic(text)
-    for kept in ("https://www.state.gov/j/tip/rls/tiprpt/", "info@ratel.kz", "2017", "97.5",
-                 "COVID19", "PRI"):
+    for kept in (
+        "https://www.state.gov/j/tip/rls/tiprpt/",
+        "info@ratel.kz",
+        "2017",
+        "97.5",
+        "COVID19",
+        "PRI",
+    ):
         assert kept in out
     assert "жылы" in out and "пайыз" in out and "және" in out and "АҚШ" in out
 
@@ -235,13 +295,16 @@ def test_the_vocabulary_round_trips_through_plain_json(vocabulary, tmp_path):
     for word in ("Енбек", "жумыска", "Габдуллин", "канша", "томенги"):
         assert loaded.restore(word) == vocabulary.restore(word)
     assert normalise_question(ISSUE_RUSSIAN_LETTERS, loaded) == normalise_question(
-        ISSUE_RUSSIAN_LETTERS, vocabulary)
+        ISSUE_RUSSIAN_LETTERS, vocabulary
+    )
     with pytest.raises(ValueError):
         Vocabulary.from_dict({"counts": {}})
 
 
 def test_the_most_frequent_spelling_wins():
-    vocabulary = Vocabulary({"көл": 1, "қол": 5, "кол": 2}, )
+    vocabulary = Vocabulary(
+        {"көл": 1, "қол": 5, "кол": 2},
+    )
     assert vocabulary.restore("кол") == "қол"
     assert Vocabulary({"ен": 1, "ең": 1}).restore("ен") == "ең"  # a tie: the Kazakh letters
 

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-
 from gradio_server import serving, trigger
+
 from kazrag.rag.config import BUNDLED_CORPUS
 from kazrag.rag.lang import frame
 from kazrag.rag.text import match_key
@@ -32,10 +32,8 @@ FACTS = {
     "2016 жылы адам құқықтары жөніндегі уәкілге азаптау мен қатыгездік туралы неше шағым "
     "келіп түсті?": "106 шағым",
     "Сколько ранних и принудительных браков заключается в Казахстане ежегодно?": "2000-3000",
-    "How many criminal cases of human trafficking did police investigate in 2016?":
-        "147 қылмыстық",
-    "Демонстрация өткізуге рұқсат сұрап жергілікті әкімдікке неше күн бұрын жүгіну керек?":
-        "10 күн бұрын",
+    "How many criminal cases of human trafficking did police investigate in 2016?": "147 қылмыстық",
+    "Демонстрация өткізуге рұқсат сұрап жергілікті әкімдікке неше күн бұрын жүгіну керек?": "10 күн бұрын",
     "Компаниялар жұмыс орындарының қанша пайызын мүмкіндігі шектеулі жандарға бөлуге "
     "міндетті?": "3 пайызын",
 }
@@ -45,8 +43,9 @@ RUSSIAN_QUESTION = "Сколько ранних и принудительных 
 
 @pytest.fixture(scope="module")
 def corpus_key() -> str:
-    return match_key("\n".join(p.read_text(encoding="utf-8")
-                               for p in sorted(BUNDLED_CORPUS.glob("*.txt"))))
+    return match_key(
+        "\n".join(p.read_text(encoding="utf-8") for p in sorted(BUNDLED_CORPUS.glob("*.txt")))
+    )
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +69,7 @@ def quotes_of(answer: str) -> list[str]:
 
 
 @pytest.mark.parametrize("question,lang", [(KAZAKH_QUESTION, "kk"), (RUSSIAN_QUESTION, "ru")])
-def test_chat_api_answers_with_verbatim_quotes_and_citations(client, corpus_key, question,
-                                                             lang):
+def test_chat_api_answers_with_verbatim_quotes_and_citations(client, corpus_key, question, lang):
     answer = client.predict(question, api_name="/chat")
     assert isinstance(answer, str)
     assert answer.startswith(frame(lang, "intro")), answer
@@ -80,15 +78,19 @@ def test_chat_api_answers_with_verbatim_quotes_and_citations(client, corpus_key,
     for quote in quotes:
         assert match_key(quote) in corpus_key, f"not a verbatim quote: {quote}"
     assert "[1]" in answer
-    assert re.search(r"^\[1\] human-rights-report-2017\.kk\.txt, .*lines? \d+", answer,
-                     re.MULTILINE), answer
+    assert re.search(
+        r"^\[1\] human-rights-report-2017\.kk\.txt, .*lines? \d+", answer, re.MULTILINE
+    ), answer
     assert match_key(FACTS[question]) in match_key(" ".join(quotes))
 
 
-@pytest.mark.parametrize("question,lang", [
-    ("Who won the 2018 football World Cup?", "en"),
-    ("Какая погода будет завтра в Париже?", "ru"),
-])
+@pytest.mark.parametrize(
+    "question,lang",
+    [
+        ("Who won the 2018 football World Cup?", "en"),
+        ("Какая погода будет завтра в Париже?", "ru"),
+    ],
+)
 def test_chat_api_abstains_on_off_topic_questions(client, question, lang):
     answer = client.predict(question, api_name="/chat")
     assert answer.startswith(frame(lang, "abstain")), answer
@@ -113,7 +115,9 @@ def test_eight_simultaneous_questions_each_get_their_own_answer(url):
         answers = dict(zip(FACTS, pool.map(ask, FACTS)))
     for question, fact in FACTS.items():
         assert match_key(fact) in match_key(" ".join(quotes_of(answers[question]))), (
-            question, answers[question])
+            question,
+            answers[question],
+        )
 
 
 def test_chat_streams_the_answer_then_its_sources(client):
@@ -137,15 +141,16 @@ def test_chat_streams_the_answer_then_its_sources(client):
 
 def test_like_and_dislike_are_appended_to_the_feedback_file(client, url, feedback_file):
     history = client.predict(KAZAKH_QUESTION, [], "hybrid", 5, api_name="/respond")[1]
-    before = feedback_file.read_text(encoding="utf-8").count("\n") \
-        if feedback_file.exists() else 0
+    before = feedback_file.read_text(encoding="utf-8").count("\n") if feedback_file.exists() else 0
     answer_text = history[1]["content"]
     for liked in (True, False):
-        done = trigger(url, "chat", "like", [history],
-                       {"index": 1, "value": [answer_text], "liked": liked})
+        done = trigger(
+            url, "chat", "like", [history], {"index": 1, "value": [answer_text], "liked": liked}
+        )
         assert done.get("success"), done
-    records = [json.loads(line) for line in
-               feedback_file.read_text(encoding="utf-8").splitlines()[before:]]
+    records = [
+        json.loads(line) for line in feedback_file.read_text(encoding="utf-8").splitlines()[before:]
+    ]
     assert [r["liked"] for r in records] == [True, False]
     record = records[0]
     assert set(record) == {"time", "liked", "question", "answer", "sources"}
@@ -153,7 +158,8 @@ def test_like_and_dislike_are_appended_to_the_feedback_file(client, url, feedbac
     assert record["answer"].startswith(frame("kk", "intro"))
     assert "72 сағат" in record["answer"] and "\\" not in record["answer"]
     assert record["sources"] and record["sources"][0].startswith(
-        "[1] human-rights-report-2017.kk.txt › ")
+        "[1] human-rights-report-2017.kk.txt › "
+    )
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", record["time"])
 
 
@@ -189,8 +195,9 @@ def test_uploaded_document_is_indexed_and_answers(own_engine, engine, tmp_path):
         rows = {row[0]: row for row in table["data"]}
         assert path.name in rows and rows[path.name][2] >= 1
         assert "3 documents" in corpus_line
-        answer = client.predict("Ақбұлақ ауылында неше түп алма ағашы отырғызылды?",
-                                api_name="/chat")
+        answer = client.predict(
+            "Ақбұлақ ауылында неше түп алма ағашы отырғызылды?", api_name="/chat"
+        )
         assert "412 түп алма ағашын" in " ".join(quotes_of(answer)), answer
         assert f"[1] {path.name}" in answer
 

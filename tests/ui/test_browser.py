@@ -12,17 +12,24 @@ import time
 from pathlib import Path
 
 import pytest
-
 from gradio_server import serving
 from repo import REPO_ROOT
+
 from kazrag.rag.lang import frame
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOT = REPO_ROOT / "docs" / "screenshot.png"
 QUESTION = "Полиция ұсталған адамды айып тақпай тұрып қанша сағат ұстай алады?"
 TIMEOUT_MS = 60_000
@@ -39,8 +46,7 @@ def browser():
 
     with sync_playwright() as playwright:
         try:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                  args=CHROMIUM_ARGS)
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         except Exception as exc:  # installed (or in CI) but broken: a finding, not a skip
             pytest.fail(f"Chromium at {CHROMIUM} did not start: {exc}")
         yield chromium
@@ -57,8 +63,7 @@ def wait_for_lines(path: Path, n: int, seconds: float = 10) -> list[str]:
     raise AssertionError(f"{path} did not reach {n} lines in {seconds} s")
 
 
-def test_a_kazakh_question_gets_a_quoted_answer_whose_sources_open(
-        browser, engine, tmp_path):
+def test_a_kazakh_question_gets_a_quoted_answer_whose_sources_open(browser, engine, tmp_path):
     expected = engine.ask(QUESTION)
     assert not expected.abstained
     quote = expected.quotes[0].text

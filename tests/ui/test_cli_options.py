@@ -7,8 +7,10 @@ from kazrag.ui.cli import build_parser
 from kazrag.ui.options import config_from
 
 
-@pytest.mark.parametrize("command", [["ask", "сұрақ"], ["index", "info"], ["serve"],
-                                     ["eval", "q.jsonl", "--corpus", "c"]])
+@pytest.mark.parametrize(
+    "command",
+    [["ask", "сұрақ"], ["index", "info"], ["serve"], ["eval", "q.jsonl", "--corpus", "c"]],
+)
 def test_backend_option_sets_the_embedding_backend(command):
     args = build_parser().parse_args(command + ["--backend", "onnx-int8"])
     assert config_from(args).embed_backend == "onnx-int8"

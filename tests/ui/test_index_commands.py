@@ -15,7 +15,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from cli_run import cli, error_line, version_of
 from kazakh_docs import KOBYZ, PDF_QUESTION, QUESTIONS, make_pdf, make_scanned_pdf
 
@@ -32,8 +31,9 @@ def texts_of(config, doc: str) -> int:
     version = FolderStore(config.resolved_index_dir()).load()
     records = version.chunks.get(range(len(version.chunks)))
     chunks = [Chunk.from_dict(r) for r in records if r["doc"] == doc]
-    return (len({c.embedding_text() for c in chunks})
-            + len({c.text[s.start:s.end] for c in chunks for s in c.sentences}))
+    return len({c.embedding_text() for c in chunks}) + len(
+        {c.text[s.start : s.end] for c in chunks for s in c.sentences}
+    )
 
 
 # ------------------------------------------------------------- every format answered
@@ -85,8 +85,9 @@ def test_remove_embeds_nothing_and_the_document_is_gone(capsys, index_copy):
     assert all(q.doc != "dombyra.kz1048.txt" for q in answer.quotes)
 
 
-def test_changed_document_is_updated_with_only_its_new_text_embedded(capsys, index_copy,
-                                                                     corpus, tmp_path):
+def test_changed_document_is_updated_with_only_its_new_text_embedded(
+    capsys, index_copy, corpus, tmp_path
+):
     changed = tmp_path / "dombyra.kz1048.txt"
     text = (corpus / changed.name).read_bytes().decode("kz1048")
     changed.write_bytes((text + "\nСыбызғы үрмелі аспап.\n").encode("kz1048"))
@@ -97,8 +98,9 @@ def test_changed_document_is_updated_with_only_its_new_text_embedded(capsys, ind
     assert 0 < embedded < texts_of(index_copy, "dombyra.kz1048.txt")
 
 
-def test_normaliser_change_rebuilds_everything_and_says_so(capsys, index_copy, tmp_path,
-                                                           monkeypatch):
+def test_normaliser_change_rebuilds_everything_and_says_so(
+    capsys, index_copy, tmp_path, monkeypatch
+):
     """An upgrade that changes the normaliser: the next change rebuilds the whole index
     (keyword tokens of every document change; their vectors are still valid)."""
     import kazrag.rag.indexing
@@ -109,9 +111,12 @@ def test_normaliser_change_rebuilds_everything_and_says_so(capsys, index_copy, t
     new.write_text(KOBYZ, encoding="utf-8")
     code, out, err = cli(capsys, "index", "add", str(new), config=index_copy)
     assert code == 0, err
-    assert (f"kazrag: normaliser_version changed ({NORMALISER_VERSION} -> 99): "
-            "rebuilding everything") in err
-    assert FolderStore(index_copy.resolved_index_dir()).read_manifest()["normaliser_version"] == "99"
+    assert (
+        f"kazrag: normaliser_version changed ({NORMALISER_VERSION} -> 99): rebuilding everything"
+    ) in err
+    assert (
+        FolderStore(index_copy.resolved_index_dir()).read_manifest()["normaliser_version"] == "99"
+    )
 
 
 # ------------------------------------------------------------------ bad documents
@@ -128,16 +133,19 @@ def _bad_files(folder: Path, corpus: Path) -> dict[str, tuple[Path, str]]:
     return {
         "empty.txt": (folder / "empty.txt", "empty.txt: the file is empty"),
         "photo.txt": (folder / "photo.txt", "photo.txt: this is a binary file, not text"),
-        "broken.pdf": (folder / "broken.pdf", "broken.pdf: not a readable PDF (damaged or "
-                                              "truncated"),
+        "broken.pdf": (
+            folder / "broken.pdf",
+            "broken.pdf: not a readable PDF (damaged or truncated",
+        ),
         "secret.pdf": (folder / "secret.pdf", "secret.pdf: the PDF is password-protected"),
         "scan.pdf": (folder / "scan.pdf", "scan.pdf: no extractable text (scanned?)"),
         "old.doc": (folder / "old.doc", "old.doc: unsupported format .doc"),
     }
 
 
-@pytest.mark.parametrize("name", ["empty.txt", "photo.txt", "broken.pdf", "secret.pdf",
-                                  "scan.pdf", "old.doc"])
+@pytest.mark.parametrize(
+    "name", ["empty.txt", "photo.txt", "broken.pdf", "secret.pdf", "scan.pdf", "old.doc"]
+)
 def test_bad_file_is_refused_and_the_index_kept(capsys, index_copy, corpus, tmp_path, name):
     path, says = _bad_files(tmp_path / "bad", corpus)[name]
     version = version_of(index_copy)
@@ -146,8 +154,9 @@ def test_bad_file_is_refused_and_the_index_kept(capsys, index_copy, corpus, tmp_
     assert version_of(index_copy) == version  # nothing was written
 
 
-def test_bad_files_beside_good_ones_are_skipped_with_a_line_each(capsys, index_copy,
-                                                                 corpus, tmp_path):
+def test_bad_files_beside_good_ones_are_skipped_with_a_line_each(
+    capsys, index_copy, corpus, tmp_path
+):
     bad = _bad_files(tmp_path / "mixed", corpus)
     (tmp_path / "mixed" / "kobyz.txt").write_text(KOBYZ, encoding="utf-8")
     code, out, err = cli(capsys, "index", "add", str(tmp_path / "mixed"), config=index_copy)
@@ -157,8 +166,9 @@ def test_bad_files_beside_good_ones_are_skipped_with_a_line_each(capsys, index_c
             assert f"kazrag: skipped {says}" in err
 
 
-def test_the_first_add_builds_a_new_index_from_those_files_only(capsys, small_config,
-                                                                corpus, tmp_path):
+def test_the_first_add_builds_a_new_index_from_those_files_only(
+    capsys, small_config, corpus, tmp_path
+):
     config = small_config.with_(index_dir=tmp_path / "fresh")
     code, out, err = cli(capsys, "index", "add", str(corpus / "cities.pdf"), config=config)
     assert code == 0, err
@@ -194,27 +204,38 @@ def test_same_text_under_another_name_is_refused(capsys, index_copy, corpus, tmp
     version = version_of(index_copy)
     code, _, err = cli(capsys, "index", "add", str(copy), config=index_copy)
     assert code == 1
-    assert ("cities-copy.pdf: the same text as cities.pdf (already indexed); not added twice"
-            in error_line(err))
+    assert (
+        "cities-copy.pdf: the same text as cities.pdf (already indexed); not added twice"
+        in error_line(err)
+    )
     assert version_of(index_copy) == version
 
 
 def test_same_text_twice_in_one_batch_is_added_once(capsys, index_copy, tmp_path):
     for name in ("kobyz.txt", "kobyz-copy.txt"):
         (tmp_path / name).write_text(KOBYZ, encoding="utf-8")
-    code, out, err = cli(capsys, "index", "add", str(tmp_path / "kobyz.txt"),
-                         str(tmp_path / "kobyz-copy.txt"), config=index_copy)
+    code, out, err = cli(
+        capsys,
+        "index",
+        "add",
+        str(tmp_path / "kobyz.txt"),
+        str(tmp_path / "kobyz-copy.txt"),
+        config=index_copy,
+    )
     assert code == 0 and "added 1 (kobyz.txt)" in out
-    assert ("kazrag: skipped kobyz-copy.txt: the same text as kobyz.txt (also in this "
-            "batch); not added twice") in err
+    assert (
+        "kazrag: skipped kobyz-copy.txt: the same text as kobyz.txt (also in this "
+        "batch); not added twice"
+    ) in err
 
 
 def test_two_files_of_one_name_in_a_batch(capsys, index_copy, tmp_path):
     for folder, text in (("a", KOBYZ), ("b", KOBYZ + "\nТағы бір сөйлем.\n")):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "kobyz.txt").write_text(text, encoding="utf-8")
-    code, out, err = cli(capsys, "index", "add", str(tmp_path / "a"), str(tmp_path / "b"),
-                         config=index_copy)
+    code, out, err = cli(
+        capsys, "index", "add", str(tmp_path / "a"), str(tmp_path / "b"), config=index_copy
+    )
     assert code == 0 and "added 1 (kobyz.txt)" in out
     assert "a document named kobyz.txt is already in the corpus" in err
 
@@ -225,18 +246,28 @@ def test_remove_unknown_document_is_refused(capsys, index_copy):
 
 
 # --------------------------------------------------------------------- bad questions
-@pytest.mark.parametrize("question, says", [
-    ("", "The question is empty."),
-    ("   \n\t ", "The question is empty."),
-    ("?!... — ;", "The question has no words."),
-    ("2015 1997 42", "The question has no words."),
-    ("中国的首都是哪个城市？", "kazrag understands questions in Kazakh, Russian and English."),
-    ("ما هي عاصمة كازاخستان؟", "kazrag understands questions in Kazakh, Russian and English."),
-])
+@pytest.mark.parametrize(
+    "question, says",
+    [
+        ("", "The question is empty."),
+        ("   \n\t ", "The question is empty."),
+        ("?!... — ;", "The question has no words."),
+        ("2015 1997 42", "The question has no words."),
+        ("中国的首都是哪个城市？", "kazrag understands questions in Kazakh, Russian and English."),
+        ("ما هي عاصمة كازاخستان؟", "kazrag understands questions in Kazakh, Russian and English."),
+    ],
+)
 def test_bad_question_is_refused_before_loading(capsys, question, says, tmp_path):
     # an index folder with nothing in it: the question is refused before it is looked at
-    code, _, err = cli(capsys, "ask", question, "--index-dir", str(tmp_path / "none"),
-                       "--model", str(tmp_path / "no-model"))
+    code, _, err = cli(
+        capsys,
+        "ask",
+        question,
+        "--index-dir",
+        str(tmp_path / "none"),
+        "--model",
+        str(tmp_path / "no-model"),
+    )
     assert code == 1 and says in error_line(err)
 
 
@@ -267,8 +298,10 @@ def test_truncated_faiss_file_is_reported(capsys, index_copy):
         code, _, err = cli(capsys, *args, config=index_copy)
         assert code == 1
         assert "vectors.faiss in " in error_line(err)
-        assert "does not match its manifest (damaged, truncated or edited); rebuild with " \
-               "`kazrag index build --rebuild`" in error_line(err)
+        assert (
+            "does not match its manifest (damaged, truncated or edited); rebuild with "
+            "`kazrag index build --rebuild`" in error_line(err)
+        )
 
 
 def test_edited_manifest_is_reported(capsys, index_copy):
@@ -282,8 +315,14 @@ def test_edited_manifest_is_reported(capsys, index_copy):
 
 def test_missing_model_folder_is_reported(capsys, small_config, tmp_path):
     for args in (("ask", PDF_QUESTION), ("index", "add", str(tmp_path))):
-        code, _, err = cli(capsys, *args, "--model", "/nonexistent/model",
-                           "--index-dir", str(small_config.resolved_index_dir()))
+        code, _, err = cli(
+            capsys,
+            *args,
+            "--model",
+            "/nonexistent/model",
+            "--index-dir",
+            str(small_config.resolved_index_dir()),
+        )
         assert code == 1
         assert "Embedding model folder not found: /nonexistent/model" in error_line(err)
 
@@ -293,8 +332,7 @@ def _disk_full(*args, **kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
-def test_full_disk_while_writing_keeps_the_old_index(capsys, index_copy, tmp_path,
-                                                     monkeypatch):
+def test_full_disk_while_writing_keeps_the_old_index(capsys, index_copy, tmp_path, monkeypatch):
     new = tmp_path / "kobyz.txt"
     new.write_text(KOBYZ, encoding="utf-8")
     version = version_of(index_copy)
@@ -319,8 +357,9 @@ def test_full_disk_while_writing_keeps_the_old_index(capsys, index_copy, tmp_pat
     assert engine.ask(PDF_QUESTION).quotes == before.quotes  # the open engine too
 
 
-def test_full_disk_for_the_embedding_cache_still_lands_the_index(capsys, index_copy, tmp_path,
-                                                                  monkeypatch):
+def test_full_disk_for_the_embedding_cache_still_lands_the_index(
+    capsys, index_copy, tmp_path, monkeypatch
+):
     # the index is written first; the cache only saves time, so its failure is a note
     new = tmp_path / "kobyz.txt"
     new.write_text(KOBYZ, encoding="utf-8")
@@ -335,15 +374,16 @@ def test_full_disk_for_the_embedding_cache_still_lands_the_index(capsys, index_c
     assert not list((index_copy.resolved_index_dir() / "embeddings").glob("*.tmp-*"))
 
 
-def test_an_index_made_with_other_settings_is_rebuilt_from_its_own_documents(index_copy,
-                                                                             tmp_path):
+def test_an_index_made_with_other_settings_is_rebuilt_from_its_own_documents(index_copy, tmp_path):
     # as after an upgrade that changed a setting the vectors or tokens depend on: the
     # stored documents are re-indexed (the source files need not exist any more)
     messages = []
     before = Kazrag.open(index_copy)
     changed = index_copy.with_(keyword_prefix=index_copy.keyword_prefix + 1)
     engine = Kazrag.open(changed, progress=lambda m, f: messages.append(m))
-    assert messages[0].startswith("index keyword changed") and "rebuilding everything" in messages[0]
+    assert (
+        messages[0].startswith("index keyword changed") and "rebuilding everything" in messages[0]
+    )
     assert engine.snapshot.version.manifest["keyword"]["prefix"] == changed.keyword_prefix
     assert engine.documents().keys() == before.documents().keys()
     assert engine.ask(PDF_QUESTION).quotes[0].text == before.ask(PDF_QUESTION).quotes[0].text

@@ -8,17 +8,24 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from pdf_samples import BOOK_SENTENCES, make_book
 from kazakh_docs import NAURYZ
+from pdf_samples import BOOK_SENTENCES, make_book
+
 from kazrag.ui.cli import main
 
 pytestmark = pytest.mark.slow
 
 
 def cli(capsys, config, *args: str) -> tuple[int, str, str]:
-    code = main(list(args) + ["--index-dir", str(config.resolved_index_dir()),
-                              "--model-dir", str(config.resolved_model_dir())])
+    code = main(
+        list(args)
+        + [
+            "--index-dir",
+            str(config.resolved_index_dir()),
+            "--model-dir",
+            str(config.resolved_model_dir()),
+        ]
+    )
     out, err = capsys.readouterr()
     assert "Traceback" not in err
     return code, out, err
@@ -30,19 +37,30 @@ def config(base_config, tmp_path_factory):
     make_book(folder / "parks.pdf")
     (folder / "nauryz.md").write_text(NAURYZ, encoding="utf-8")
     config = base_config.with_(index_dir=tmp_path_factory.mktemp("layout-index") / "index")
-    code = main(["index", "build", str(folder), "--index-dir", str(config.resolved_index_dir()),
-                 "--model-dir", str(config.resolved_model_dir())])
+    code = main(
+        [
+            "index",
+            "build",
+            str(folder),
+            "--index-dir",
+            str(config.resolved_index_dir()),
+            "--model-dir",
+            str(config.resolved_model_dir()),
+        ]
+    )
     assert code == 0
     return config
 
 
-@pytest.mark.parametrize("question, sentence", [
-    ("Туристер үшін не салынған?", "Туристер үшін жаяу жүретін жолдар салынған."),
-    ("Құландар саны қалай өзгерді?", "Құландар саны соңғы жылдары өсті."),
-    ("Жұмбақтас тасы қайда көрінеді?", "Жұмбақтас тасы судың ортасында көрінеді."),
-])
-def test_pdf_quotes_have_no_furniture_and_cite_their_own_page(capsys, config, question,
-                                                              sentence):
+@pytest.mark.parametrize(
+    "question, sentence",
+    [
+        ("Туристер үшін не салынған?", "Туристер үшін жаяу жүретін жолдар салынған."),
+        ("Құландар саны қалай өзгерді?", "Құландар саны соңғы жылдары өсті."),
+        ("Жұмбақтас тасы қайда көрінеді?", "Жұмбақтас тасы судың ортасында көрінеді."),
+    ],
+)
+def test_pdf_quotes_have_no_furniture_and_cite_their_own_page(capsys, config, question, sentence):
     code, out, _ = cli(capsys, config, "ask", question, "--json")
     answer = json.loads(out)
     assert code == 0 and not answer["abstained"], answer["answer"]
@@ -70,6 +88,9 @@ def test_a_file_with_nothing_to_index_is_refused_and_the_index_kept(capsys, conf
     before = json.loads(cli(capsys, config, "index", "info", "--json")[1])["documents"]
     code, _, err = cli(capsys, config, "index", "add", str(empty))
     assert code == 1
-    assert err.strip().splitlines()[-1].startswith(
-        "kazrag: error: nothing added: draft.md: gave no passages")
+    assert (
+        err.strip()
+        .splitlines()[-1]
+        .startswith("kazrag: error: nothing added: draft.md: gave no passages")
+    )
     assert json.loads(cli(capsys, config, "index", "info", "--json")[1])["documents"] == before

@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from kazrag.ui.render import corpus_line, documents_rows, escape, feedback_turn, unescape
 
-MARKDOWN_TEXT = st.lists(st.sampled_from(
-    list("ab әң 12.-+=)*_[]<>#|~$&!`{}\\\n") + ["1. ", "- ", "---", "\n  2) "]),
-    max_size=40).map("".join)
+MARKDOWN_TEXT = st.lists(
+    st.sampled_from(list("ab әң 12.-+=)*_[]<>#|~$&!`{}\\\n") + ["1. ", "- ", "---", "\n  2) "]),
+    max_size=40,
+).map("".join)
 
 
 @given(MARKDOWN_TEXT)
@@ -32,15 +33,24 @@ def test_escaped_text_has_no_bare_markdown_syntax(text):
 def test_feedback_turn_reads_gradio_history():
     history = [
         {"role": "user", "content": [{"type": "text", "text": "Неше \\*сағат\\*?"}]},
-        {"role": "assistant", "content": [{"type": "text", "text": "«72 сағат\\*» \\[1\\]"}],
-         "metadata": None},
-        {"role": "assistant", "content": "passage",
-         "metadata": {"title": "\\[1\\] doc.txt › A, lines 1–2", "log": "score 0.900"}},
+        {
+            "role": "assistant",
+            "content": [{"type": "text", "text": "«72 сағат\\*» \\[1\\]"}],
+            "metadata": None,
+        },
+        {
+            "role": "assistant",
+            "content": "passage",
+            "metadata": {"title": "\\[1\\] doc.txt › A, lines 1–2", "log": "score 0.900"},
+        },
         {"role": "user", "content": "next question"},
         {"role": "assistant", "content": "next answer", "metadata": None},
     ]
     assert feedback_turn(history, 1) == (
-        "Неше *сағат*?", "«72 сағат*» [1]", ["[1] doc.txt › A, lines 1–2 (score 0.900)"])
+        "Неше *сағат*?",
+        "«72 сағат*» [1]",
+        ["[1] doc.txt › A, lines 1–2 (score 0.900)"],
+    )
     assert feedback_turn(history, 4) == ("next question", "next answer", [])
 
 

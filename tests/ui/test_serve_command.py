@@ -9,7 +9,6 @@ import sys
 
 import pytest
 from gradio_client import Client
-
 from gradio_server import free_port
 from repo import REPO_ROOT
 
@@ -22,19 +21,33 @@ def test_serve_prints_its_address_answers_and_stops_on_ctrl_c(engine, tmp_path):
     port = free_port()
     feedback = tmp_path / "votes.jsonl"
     server = subprocess.Popen(
-        KAZRAG + ["serve", "--port", str(port), "--feedback", str(feedback),
-                  "--index-dir", str(engine.config.resolved_index_dir()),
-                  "--model-dir", str(engine.config.resolved_model_dir())],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
+        KAZRAG
+        + [
+            "serve",
+            "--port",
+            str(port),
+            "--feedback",
+            str(feedback),
+            "--index-dir",
+            str(engine.config.resolved_index_dir()),
+            "--model-dir",
+            str(engine.config.resolved_model_dir()),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO_ROOT,
         # a child of a non-interactive shell may inherit SIGINT ignored; Ctrl+C must work
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         line = server.stdout.readline()
-        assert line.strip() == (f"kazrag: serving {len(engine.documents())} documents at "
-                                f"http://127.0.0.1:{port}/"), line + server.stderr.read()
+        assert line.strip() == (
+            f"kazrag: serving {len(engine.documents())} documents at http://127.0.0.1:{port}/"
+        ), line + server.stderr.read()
         answer = Client(line.split()[-1], verbose=False).predict(
-            "Заң бойынша қалыпты жұмыс аптасы ең көбі неше сағат болуы керек?",
-            api_name="/chat")
+            "Заң бойынша қалыпты жұмыс аптасы ең көбі неше сағат болуы керек?", api_name="/chat"
+        )
         assert "40 сағат" in answer and "[1]" in answer
         server.send_signal(signal.SIGINT)
         _, err = server.communicate(timeout=30)
@@ -51,8 +64,14 @@ def test_serve_refuses_a_port_in_use_before_loading_anything(tmp_path):
         port = taken.getsockname()[1]
         result = subprocess.run(
             KAZRAG + ["serve", "--port", str(port), "--index-dir", str(tmp_path / "none")],
-            capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=REPO_ROOT,
+        )
     assert result.returncode == 1
-    assert result.stderr.strip() == (f"kazrag: error: cannot serve on 127.0.0.1:{port}: "
-                                     "already in use; choose another --port (or --host)")
+    assert result.stderr.strip() == (
+        f"kazrag: error: cannot serve on 127.0.0.1:{port}: "
+        "already in use; choose another --port (or --host)"
+    )
     assert not (tmp_path / "none").exists()  # nothing was indexed

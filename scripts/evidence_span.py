@@ -6,7 +6,7 @@ characters exactly as the source has them, with the line wraps undone the way th
 them (a line ending in `-` is joined to the next without a space, keeping the hyphen; other lines
 with one space; runs of whitespace collapsed).
 
-    python eval/sets/make_evidence_helper.py human-rights-report-2017.kk.txt 9 10 "Назарбаевқа 97.5"
+    python scripts/evidence_span.py human-rights-report-2017.kk.txt 9 10 "Назарбаевқа 97.5"
 
 prints the span and how often it occurs in the whole document (1 is best). Line numbers are
 1-based and inclusive, as `cat -n` shows them.
@@ -18,14 +18,27 @@ import re
 import sys
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 
 # Only for locating a span: one character for one, so offsets in the folded text are offsets in
 # the original. The real comparison is `rag.text.match_key`.
-_FOLD = str.maketrans({
-    "a": "а", "c": "с", "e": "е", "h": "һ", "i": "і", "o": "о", "p": "р", "x": "х", "y": "у",
-    "k": "к", "m": "м", "t": "т", "b": "в",
-})
+_FOLD = str.maketrans(
+    {
+        "a": "а",
+        "c": "с",
+        "e": "е",
+        "h": "һ",
+        "i": "і",
+        "o": "о",
+        "p": "р",
+        "x": "х",
+        "y": "у",
+        "k": "к",
+        "m": "м",
+        "t": "т",
+        "b": "в",
+    }
+)
 
 
 def _fold(text: str) -> str:
@@ -53,13 +66,13 @@ def evidence(doc: str, start: int, end: int, needle: str) -> str:
     """The source characters of `needle` within lines `start`..`end` of `doc`."""
     lines = doc_lines(doc)
     assert 1 <= start <= end <= len(lines), (doc, start, end)
-    text = unwrap(lines[start - 1:end])
+    text = unwrap(lines[start - 1 : end])
     needle = re.sub(r"\s+", " ", needle).strip()
     folded, key = _fold(text), _fold(needle)
     at = folded.find(key)
     assert at >= 0, f"{needle!r} not in {doc}:{start}-{end}: {text!r}"
     assert folded.find(key, at + 1) < 0, f"{needle!r} occurs twice in {doc}:{start}-{end}"
-    span = text[at:at + len(key)]
+    span = text[at : at + len(key)]
     # Whole words only: a cut word could fold differently from the word in the document.
     assert at == 0 or not text[at - 1].isalnum(), f"{needle!r} starts inside a word"
     stop = at + len(key)
