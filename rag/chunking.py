@@ -5,8 +5,8 @@ A document goes through three steps:
    heading (with a level), a dropped page header/footer, a table, or body text; a format
    that marks its blocks (Markdown: paragraphs, headings, table rows, code) gives them;
 2. `units`: body blocks are unwrapped (line wraps joined, a wrapped hyphen kept) and cut into
-   sentences; table blocks into rows; a row or code block is one unit. Every unit keeps exact offsets into the unwrapped text
-   and into the source, and its source lines;
+   sentences; table blocks into rows; a row or code block is one unit. Every unit keeps
+   exact offsets into the unwrapped text and into the source, and its source lines;
 3. `pack`: consecutive units of one section are packed into chunks of about
    `chunk_target_words` words, never crossing a section and never longer than the model reads.
 """

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from kazakh_docs import NAURYZ
 
 from kazrag.errors import DocumentError
@@ -249,3 +251,71 @@ def test_the_indexer_skips_an_empty_document_with_a_line_and_keeps_the_rest(tmp_
     documents, skipped = load_corpus([tmp_path])
     assert [d.doc_id for d in documents] == ["nauryz.md"]
     assert len(skipped) == 1 and skipped[0].startswith("empty.md: gave no passages")
+
+
+# ---------------------------------------------------------------- any Markdown at all
+_PIECES = [
+    "# ",
+    "## ",
+    "Қазақ",
+    "тілі",
+    ".",
+    " ",
+    "\n",
+    "\n\n",
+    "- ",
+    "1. ",
+    "> ",
+    "|",
+    "---",
+    "===",
+    "```",
+    "~~~",
+    "    ",
+    "`",
+    "*",
+    "_",
+    "[",
+    "](",
+    ")",
+    "<!--",
+    "-->",
+    "<br>",
+    "<div>",
+    "![",
+    "\\",
+    "&amp;",
+    "+++",
+    "title: Т",
+    "\t",
+    "Ә.",
+    "\r\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=60).map("".join))
+def test_any_markdown_keeps_its_lines_and_chunks_without_error(text):
+    from rag.documents import read_markdown
+
+    text = text.replace("\r\n", "\n")
+    markdown = read_markdown(text)
+    assert markdown.source.count("\n") == text.count("\n")  # line n stays line n
+    last = -1
+    for first, end, kind in markdown.blocks:
+        assert last < first <= end <= text.count("\n") and kind in (
+            "text",
+            "heading",
+            "row",
+            "code",
+        )
+        last = end
+    doc = Document(
+        "x.md",
+        markdown.source,
+        format="md",
+        heading_lines=markdown.headings,
+        blocks=markdown.blocks,
+    )
+    for chunk in chunk_document(doc, Config()):
+        assert chunk.text.strip()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pdf_samples import (
     BOOK,
     BOOK_SECTIONS,
@@ -23,7 +25,8 @@ from pdf_samples import (
 from kazrag.errors import DocumentError
 from kazrag.rag.chunking import chunk_document
 from kazrag.rag.config import Config
-from kazrag.rag.formats import load_document, load_documents
+from kazrag.rag.formats import load_document, load_documents, pdf_layout
+from kazrag.rag.formats.pdf_layout import Run
 
 
 def _chunks(path, **config):
@@ -185,3 +188,33 @@ def test_chapter_headings_at_page_tops_are_not_taken_for_running_headers(tmp_pat
         f"Бұл {n}-беттің мәтіні." for n in range(1, 11)
     ]
     assert not any("анықтамалық" in c.text or re.search(r"\d-бет\b", c.text) for c in chunks)
+
+
+# ----------------------------------------------------------- any layout, nothing lost
+_run = st.builds(
+    lambda word, x, width, row, size, bold: Run(
+        word, x, x + width, row * 14.0, row * 14.0 + size, size, bold
+    ),
+    st.sampled_from(["Қазақ", "тілі.", "Бет", "12", "- 3 -", "Алматы", "және", "1-бет"]),
+    st.floats(0, 500),
+    st.floats(5, 300),
+    st.integers(0, 55),
+    st.sampled_from([8.0, 11.0, 16.0]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_run, max_size=40), min_size=1, max_size=4))
+def test_layout_keeps_every_word_of_the_lines_it_does_not_drop(pages):
+    """Whatever the positions, the reading order and paragraphs lose and repeat nothing:
+    the words out are the words of the lines not taken for page furniture."""
+    lines = [(pdf_layout.lines_of(runs, n + 1), 842.0) for n, runs in enumerate(pages)]
+    kept, _ = pdf_layout.drop_furniture(lines)
+    ordered = [pdf_layout.reading_order(page)[0] for page in kept]
+    assert [sorted(map(id, o)) for o in ordered] == [sorted(map(id, k)) for k in kept]
+    pdf_layout.mark_headings(ordered)
+    out, page_of, headings = pdf_layout.assemble(ordered)
+    assert len(out) == len(page_of) and all(out[n] for n in headings)
+    words_in = sorted(w for page in kept for line in page for w in line.text.split())
+    assert sorted(w for line in out for w in line.split()) == words_in
