@@ -296,7 +296,7 @@ _PIECES = [
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=60).map("".join))
 def test_any_markdown_keeps_its_lines_and_chunks_without_error(text):
-    from rag.documents import read_markdown
+    from kazrag.rag.formats.markdown import read_markdown
 
     text = text.replace("\r\n", "\n")
     markdown = read_markdown(text)
