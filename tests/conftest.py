@@ -1,4 +1,6 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures, and the two tiers: a test that needs the real model (any fixture
+below that converts or loads it) is marked `slow` automatically, so `pytest -m "not slow"`
+is the fast tier, with no model and no index."""
 
 from __future__ import annotations
 
@@ -6,6 +8,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+
+MODEL_FIXTURES = {"converted_model_dir", "base_config", "engine", "small_config", "small_engine",
+                  "index_copy"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
