@@ -9,9 +9,14 @@ from pathlib import Path
 
 import pytest
 
-
-MODEL_FIXTURES = {"converted_model_dir", "base_config", "engine", "small_config", "small_engine",
-                  "index_copy"}
+MODEL_FIXTURES = {
+    "converted_model_dir",
+    "base_config",
+    "engine",
+    "small_config",
+    "small_engine",
+    "index_copy",
+}
 
 
 def pytest_collection_modifyitems(items):
