@@ -18,7 +18,13 @@ class QuestionError(KazragError):
 
 
 class DocumentError(KazragError):
-    """A document that cannot be read or indexed; names the file and the reason."""
+    """A document that cannot be read or indexed; names the file and the reason. `kind` is
+    that reason in a word or two ("empty", "binary", "damaged", "over a limit"…), so that a
+    batch of hundreds of files can be summed up by reason."""
+
+    def __init__(self, message: str, kind: str = "unreadable"):
+        super().__init__(message)
+        self.kind = kind
 
 
 class IndexStoreError(KazragError):

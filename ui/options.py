@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kazrag.rag.config import BACKENDS, Config
+from kazrag.rag.config import BACKENDS, DOCUMENT_LIMITS, Config
 
 from .progress import ProgressPrinter
 
@@ -14,7 +15,65 @@ if TYPE_CHECKING:
     from kazrag.rag.embedding import Embedder
 
 
-def add_common(parser: argparse.ArgumentParser, corpus: bool = True) -> None:
+def _byte_count(text: str) -> int:
+    """`--max-file-bytes` in bytes: `200000000`, `200M`, `200MB`, `1.5G` (powers of 1000)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)b?\s*", text, re.IGNORECASE)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size in bytes (e.g. 50M): {text!r}")
+    scale = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}[match.group(2).lower()]
+    return int(float(match.group(1)) * scale)
+
+
+def _count(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"not a whole number, 0 or more: {text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds, 0 or more: {text!r}")
+    return value
+
+
+def _shown_default(value: float) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return f"{value // 10**6}M" if value >= 10**6 and value % 10**6 == 0 else f"{value:,}"
+
+
+def add_document_limits(parser: argparse.ArgumentParser) -> None:
+    """`--max-file-bytes` … `--max-document-seconds`: the operator's limits on one document
+    (Config.max_*; 0 = no limit). A file over one is skipped by name, the others indexed."""
+    defaults = Config()
+    kinds = {"max_file_bytes": _byte_count, "max_document_seconds": _seconds}
+    helps = {
+        "max_file_bytes": "largest file to read, e.g. 50M",
+        "max_pages": "most pages of one PDF",
+        "max_paragraphs": "most paragraphs of one document",
+        "max_characters": "most characters of text of one document",
+        "max_document_seconds": "most seconds reading one document may take",
+    }
+    group = parser.add_argument_group("limits on one document (0 = no limit)")
+    for name in DOCUMENT_LIMITS:
+        group.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            type=kinds.get(name, _count),
+            metavar="N",
+            help=f"{helps[name]} (default {_shown_default(getattr(defaults, name))})",
+        )
+
+
+def add_common(
+    parser: argparse.ArgumentParser, corpus: bool = True, documents: bool | None = None
+) -> None:
+    """The options every subcommand takes; `corpus`: it takes `--corpus PATH`; `documents`
+    (default: the same as `corpus`): it reads documents, so the limits apply."""
     parser.add_argument("--index-dir", help="where the index lives (default: user data dir)")
     parser.add_argument(
         "--model",
@@ -30,6 +89,8 @@ def add_common(parser: argparse.ArgumentParser, corpus: bool = True) -> None:
     )
     if corpus:
         parser.add_argument("--corpus", help="a folder or file of documents to index")
+    if corpus if documents is None else documents:
+        add_document_limits(parser)
 
 
 def config_from(args: argparse.Namespace) -> Config:
@@ -40,6 +101,7 @@ def config_from(args: argparse.Namespace) -> Config:
         embed_backend=getattr(args, "backend", None),
         mode=getattr(args, "mode", None),
         top_k=getattr(args, "top_k", None),
+        **{name: getattr(args, name, None) for name in DOCUMENT_LIMITS},
     )
 
 

@@ -7,15 +7,17 @@ from pathlib import Path
 
 from kazrag.errors import DocumentError
 
+from .limits import Budget
 
-def read_pdf(path: Path) -> tuple[str, list[int], dict[int, int]]:
+
+def read_pdf(path: Path, budget: Budget | None = None) -> tuple[str, list[int], dict[int, int]]:
     """A PDF's text layer read by its layout (rag/pdf_layout.py): source text in reading
     order without running headers, footers and page numbers; the page (1-based) of each
     source line; heading lines (from font size and weight) with their levels."""
     from .pdf_layout import PdfError, read_layout
 
     try:
-        layout = read_layout(path)
+        layout = read_layout(path, budget)
     except PdfError as exc:
-        raise DocumentError(str(exc)) from None
+        raise DocumentError(str(exc), kind=exc.kind) from None
     return layout.source, layout.page_of_line, layout.heading_lines

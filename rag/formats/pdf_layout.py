@@ -31,6 +31,7 @@ from pathlib import Path
 from statistics import median
 
 from ..text import nfc
+from .limits import NO_LIMITS, Budget
 
 # text near the top or bottom of a page: the share of the page height searched for
 # running headers and footers, and how many lines at most on each end
@@ -50,7 +51,12 @@ _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
 
 class PdfError(Exception):
-    """Raised with a one-line message for the user (documents.py makes it a DocumentError)."""
+    """Raised with a one-line message for the user (formats/pdf.py makes it a
+    DocumentError); `kind` is the reason in a word or two, as DocumentError's."""
+
+    def __init__(self, message: str, kind: str = "damaged"):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass
@@ -128,12 +134,14 @@ def _open(path: Path):
         if "password" in message.lower():
             raise PdfError(
                 f"{path.name}: the PDF is password-protected; save a copy without "
-                "a password and add that"
+                "a password and add that",
+                kind="password-protected",
             ) from None
         if "security" in message.lower():
             raise PdfError(
                 f"{path.name}: the PDF is encrypted in a way that cannot be "
-                "opened here; save a copy without encryption and add that"
+                "opened here; save a copy without encryption and add that",
+                kind="password-protected",
             ) from None
         reason = message.split("(PDFium: ")[-1].rstrip(").") if "PDFium" in message else message
         raise PdfError(
@@ -621,13 +629,17 @@ def assemble(pages: list[list[Line]]) -> tuple[list[str], list[int], dict[int, i
 
 
 # ------------------------------------------------------------------------ the reader
-def read_layout(path: Path) -> PdfLayout:
-    """A PDF's text in reading order with pages and headings; furniture dropped."""
+def read_layout(path: Path, budget: Budget | None = None) -> PdfLayout:
+    """A PDF's text in reading order with pages and headings; furniture dropped. The
+    operator's limits (`budget`) are checked before the first page and after each one."""
     path = Path(path)
+    budget = budget or NO_LIMITS.start(path.name)
     document = _open(path)
     try:
         pages: list[tuple[list[Line], float]] = []
+        budget.check_pages(len(document))
         for number in range(len(document)):
+            budget.check_time(f"page {number + 1}")
             try:
                 page = document[number]
                 left, bottom, right, top = page.get_bbox()
@@ -640,13 +652,15 @@ def read_layout(path: Path) -> PdfLayout:
                     f"(damaged page: {str(exc).strip()[:160]})"
                 ) from None
             pages.append((lines_of(runs, number + 1), height))
+            budget.add_characters(sum(len(run.text) for run in runs))
         n_pages = len(pages)
     finally:
         document.close()
     if not any(lines for lines, _ in pages):
         raise PdfError(
             f"{path.name}: no extractable text (scanned?) in its {n_pages} "
-            "page(s); run OCR on it first (e.g. ocrmypdf)"
+            "page(s); run OCR on it first (e.g. ocrmypdf)",
+            kind="no text",
         )
     kept, dropped = drop_furniture(pages)
     ordered, columns = [], 0
@@ -659,6 +673,7 @@ def read_layout(path: Path) -> PdfLayout:
     if not out:  # nothing but page furniture
         raise PdfError(
             f"{path.name}: its {n_pages} page(s) hold nothing but page headers, "
-            "footers and page numbers"
+            "footers and page numbers",
+            kind="no text",
         )
     return PdfLayout(nfc("\n".join(out)), page_of, headings, n_pages, dropped, columns)

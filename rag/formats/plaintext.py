@@ -75,7 +75,7 @@ def _decode_legacy(data: bytes, name: str) -> str:
     """
     best = from_bytes(data).best()
     if best is None:
-        raise DocumentError(f"{name} {_UNKNOWN_ENCODING}")
+        raise DocumentError(f"{name} {_UNKNOWN_ENCODING}", kind="unknown encoding")
     guess = str(best)
     if best.encoding in _KAZAKH_CODE_PAGES:
         reading = _best_reading(data, (best.encoding,) + _KAZAKH_CODE_PAGES, by_kazakh=True)
@@ -96,7 +96,8 @@ def _decode_bom(data: bytes, name: str) -> str | None:
             except UnicodeDecodeError:
                 raise DocumentError(
                     f"{name}: starts with a {encoding.upper()} byte-order "
-                    "mark but is not valid text in that encoding"
+                    "mark but is not valid text in that encoding",
+                    kind="unknown encoding",
                 ) from None
     return None
 
@@ -110,13 +111,14 @@ def _looks_binary(text: str) -> bool:
 def decode_text(data: bytes, name: str) -> str:
     """Bytes of a text file -> str, whatever common Cyrillic encoding it was saved in."""
     if not data.strip():
-        raise DocumentError(f"{name}: the file is empty")
+        raise DocumentError(f"{name}: the file is empty", kind="empty")
     text = _decode_bom(data, name)
     if text is None:
         if b"\x00" in data:
             raise DocumentError(
                 f"{name}: this is a binary file, not text (if it is UTF-16 "
-                "text without a byte-order mark, save it as UTF-8)"
+                "text without a byte-order mark, save it as UTF-8)",
+                kind="binary",
             )
         try:
             text = data.decode("utf-8")
@@ -124,7 +126,7 @@ def decode_text(data: bytes, name: str) -> str:
             text = _decode_legacy(data, name)
     text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
-        raise DocumentError(f"{name}: the file is empty")
+        raise DocumentError(f"{name}: the file is empty", kind="empty")
     if _looks_binary(text):
-        raise DocumentError(f"{name}: this is a binary file, not text")
+        raise DocumentError(f"{name}: this is a binary file, not text", kind="binary")
     return text
