@@ -26,6 +26,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -83,6 +84,8 @@ class FolderStore(Store):
         self.location = str(self.root)
         self.ef_search = ef_search
         self.cache_dir = self.root / CACHE
+        self._thread_lock = threading.Lock()  # the threads of this process, one at a time
+        self._lock_holder: int | None = None  # the thread holding the writer lock
 
     # -------------------------------------------------------------------------- state
     def _versions(self) -> list[Path]:
@@ -219,14 +222,23 @@ class FolderStore(Store):
     def writer_lock(self) -> Iterator[None]:
         """One writer at a time per index folder, across processes (read-modify-write of the
         document list must not lose a concurrent addition). A killed writer's lock goes with
-        its process (flock). Readers never wait."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / LOCK, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        its process (flock). Readers never wait. Re-entrant in the thread holding it: a
+        writer that finds the `current` pointer lost repairs it under the lock it holds
+        (a second flock of the same file in one process would wait for itself)."""
+        me = threading.get_ident()
+        if self._lock_holder == me:
+            yield
+            return
+        with self._thread_lock:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with open(self.root / LOCK, "w") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                self._lock_holder = me
+                try:
+                    yield
+                finally:
+                    self._lock_holder = None
+                    fcntl.flock(handle, fcntl.LOCK_UN)
 
     def write(self, contents: IndexContents) -> str:
         self.root.mkdir(parents=True, exist_ok=True)

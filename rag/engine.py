@@ -23,11 +23,24 @@ from .answer import compose
 from .config import BUNDLED_CORPUS, Config, check_top_k
 from .embedding import Embedder, load_embedder
 from .formats import Document
-from .indexing import BuildReport, Progress, build_index, load_corpus, plan_open, quiet, settings_of
+from .indexing import (
+    READING_SHARE,
+    BuildReport,
+    Progress,
+    add_documents,
+    build_index,
+    drop_same_text,
+    load_corpus,
+    plan_open,
+    quiet,
+    settings_of,
+    span,
+)
 from .lang import detect, frame
 from .records import Answer, Passage
 from .retrieval import Retriever
 from .stores import open_store
+from .text import clean_question
 
 
 @dataclass(frozen=True)
@@ -117,14 +130,22 @@ class Kazrag:
         store: Store | None = None,
     ) -> BuildReport:
         """Index the documents under `corpus` as the whole corpus (reused when unchanged)."""
-        documents, skipped = load_corpus(corpus)
-        documents = _drop_same_text(documents, {}, skipped)
+        documents, skipped = load_corpus(corpus, config, span(progress, 0.0, READING_SHARE))
+        documents = drop_same_text(documents, {}, skipped)
         if not documents:
             problems = "; ".join(skipped) if skipped else "no readable documents found"
             raise DocumentError(f"nothing to index in {', '.join(map(str, corpus))}: {problems}")
         store = store or open_store(config)
         with store.writer_lock():
-            return build_index(documents, config, embedder, progress, skipped, force, store=store)
+            return build_index(
+                documents,
+                config,
+                embedder,
+                span(progress, READING_SHARE, 1.0),
+                skipped,
+                force,
+                store=store,
+            )
 
     # ------------------------------------------------------------- changing the corpus
     def documents(self) -> dict[str, dict]:
@@ -132,29 +153,10 @@ class Kazrag:
         return dict(self.snapshot.version.manifest["documents"])
 
     def add_documents(self, paths: list[Path], progress: Progress = quiet) -> BuildReport:
-        """Add (or update) documents; only their new chunks are embedded."""
-        new, skipped = load_corpus(paths)
-        with self._writing, self.store.writer_lock():
-            self.reload()
-            current = {d.doc_id: d for d in self._stored_documents()}
-            new = _drop_same_text(new, current, skipped)
-            added = []
-            for doc in new:
-                if doc.doc_id in current and current[doc.doc_id].sha256 == doc.sha256:
-                    skipped.append(f"{doc.doc_id}: already indexed with the same content")
-                    continue
-                current[doc.doc_id] = doc
-                added.append(doc.doc_id)
-            if not added:
-                raise DocumentError("nothing added: " + ("; ".join(skipped) or "no documents"))
-            report = build_index(
-                list(current.values()),
-                self.config,
-                self.embedder,
-                progress,
-                skipped,
-                store=self.store,
-            )
+        """Add (or update) documents; only their new chunks are embedded. The report's
+        `added`/`updated` are this call's own (rag/indexing.py `add_documents`)."""
+        with self._writing:
+            report = add_documents(self.store, self.config, self.embedder, paths, progress)
             self.reload()
         return report
 
@@ -170,6 +172,7 @@ class Kazrag:
                 raise DocumentError(f"{doc_id} is the last document; an index cannot be empty")
             report = build_index(kept, self.config, self.embedder, progress, store=self.store)
             self.reload()
+        report.removed = [doc_id]
         return report
 
     def _stored_documents(self) -> list[Document]:
@@ -193,7 +196,7 @@ class Kazrag:
     ) -> tuple[str, str, str | None]:
         """Clean a question: (question, lang, notice). Raises QuestionError if unusable.
         Static, so a caller can reject a bad question before loading anything."""
-        question = (question or "").strip()
+        question = clean_question(question or "")
         lang = detect(question) if question else "en"
         if not question:
             raise QuestionError(frame("en", "empty") + " / " + frame("kk", "empty"))
@@ -227,21 +230,3 @@ class Kazrag:
 
     def _top_k(self, top_k: int | None) -> int:
         return self.config.top_k if top_k is None else check_top_k(top_k, self.config.max_top_k)
-
-
-def _drop_same_text(
-    documents: list[Document], indexed: dict[str, Document], skipped: list[str]
-) -> list[Document]:
-    """Files whose text is already indexed (or earlier in `documents`) under another name:
-    indexed twice, every quote would come twice. Passages of a .jsonl corpus are kept as
-    they are: their ids are what relevance judgements refer to."""
-    owner = {d.sha256: d.doc_id for d in indexed.values() if d.format != "jsonl"}
-    kept = []
-    for doc in documents:
-        first = owner.setdefault(doc.sha256, doc.doc_id) if doc.format != "jsonl" else None
-        if first is not None and first != doc.doc_id:
-            where = "already indexed" if first in indexed else "also in this batch"
-            skipped.append(f"{doc.doc_id}: the same text as {first} ({where}); not added twice")
-            continue
-        kept.append(doc)
-    return kept

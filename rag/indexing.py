@@ -25,7 +25,7 @@ from .analysis import KeywordAnalyzer
 from .chunking import CHUNKER_VERSION, chunk_document, has_passages
 from .config import Config
 from .embedding import Embedder
-from .formats import Document, discover, load_documents
+from .formats import SUPPORTED_SUFFIXES, Document, ReadLimits, load_documents, survey
 from .records import Chunk
 from .stores import cache_dir_of, open_store
 from .text import NORMALISER_VERSION
@@ -46,9 +46,14 @@ class BuildReport:
     sentences: int
     embedded: int  # texts that had to be embedded (the rest came from the cache)
     seconds: float
-    skipped: list[str] = field(default_factory=list)  # "file: reason" for unreadable files
+    skipped: list[Skip] = field(default_factory=list)  # "file: reason", with a kind
     rebuild_reason: str | None = None
     notes: list[str] = field(default_factory=list)  # repairs and warnings, for the user
+    # what this change did to the corpus (filled by add_documents / remove): only its own,
+    # whatever other processes add meanwhile
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
 
 def analyzer_of(config: Config) -> KeywordAnalyzer:
@@ -112,12 +117,27 @@ def plan_open(store: Store, settings: dict, documents_given: bool, rebuild: bool
     return OpenPlan("rebuild", reason) if reason else OpenPlan("load")
 
 
-# --------------------------------------------------------------------------- building
-def read_indexable(path: Path) -> list[Document]:
-    """The documents of one file, each with text to index: a document that would give no
-    passages (only a title, headings, page furniture or markup) is refused by name, never
-    indexed empty."""
-    documents = load_documents(path)
+# ---------------------------------------------------------------------------- reading
+class Skip(str):
+    """One file left out of a batch: its message ("name: reason", what the user reads) with
+    `kind`, the reason in a word or two, by which a batch of hundreds is summed up."""
+
+    kind: str
+
+    def __new__(cls, message: str, kind: str) -> Skip:
+        skip = super().__new__(cls, message)
+        skip.kind = kind
+        return skip
+
+
+OTHER_FORMAT = "other format"  # Skip.kind of a file in a folder with a suffix kazrag skips
+
+
+def read_indexable(path: Path, config: Config | None = None) -> list[Document]:
+    """The documents of one file, each with text to index, within the operator's limits
+    (`config.max_*`): a document that would give no passages (only a title, headings, page
+    furniture or markup) is refused by name, never indexed empty."""
+    documents = load_documents(path, ReadLimits.of(config or Config()))
     for doc in documents:
         if not has_passages(doc):
             single = doc.doc_id == Path(path).name
@@ -125,32 +145,152 @@ def read_indexable(path: Path) -> list[Document]:
             raise DocumentError(
                 f"{name}: gave no passages (no text besides a title, headings, "
                 "page headers/footers or markup); "
-                + ("not indexed" if single else "the file was not indexed")
+                + ("not indexed" if single else "the file was not indexed"),
+                kind="no text",
             )
     return documents
 
 
-def load_corpus(paths: Iterable[Path]) -> tuple[list[Document], list[str]]:
+def span(progress: Progress, start: float, end: float) -> Progress:
+    """`progress` for a part of the work that runs from `start` to `end` of the whole bar."""
+    return lambda message, fraction: progress(message, start + (end - start) * fraction)
+
+
+def load_corpus(
+    paths: Iterable[Path], config: Config | None = None, progress: Progress = quiet
+) -> tuple[list[Document], list[Skip]]:
+    """Read every document under `paths`. One bad file never stops the batch: it becomes a
+    Skip naming it and the reason (even a bug in a reader: that file alone is left out)."""
     documents: list[Document] = []
-    skipped: list[str] = []
+    skipped: list[Skip] = []
     seen: dict[str, Path] = {}
+    files: list[Path] = []
     for root in paths:
-        for path in discover(Path(root)):
-            try:
-                loaded = read_indexable(path)
-            except DocumentError as exc:
-                skipped.append(str(exc))
-                continue
-            for doc in loaded:
-                if doc.doc_id in seen:
-                    skipped.append(
+        found = survey(Path(root))
+        files.extend(found.files)
+        skipped.extend(Skip(f"{p}: {OTHER_FORMAT}", OTHER_FORMAT) for p in found.other_formats)
+    for number, path in enumerate(files):
+        progress(f"reading {path.name}", number / max(len(files), 1))
+        try:
+            loaded = read_indexable(path, config)
+        except DocumentError as exc:
+            skipped.append(Skip(str(exc), exc.kind))
+            continue
+        except RecursionError:
+            skipped.append(Skip(f"{path.name}: nested too deeply to read", "damaged"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a reader's bug must not lose the batch
+            skipped.append(
+                Skip(
+                    f"{path.name}: could not be read (a bug in kazrag: "
+                    f"{type(exc).__name__}: {str(exc)[:160]}; please report it)",
+                    "internal error",
+                )
+            )
+            continue
+        for doc in loaded:
+            if doc.doc_id in seen:
+                skipped.append(
+                    Skip(
                         f"{path}: a document named {doc.doc_id} is already in the "
-                        f"corpus ({seen[doc.doc_id]}); rename one of them"
+                        f"corpus ({seen[doc.doc_id]}); rename one of them",
+                        "same name",
                     )
-                    continue
-                seen[doc.doc_id] = path
-                documents.append(doc)
+                )
+                continue
+            seen[doc.doc_id] = path
+            documents.append(doc)
+    if files:
+        progress(f"read {len(files)} file" + ("s" if len(files) > 1 else ""), 1.0)
     return documents, skipped
+
+
+def drop_same_text(
+    documents: list[Document], indexed: dict[str, Document], skipped: list[Skip]
+) -> list[Document]:
+    """Files whose text is already indexed (or earlier in `documents`) under another name:
+    indexed twice, every quote would come twice. Passages of a .jsonl corpus are kept as
+    they are: their ids are what relevance judgements refer to."""
+    owner = {d.sha256: d.doc_id for d in indexed.values() if d.format != "jsonl"}
+    kept = []
+    for doc in documents:
+        first = owner.setdefault(doc.sha256, doc.doc_id) if doc.format != "jsonl" else None
+        if first is not None and first != doc.doc_id:
+            where = "already indexed" if first in indexed else "also in this batch"
+            skipped.append(
+                Skip(
+                    f"{doc.doc_id}: the same text as {first} ({where}); not added twice",
+                    "same text as another",
+                )
+            )
+            continue
+        kept.append(doc)
+    return kept
+
+
+# share of the progress bar for reading the files of a batch, before the build's own
+READING_SHARE = 0.1
+
+
+def add_documents(
+    store: Store,
+    config: Config,
+    embedder: Embedder | Callable[[], Embedder],
+    paths: list[Path],
+    progress: Progress = quiet,
+) -> BuildReport:
+    """Add (or update) the documents under `paths` in `store`; only their new chunks are
+    embedded. Whether the store is empty (these documents become the corpus) and what is
+    already there are decided under the writer lock, so concurrent adds each add theirs and
+    report only theirs. `embedder` may be a function giving it: it is only called once there
+    is something to embed, so a batch of nothing but bad files is refused without loading
+    the model."""
+    new, skipped = load_corpus(paths, config, span(progress, 0.0, READING_SHARE))
+    if not new:
+        raise _nothing_added(skipped)
+    with store.writer_lock():
+        current = (
+            {d["doc_id"]: Document.from_dict(d) for d in store.load_documents()}
+            if store.state() == "index"
+            else {}
+        )
+        new = drop_same_text(new, current, skipped)
+        added: list[str] = []
+        updated: list[str] = []
+        for doc in new:
+            if doc.doc_id in current and current[doc.doc_id].sha256 == doc.sha256:
+                skipped.append(
+                    Skip(f"{doc.doc_id}: already indexed with the same content", "already indexed")
+                )
+                continue
+            (updated if doc.doc_id in current else added).append(doc.doc_id)
+            current[doc.doc_id] = doc
+        if not added and not updated:
+            raise _nothing_added(skipped)
+        report = build_index(
+            list(current.values()),
+            config,
+            embedder if not callable(embedder) else embedder(),
+            span(progress, READING_SHARE, 1.0),
+            skipped,
+            store=store,
+        )
+    report.added, report.updated = sorted(added), sorted(updated)
+    return report
+
+
+def _nothing_added(skipped: list[Skip]) -> DocumentError:
+    shown = _shown(skipped)
+    if not shown and skipped:  # only files of other formats
+        shown = [
+            f"no {', '.join(sorted(SUPPORTED_SUFFIXES))} files ({len(skipped)} of other formats)"
+        ]
+    return DocumentError("nothing added: " + ("; ".join(shown) or "no documents"))
+
+
+def _shown(skipped: list[Skip]) -> list[str]:
+    """The skips worth a line of their own (not every photo in a folder)."""
+    return [s for s in skipped if s.kind != OTHER_FORMAT]
 
 
 def _key(model: str, prompt: str, text: str) -> str:
@@ -199,7 +339,7 @@ def build_index(
     config: Config,
     embedder: Embedder,
     progress: Progress = quiet,
-    skipped: list[str] | None = None,
+    skipped: list[Skip] | None = None,
     force: bool = False,
     reason: str | None = None,
     store: Store | None = None,

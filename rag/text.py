@@ -104,6 +104,36 @@ def fold_lookalikes(text: str) -> str:
     return _WORD.sub(_fold_word, text)
 
 
+# Terminal control: escape sequences (CSI `ESC[2J`, OSC `ESC]0;title BEL`, DCS/APC strings,
+# two-character escapes, their 8-bit C1 forms) and the other C0/C1 control characters. A
+# document or question may hold them; a terminal would act on them (clear the screen, set
+# the title, hide text).
+_TERMINAL_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|[\x90\x98\x9d-\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+
+
+def strip_terminal_control(text: str) -> str:
+    """`text` without terminal escape sequences and control characters; line ends, carriage
+    returns and tabs are kept (what kazrag itself prints with)."""
+    return _TERMINAL_CONTROL.sub("", text)
+
+
+def clean_question(text: str) -> str:
+    """A question as typed, without what typing never means: escape sequences, control and
+    invisible format characters (zero-width spaces, bidi overrides, soft hyphens) are
+    dropped, and any run of whitespace (tabs and newlines too) is one space."""
+    text = strip_terminal_control(text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return _WHITESPACE.sub(" ", text).strip()
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 

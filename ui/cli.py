@@ -13,12 +13,15 @@ where its traceback was written, and the exit status is 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from kazrag.errors import KazragError
 
@@ -56,9 +59,48 @@ def crash_report(exc: BaseException) -> Path:
     return Path("(stderr above)")
 
 
+class TerminalSafe:
+    """A text stream that passes on everything but terminal control: what kazrag prints
+    comes from documents, file names and questions, and `ESC]0;…` or `ESC[2J` in any of them
+    must not retitle or clear the user's terminal (kazrag.rag.text.strip_terminal_control)."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        from kazrag.rag.text import strip_terminal_control
+
+        self.stream.write(strip_terminal_control(text))
+        return len(text)
+
+    def __getattr__(self, name: str):  # flush, isatty, encoding, fileno …
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def terminal_safe_output(enabled: bool = True) -> Iterator[None]:
+    """stdout and stderr through `TerminalSafe` for the duration of a command."""
+    if not enabled:
+        yield
+        return
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalSafe(sys.stdout), TerminalSafe(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # the chat server's output is its own (uvicorn's logs); every other command prints
+    # document text and file names
+    with terminal_safe_output(args.command != "serve"):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:

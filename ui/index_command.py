@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 from kazrag.errors import IndexStoreError
@@ -53,7 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "Other documents are not re-embedded.",
     )
     add.add_argument("paths", nargs="+", metavar="FILE|DIR", help="documents or folders")
-    add_common(add, corpus=False)
+    add_common(add, corpus=False, documents=True)
     add.set_defaults(handler=cmd_index_add)
 
     remove = index_commands.add_parser(
@@ -67,22 +68,48 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 # ---------------------------------------------------------------------------- helpers
-def _changes(before: dict, after: dict) -> tuple[list[str], list[str]]:
-    added = sorted(set(after) - set(before))
-    updated = sorted(
-        d for d in set(after) & set(before) if after[d]["sha256"] != before[d]["sha256"]
-    )
-    return added, updated
-
-
 def _names(docs: list[str]) -> str:
     shown = ", ".join(docs[:5])
     return shown + (f" and {len(docs) - 5} more" if len(docs) > 5 else "")
 
 
+def skipped_summary(skipped: list) -> str | None:
+    """One line summing up a batch's skipped files by reason, e.g. `skipped 7 files: 3
+    binary, 2 empty, 2 over a limit; 12 files of other formats not read (.jpg 9, .doc 3:
+    save Word .doc files as .docx)`, or None when there is nothing worth summing up."""
+    from kazrag.rag.formats import SUPPORTED_SUFFIXES
+    from kazrag.rag.indexing import OTHER_FORMAT
+
+    kinds = Counter(getattr(s, "kind", "unreadable") for s in skipped)
+    others = kinds.pop(OTHER_FORMAT, 0)
+    parts = []
+    if sum(kinds.values()) > 1 or (kinds and others):
+        reasons = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
+        parts.append(f"skipped {sum(kinds.values())} files: {reasons}")
+    if others:
+        suffixes = Counter(
+            Path(s.rsplit(":", 1)[0]).suffix.lower() or "(none)"
+            for s in skipped
+            if getattr(s, "kind", None) == OTHER_FORMAT
+        )
+        shown = ", ".join(f"{suffix} {n}" for suffix, n in suffixes.most_common(6))
+        hint = "; save Word .doc files as .docx" if ".doc" in suffixes else ""
+        parts.append(
+            f"{others} files of other formats not read ({shown}{hint}; kazrag reads "
+            f"{', '.join(sorted(SUPPORTED_SUFFIXES))})"
+        )
+    return "; ".join(parts) or None
+
+
 def _notes(report) -> None:
+    from kazrag.rag.indexing import OTHER_FORMAT
+
     for problem in report.skipped:
-        print(f"kazrag: skipped {problem}", file=sys.stderr)
+        if getattr(problem, "kind", None) != OTHER_FORMAT:
+            print(f"kazrag: skipped {problem}", file=sys.stderr)
+    summary = skipped_summary(report.skipped)
+    if summary:
+        print(f"kazrag: {summary}", file=sys.stderr)
     if report.rebuild_reason:
         print(f"kazrag: {report.rebuild_reason}", file=sys.stderr)
     for note in report.notes:
@@ -184,28 +211,29 @@ def cmd_index_info(args: argparse.Namespace) -> int:
 
 
 def cmd_index_add(args: argparse.Namespace) -> int:
-    from kazrag.rag.engine import Kazrag
+    from kazrag.rag.indexing import add_documents
     from kazrag.rag.stores import open_store
 
     config = config_from(args)
-    paths = [Path(p) for p in args.paths]
-    embedder = load_model(config)
     store = open_store(config)
-    if store.state() == "empty":  # no index yet: these documents are the corpus
-        before: dict = {}
-        report = Kazrag.build(config, embedder, paths, ProgressPrinter(), store=store)
-        after = (store.read_manifest() or {}).get("documents", {})
-    else:
-        engine = _open(config)
-        before = engine.documents()
-        report = engine.add_documents(paths, ProgressPrinter())
-        after = engine.documents()
-    added, updated = _changes(before, after)
+    store.state()  # a folder of other files is refused before anything is read
+    # with no index yet these documents become the corpus; decided under the writer lock,
+    # and the report names only what this command added (others may add at the same time).
+    # The model loads only once something readable is to be embedded.
+    report = add_documents(
+        store,
+        config,
+        lambda: load_model(config),
+        [Path(p) for p in args.paths],
+        ProgressPrinter(),
+    )
+    if getattr(store, "repaired", None):  # a lost `current` pointer was found again
+        print(f"kazrag: note: {store.repaired}", file=sys.stderr)
     what = ", ".join(
         part
         for part in (
-            f"added {len(added)} ({_names(added)})" if added else "",
-            f"updated {len(updated)} ({_names(updated)})" if updated else "",
+            f"added {len(report.added)} ({_names(report.added)})" if report.added else "",
+            f"updated {len(report.updated)} ({_names(report.updated)})" if report.updated else "",
         )
         if part
     )

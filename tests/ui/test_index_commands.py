@@ -314,6 +314,7 @@ def test_edited_manifest_is_reported(capsys, index_copy):
 
 
 def test_missing_model_folder_is_reported(capsys, small_config, tmp_path):
+    (tmp_path / "kobyz.txt").write_text(KOBYZ, encoding="utf-8")  # something to embed
     for args in (("ask", PDF_QUESTION), ("index", "add", str(tmp_path))):
         code, _, err = cli(
             capsys,
