@@ -1,6 +1,6 @@
 """Reading time grows linearly with the document: four times the text may take about four
 times as long, never sixteen (sentence splitting and chunking were quadratic: a 2,000-page
-PDF did not finish in 8 minutes). benchmarks/document_scaling.py measures whole PDFs."""
+PDF did not finish in 8 minutes). benchmarks/pathological_documents.py measures whole PDFs and Word files."""
 
 from __future__ import annotations
 
