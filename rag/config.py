@@ -37,6 +37,9 @@ DOCUMENT_LIMITS = (
     "max_characters",
     "max_document_seconds",
 )
+# how keyword tokens fold Kazakh letters: "skeleton" folds them to the Russian letters typed
+# for them (rag/analysis.py), "none" keeps them
+KEYWORD_FOLDS = ("none", "skeleton")
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -92,6 +95,12 @@ class Config:
     # keyword tokens keep their first N letters: a crude but measured-better stand-in for
     # the Kazakh stemmer no toolkit has (0 = whole words)
     keyword_prefix: int = 5
+    # one of KEYWORD_FOLDS: "skeleton" lets Ғабдуллин / Габдуллин and Kazakh typed with
+    # Russian letters share keyword tokens (measured: eval/README.md "skeleton fold")
+    keyword_fold: str = "skeleton"
+    # the corpus's most frequent words recorded in the index: Kazakh typed with Russian
+    # letters or in Latin is restored to words the documents have (rag/translit.py)
+    vocabulary_size: int = 200_000
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
 
@@ -154,6 +163,7 @@ class Config:
             ("embed_backend", BACKENDS),
             ("fusion", FUSIONS),
             ("vector_index", VECTOR_INDEX_KINDS),
+            ("keyword_fold", KEYWORD_FOLDS),
         ):
             if getattr(self, name) not in allowed:
                 raise ConfigError(
@@ -173,6 +183,7 @@ class Config:
             "hnsw_m",
             "hnsw_ef_construction",
             "hnsw_ef_search",
+            "vocabulary_size",
         )
         for name in positive:
             value = getattr(self, name)

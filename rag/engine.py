@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kazrag.errors import DocumentError, QuestionError
@@ -41,6 +41,7 @@ from .records import Answer, Passage
 from .retrieval import Retriever
 from .stores import open_store
 from .text import clean_question
+from .translit import Vocabulary, normalise_question
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,20 @@ class Snapshot:
 
     version: IndexVersion
     retriever: Retriever
+    # the corpus's words, that Kazakh typed in Latin or with Russian letters is restored to
+    # (None for an index built before they were recorded: the rules alone then)
+    vocabulary: Vocabulary | None = None
 
     @classmethod
     def of(cls, version: IndexVersion, embedder: Embedder, config: Config) -> Snapshot:
-        return cls(version, Retriever(version, embedder, config))
+        words = version.manifest.get("corpus_vocabulary")
+        vocabulary = Vocabulary.from_dict(words) if words else None
+        return cls(version, Retriever(version, embedder, config), vocabulary)
+
+    def searched_form(self, question: str) -> tuple[str, str]:
+        """(the question as it is searched, how it was typed): Kazakh typed in Latin or with
+        Russian letters, in Cyrillic with its Kazakh letters (`rag.translit`)."""
+        return normalise_question(question, self.vocabulary)
 
 
 class Kazrag:
@@ -212,21 +223,29 @@ class Kazrag:
         self, question: str, mode: str | None = None, top_k: int | None = None
     ) -> list[Passage]:
         question, _, _ = self.prepare(question, self.config.max_question_chars)
-        return self.snapshot.retriever.search(question, mode, self._top_k(top_k))[0]
+        snapshot = self.snapshot
+        searched, _ = snapshot.searched_form(question)
+        return snapshot.retriever.search(searched, mode, self._top_k(top_k))[0]
 
     def ask(self, question: str, mode: str | None = None, top_k: int | None = None) -> Answer:
         question, lang, notice = self.prepare(question, self.config.max_question_chars)
         snapshot = self.snapshot  # read once: one index version for the whole answer
         retriever = snapshot.retriever
         mode = mode or self.config.mode
+        searched, typed = snapshot.searched_form(question)
+        if typed != "cyrillic" and searched != question:
+            # say how a Latin or Russian-letter question was read, so a wrong reading shows
+            read_as = frame(lang, "read_as", text=searched)
+            notice = f"{notice} {read_as}" if notice else read_as
         # the answer always sees the dense side: sentence choice needs the question vector
-        ranking = retriever.rank(question, tuple({mode, "dense"}))
-        passages, _ = retriever.search(question, mode, self._top_k(top_k), ranking)
+        ranking = retriever.rank(searched, tuple({mode, "dense"}))
+        passages, _ = retriever.search(searched, mode, self._top_k(top_k), ranking)
         if lang == "other":
             return Answer(
                 question, "en", True, frame("en", "abstain"), [], passages, frame("en", "script")
             )
-        return compose(question, lang, passages, ranking, retriever, self.config, notice)
+        answer = compose(searched, lang, passages, ranking, retriever, self.config, notice)
+        return replace(answer, question=question)  # the question as the user typed it
 
     def _top_k(self, top_k: int | None) -> int:
         return self.config.top_k if top_k is None else check_top_k(top_k, self.config.max_top_k)

@@ -29,6 +29,7 @@ from .formats import SUPPORTED_SUFFIXES, Document, ReadLimits, load_documents, s
 from .records import Chunk
 from .stores import cache_dir_of, open_store
 from .text import NORMALISER_VERSION
+from .translit import Vocabulary, is_latin_kazakh_text, latin_to_cyrillic
 
 Progress = Callable[[str, float], None]  # message, fraction done (0..1)
 
@@ -57,7 +58,7 @@ class BuildReport:
 
 
 def analyzer_of(config: Config) -> KeywordAnalyzer:
-    return KeywordAnalyzer(prefix=config.keyword_prefix)
+    return KeywordAnalyzer(prefix=config.keyword_prefix, fold=config.keyword_fold)
 
 
 def settings_of(config: Config, embedder: Embedder, store: Store) -> dict:
@@ -74,6 +75,7 @@ def settings_of(config: Config, embedder: Embedder, store: Store) -> dict:
             "overlap_sentences": config.chunk_overlap_sentences,
         },
         "keyword": dict(analyzer_of(config).describe(), k1=config.bm25_k1, b=config.bm25_b),
+        "vocabulary": {"format": Vocabulary.FORMAT, "size": config.vocabulary_size},
         "vectors": {
             "kind": config.vector_index,
             "hnsw_threshold": config.hnsw_threshold,
@@ -379,11 +381,23 @@ def build_index(
 
     cache = EmbeddingCache(cache_dir_of(config), embedder.dim)
     notes = [cache.note] if cache.note else []
-    passage_texts = [c.embedding_text() for c in chunks]
+    # A passage written in Latin Kazakh is embedded and keyword-indexed in Cyrillic, the
+    # script the model knows Kazakh in and the other documents use; the chunk keeps its own
+    # text, so quotes stay in the document's script. Decided per passage, whose ~90 words
+    # tell Latin Kazakh from English where a short sentence might not.
+    latin = [is_latin_kazakh_text(c.text) for c in chunks]
+    passage_texts = [
+        latin_to_cyrillic(c.embedding_text()) if lat else c.embedding_text()
+        for c, lat in zip(chunks, latin)
+    ]
     chunk_vectors, n1 = embed_cached(
         passage_texts, embedder, cache, progress, "passages", (CHUNKING_SHARE, PASSAGES_END)
     )
-    sentence_texts = [c.text[s.start : s.end] for c in chunks for s in c.sentences]
+    sentence_texts = [
+        latin_to_cyrillic(c.text[s.start : s.end]) if lat else c.text[s.start : s.end]
+        for c, lat in zip(chunks, latin)
+        for s in c.sentences
+    ]
     sentence_vectors, n2 = embed_cached(
         sentence_texts, embedder, cache, progress, "sentences", (PASSAGES_END, EMBEDDING_END)
     )
@@ -391,18 +405,27 @@ def build_index(
     analyzer = analyzer_of(config)
 
     per_chunk = Counter(c.doc for c in chunks)  # one pass: a sum per document was quadratic
+    latin_chunks = Counter(c.doc for c, lat in zip(chunks, latin) if lat)
     per_doc = {
         d.doc_id: {
             "sha256": d.sha256,
             "path": d.path,
             "format": d.format,
             "chunks": per_chunk[d.doc_id],
+            # the script most of its passages are in: "latin" ones are searched in Cyrillic
+            "script": "latin" if 2 * latin_chunks[d.doc_id] > per_chunk[d.doc_id] else "cyrillic",
         }
         for d in documents
     }
+    # The words questions typed in Latin or with Russian letters are restored to
+    # (rag.translit.normalise_question): the corpus's own, in the script it is searched in.
+    vocabulary = Vocabulary.from_texts(
+        latin_to_cyrillic(c.text) if lat else c.text for c, lat in zip(chunks, latin)
+    ).most_common(config.vocabulary_size)
     manifest = dict(
         settings,
         documents=per_doc,
+        corpus_vocabulary=vocabulary.to_dict(),
         chunks=len(chunks),
         sentences=len(sentence_texts),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),

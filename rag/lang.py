@@ -93,6 +93,7 @@ FRAMES = {
         "no_words": "Сұрақта сөз жоқ. Сұрағыңызды сөзбен жазыңыз.",
         "cut": "Сұрақ тым ұзын: алғашқы {n} таңбасы ғана қаралды.",
         "script": "kazrag қазақ, орыс және ағылшын тілдеріндегі сұрақтарды түсінеді.",
+        "read_as": "Сұрақ былай оқылды: «{text}»",
     },
     "ru": {
         "intro": "В документах сказано:",
@@ -104,6 +105,7 @@ FRAMES = {
         "no_words": "В вопросе нет слов. Напишите вопрос словами.",
         "cut": "Вопрос слишком длинный: учтены только первые {n} символов.",
         "script": "kazrag понимает вопросы на казахском, русском и английском языках.",
+        "read_as": "Вопрос прочитан так: «{text}»",
     },
     "en": {
         "intro": "The documents say:",
@@ -115,6 +117,7 @@ FRAMES = {
         "no_words": "The question has no words. Please ask it in words.",
         "cut": "The question is too long: only its first {n} characters were used.",
         "script": "kazrag understands questions in Kazakh, Russian and English.",
+        "read_as": "The question was read as: «{text}»",
     },
 }
 

@@ -430,6 +430,14 @@ class Vocabulary:
                 best[key] = rank
         self._best = {key: rank[2] for key, rank in best.items()}
 
+    def most_common(self, n: int) -> Vocabulary:
+        """The `n` most frequent words only (ties broken alphabetically, so the same corpus
+        always keeps the same words): what an index records of a large corpus."""
+        if len(self.counts) <= n:
+            return self
+        kept = sorted(self.counts.items(), key=lambda wc: (-wc[1], wc[0]))[:n]
+        return Vocabulary(dict(kept))
+
     def __len__(self) -> int:
         return len(self.counts)
 
@@ -1398,3 +1406,21 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
     if vocabulary is not None and any(c in KAZAKH_LETTERS for c in text):
         return vocabulary._restore_text(text, keep_known=True, only_add=True), "cyrillic"
     return text, "cyrillic"
+
+
+# ============================================================================ documents
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def is_latin_kazakh_text(text: str) -> bool:
+    """A passage of a document written in Latin Kazakh (not English, not Cyrillic with a few
+    Latin names in it). `is_latin_kazakh` decides; the letter check first keeps a Cyrillic
+    passage's cost at one regular-expression scan."""
+    return bool(_LATIN_LETTER.search(text)) and is_latin_kazakh(text)
+
+
+def search_form(text: str) -> str:
+    """The text kazrag searches for a passage or sentence: Latin Kazakh in Cyrillic (the
+    model and the keyword index know Kazakh in the script its documents mostly use), anything
+    else as it is. Quotes still show `text` itself."""
+    return latin_to_cyrillic(text) if is_latin_kazakh_text(text) else text

@@ -1,0 +1,93 @@
+"""The keyword analyzer and corpus vocabulary for Kazakh as people type it (no model): Latin
+Kazakh text is tokenised as its Cyrillic, the skeleton fold makes spelling variants one token,
+and an index built before these steps keeps the analyzer it was built with."""
+
+from __future__ import annotations
+
+import pytest
+
+from kazrag.rag.analysis import KeywordAnalyzer
+from kazrag.rag.config import Config
+from kazrag.rag.indexing import analyzer_of, rebuild_reason
+from kazrag.rag.text import keyword_tokens
+from kazrag.rag.translit import Vocabulary, search_form
+
+ANALYZER = KeywordAnalyzer()
+
+
+@pytest.mark.parametrize(
+    "one,other",
+    [
+        ("Ғабдуллин", "Габдуллин"),
+        ("Еңбек кодексіне сәйкес", "Енбек кодексине сайкес"),
+        ("Құрманғазы", "Курмангазы"),
+        ("Қорғалжын қорығы", "Qorǵaljyn qoryǵy"),  # 2018 Latin
+        ("Қорғалжын қорығы", "Qorğaljyn qoryğy"),  # 2021 Latin
+    ],
+)
+def test_spellings_of_one_word_give_one_token(one, other):
+    assert ANALYZER.tokens(one) == ANALYZER.tokens(other)
+
+
+def test_different_words_stay_different():
+    assert ANALYZER.tokens("сот") != ANALYZER.tokens("сөз")
+    assert ANALYZER.tokens("Астана") != ANALYZER.tokens("Алматы")
+
+
+def test_without_the_fold_kazakh_letters_are_kept():
+    plain = KeywordAnalyzer(fold="none")
+    assert plain.tokens("Ғабдуллин") != plain.tokens("Габдуллин")
+    assert plain.tokens("Qorǵaljyn") == plain.tokens("Қорғалжын")  # the script step stays
+
+
+def test_numbers_and_english_are_tokenised_as_before_and_russian_only_folded():
+    english = "The report was published in 2017."
+    assert ANALYZER.tokens(english) == keyword_tokens(english, 5)
+    # Russian has one letter the fold touches (ы -> и), on both sides alike
+    assert ANALYZER.tokens("В 2015 году прошли выборы") == ["в", "2015", "году", "прошл", "вибор"]
+    assert "97" in ANALYZER.tokens("97 пайыз")
+
+
+def test_search_form_reads_latin_kazakh_only():
+    assert (
+        search_form("Teńiz kólinde qoqıqazdar uıa salady.") == "Теңіз көлінде қоқиқаздар ұя салады."
+    )
+    for kept in (
+        "Қорғалжын қорығы 1968 жылы құрылды.",
+        "The reserve was founded in 1968 and lies near Astana.",
+        "Журналист Bigeldi Gabdullin работал в газете Central Asia Monitor.",
+    ):
+        assert search_form(kept) == kept
+
+
+def test_an_old_index_keeps_its_analyzer_and_is_rebuilt_on_open():
+    old = {"analyzer": "folded-prefix", "version": "2", "prefix": 5, "k1": 1.2, "b": 0.75}
+    analyzer = KeywordAnalyzer.from_manifest(old)
+    assert analyzer.tokens("Ғабдуллин Qorǵaljyn") == keyword_tokens("Ғабдуллин Qorǵaljyn", 5)
+    assert analyzer.describe() == {"analyzer": "folded-prefix", "version": "2", "prefix": 5}
+    new = {"keyword": dict(analyzer_of(Config()).describe(), k1=1.2, b=0.75)}
+    reason = rebuild_reason({"keyword": old}, new)
+    assert reason and reason.startswith("keyword changed")
+
+
+def test_the_analyzer_round_trips_through_its_manifest_entry():
+    for analyzer in (KeywordAnalyzer(), KeywordAnalyzer(prefix=0, fold="none")):
+        assert KeywordAnalyzer.from_manifest(analyzer.describe()) == analyzer
+    with pytest.raises(ValueError):
+        KeywordAnalyzer(fold="stem")
+
+
+def test_a_config_with_an_unknown_fold_is_refused():
+    from kazrag.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="keyword_fold"):
+        Config(keyword_fold="stem")
+    assert analyzer_of(Config(keyword_fold="none")).fold == "none"
+
+
+def test_most_common_keeps_the_most_frequent_words_deterministically():
+    vocabulary = Vocabulary.from_texts(["сот сот сот заң заң ел бала"], question_words=False)
+    top = vocabulary.most_common(3)
+    assert set(top.counts) == {"сот", "заң", "бала"}  # ties: alphabetical
+    assert vocabulary.most_common(10) is vocabulary
+    assert Vocabulary.from_dict(top.to_dict()).counts == top.counts
