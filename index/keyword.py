@@ -8,7 +8,7 @@ tokenizer pluggable.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import bm25s
@@ -60,6 +60,16 @@ class Bm25Index(KeywordIndex):
                 df = self._df[index]
                 out[i] = np.log(1 + (n - df + 0.5) / (df + 0.5))
         return out
+
+    def postings(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+        """(token, rows, BM25 scores) of every token: bm25s's precomputed per-passage scores,
+        so that another store can sum exactly what `scores` sums."""
+        data, rows, indptr = (self._bm25.scores[k] for k in ("data", "indices", "indptr"))
+        for token, index in self.vocab.items():
+            if index >= len(indptr) - 1:
+                continue  # bm25s's placeholder for the empty token has no column
+            start, end = indptr[index], indptr[index + 1]
+            yield token, rows[start:end], data[start:end]
 
     def save(self, directory: Path) -> None:
         self._bm25.save(str(directory), show_progress=False)

@@ -1,6 +1,6 @@
 """Shared pytest fixtures, and the two tiers: a test that needs the real model (any fixture
-below that converts or loads it) is marked `slow` automatically, so `pytest -m "not slow"`
-is the fast tier, with no model and no index."""
+below that converts or loads it) or a real server (PostgreSQL, Ray) is marked `slow`
+automatically, so `pytest -m "not slow"` is the fast tier, with no model, index or server."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ MODEL_FIXTURES = {
     "small_engine",
     "index_copy",
 }
+# servers the suite starts itself (tests/infra.py): a few seconds each, once per session
+SERVER_FIXTURES = {"pg", "pg_db"}
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if (MODEL_FIXTURES | SERVER_FIXTURES) & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 
@@ -81,3 +83,20 @@ def index_copy(small_engine, small_config, tmp_path):
     target = tmp_path / "index"
     shutil.copytree(small_config.resolved_index_dir(), target, symlinks=True)
     return small_config.with_(index_dir=target)
+
+
+@pytest.fixture(scope="session")
+def pg():
+    """A PostgreSQL primary with a streaming replica, on 127.0.0.1 (tests/infra.py)."""
+    from infra import pg_cluster
+
+    with pg_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_db(pg):
+    """A fresh database on the session's servers: (primary DSN, replica DSN)."""
+    if not pg.replica.running:  # a test that stopped the replica failed before restarting it
+        pg.replica.start()
+    return pg.new_database()
