@@ -220,12 +220,15 @@ def cmd_index_add(args: argparse.Namespace) -> int:
     # with no index yet these documents become the corpus; decided under the writer lock,
     # and the report names only what this command added (others may add at the same time).
     # The model loads only once something readable is to be embedded.
+    from kazrag.rag.indexing import READING_SHARE
+
+    progress = ProgressPrinter()
     report = add_documents(
         store,
         config,
-        lambda: load_model(config),
+        lambda: load_model(config, progress, READING_SHARE),  # once the files are read
         [Path(p) for p in args.paths],
-        ProgressPrinter(),
+        progress,
     )
     if getattr(store, "repaired", None):  # a lost `current` pointer was found again
         print(f"kazrag: note: {store.repaired}", file=sys.stderr)

@@ -112,9 +112,12 @@ def corpus_paths(args: argparse.Namespace) -> list[Path] | None:
     return [Path(p) for p in paths] or None
 
 
-def load_model(config: Config) -> Embedder:
-    """The embedder, saying so when the one-time conversion and export run (half a minute)."""
+def load_model(
+    config: Config, progress: ProgressPrinter | None = None, at: float = 0.0
+) -> Embedder:
+    """The embedder, saying so when the one-time conversion and export run (half a minute):
+    on `progress` at `at` (where a command's one bar stands when the model loads)."""
     from kazrag.rag.embedding import load_embedder
 
-    printer = ProgressPrinter()
-    return load_embedder(config, lambda message: printer(message, 0.0))
+    printer = progress or ProgressPrinter()
+    return load_embedder(config, lambda message: printer(message, at))

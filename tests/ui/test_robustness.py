@@ -290,3 +290,88 @@ def test_a_bad_limit_value_is_refused_by_the_parser(capsys, tmp_path):
         main(["index", "add", str(tmp_path), "--max-file-bytes", "lots"])
     assert info.value.code == 2
     assert "not a size in bytes (e.g. 50M): 'lots'" in capsys.readouterr().err
+
+
+# ------------------------------------------------------- item 4: a real full disk
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real tmpfs of 32 MB mounted for the test (root only), unmounted after it."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=32m,mode=0755", "tmpfs", str(disk)],
+        capture_output=True,
+        text=True,
+    )
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mount.stderr.strip()}); needs root")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def _fill(disk: Path, leave: int) -> Path:
+    """Write a file until the disk is full, then give back `leave` bytes."""
+    filler = disk / "filler"
+    with open(filler, "wb", buffering=0) as out:
+        for block in (b"\0" * 65536, b"\0" * 4096):  # then the last pages
+            try:
+                while True:
+                    out.write(block)
+            except OSError:
+                pass
+    with open(filler, "r+b") as out:
+        out.truncate(max(0, filler.stat().st_size - leave))
+    assert os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize <= leave + 8192
+    return filler
+
+
+def _version_bytes(version: Path) -> int:
+    """What the version's files take on the disk (tmpfs gives a file whole 4 KB pages)."""
+    return sum(-(-p.stat().st_size // 4096) * 4096 for p in version.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("free", ["none", "some", "index-only"])
+def test_a_full_disk_gives_one_line_and_keeps_the_index(
+    capsys, index_copy, small_disk, tmp_path, free
+):
+    # the index lives on a real, nearly full filesystem; `index add` must fail cleanly
+    # whether the disk is full from the start, fills while the version is written, or has
+    # room for the new version but not for the embedding cache
+    on_disk = index_copy.with_(index_dir=small_disk / "index")
+    shutil.copytree(index_copy.resolved_index_dir(), on_disk.resolved_index_dir(), symlinks=True)
+    version = version_of(on_disk)
+    before = Kazrag.open(on_disk).ask(PDF_QUESTION).quotes
+    cache = next((on_disk.resolved_index_dir() / "embeddings").glob("cache-*.npz"))
+    leave = {
+        "none": 0,
+        "some": _version_bytes(version) // 3,
+        "index-only": _version_bytes(version) + 32 * 1024,  # a new version, not a new cache
+    }[free]
+    assert free != "index-only" or cache.stat().st_size > 48 * 1024
+    filler = _fill(small_disk, leave)
+    new = _write(tmp_path / "docs", "kobyz.txt", KOBYZ)
+
+    code, out, err = cli(capsys, "index", "add", str(new), config=on_disk)
+    folder = on_disk.resolved_index_dir()
+    assert not list(folder.glob(".*.tmp-*")) and not list(folder.glob("embeddings/*.tmp-*"))
+    if free == "index-only":
+        assert code == 0, err
+        assert out.startswith("added 1 (kobyz.txt)")
+        assert (
+            "embedding cache not saved: No space left on device; the next build embeds these "
+            "texts again" in err
+        )
+        assert "kobyz.txt" in Kazrag.open(on_disk).documents()
+        return
+    assert code == 1
+    assert error_line(err) == (
+        f"kazrag: error: could not write the new index in {folder} (No space left on device); "
+        "the previous index is unchanged and in use"
+    )
+    assert version_of(on_disk) == version and len(list(folder.glob("v-*"))) == 1
+    assert Kazrag.open(on_disk).ask(PDF_QUESTION).quotes == before
+    filler.unlink()  # room again: the lock is not stuck and the add goes through
+    code, out, err = cli(capsys, "index", "add", str(new), config=on_disk)
+    assert code == 0 and out.startswith("added 1 (kobyz.txt)"), err
