@@ -46,6 +46,7 @@ from kazrag.files import (
 )
 
 from .base import ChunkTable, IndexContents, IndexVersion, Store
+from .embcache import remove_dead_temps as remove_dead_cache_temps
 from .faiss_vectors import ArraySentenceVectors, FaissVectors
 from .keyword import Bm25Index
 
@@ -234,6 +235,11 @@ class FolderStore(Store):
             with open(self.root / LOCK, "w") as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX)
                 self._lock_holder = me
+                # what writers killed mid-write left (their PID is gone), whatever this
+                # writer goes on to do: a staging folder, a half-saved embedding cache
+                remove_dead_temps(self.root, "v-*")
+                if self.cache_dir.is_dir():
+                    remove_dead_cache_temps(self.cache_dir)
                 try:
                     yield
                 finally:

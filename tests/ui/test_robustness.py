@@ -236,7 +236,7 @@ def _kill_when(run: subprocess.Popen, folder: Path, pattern: str, limit: float =
     ids=["while-writing-a-version", "while-saving-the-cache"],
 )
 def test_what_a_killed_add_leaves_is_removed_by_the_next_add(
-    capsys, index_copy, tmp_path, where, pattern
+    capsys, index_copy, tmp_path, corpus, where, pattern
 ):
     folder = index_copy.resolved_index_dir()
     watched = folder if where == "index" else folder / "embeddings"
@@ -250,6 +250,10 @@ def test_what_a_killed_add_leaves_is_removed_by_the_next_add(
     assert list(watched.glob(pattern)), "the kill left nothing to clean up"
     # the index is whole and usable, the lock is not stuck
     assert Kazrag.open(index_copy).ask(PDF_QUESTION).quotes == before
+    # even an add that is refused (under the writer lock) clears what the dead one left
+    code, _, err = cli(capsys, "index", "add", str(corpus / "cities.pdf"), config=index_copy)
+    assert code == 1 and "already indexed with the same content" in err
+    assert not list(watched.glob(pattern))
     last = _write(tmp_path / "docs-last", "last.txt", KOBYZ + " Соңғы.")
     started = time.monotonic()
     code, _, err = cli(capsys, "index", "add", str(last), config=index_copy)
