@@ -76,6 +76,10 @@ T = TypeVar("T")
 
 def describe_dsn(dsn: str) -> str:
     """`host:port/database` of a DSN, never its password (for messages)."""
+    if psycopg is None:
+        raise ConfigError(
+            "the PostgreSQL store needs psycopg and pgvector: pip install 'kazrag[postgres]'"
+        )
     try:
         parts = conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as exc:
@@ -232,7 +236,7 @@ class PostgresStore(Store):
     def state(self) -> str:
         def probe(conn: psycopg.Connection) -> str:
             if self._exists(conn):
-                return "index" if self._current(conn) is not None else "empty"
+                return "index" if self._current_number(conn) is not None else "empty"
             others = conn.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
                 "ORDER BY 1 LIMIT 5",
@@ -256,15 +260,19 @@ class PostgresStore(Store):
         ).fetchone()
         return None if row is None else (int(row[0]), row[1])
 
-    def current_id(self) -> str | None:
-        def query(conn: psycopg.Connection) -> str | None:
-            if not self._exists(conn):
-                return None
-            row = conn.execute(sql.SQL("SELECT version FROM {}").format(self._t("current")))
-            found = row.fetchone()
-            return None if found is None or found[0] is None else str(found[0])
+    def _current_number(self, conn: psycopg.Connection) -> int | None:
+        """The current version's number, without its manifest (which holds the corpus
+        vocabulary, megabytes for a large corpus)."""
+        if not self._exists(conn):
+            return None
+        found = conn.execute(
+            sql.SQL("SELECT version FROM {}").format(self._t("current"))
+        ).fetchone()
+        return None if found is None or found[0] is None else int(found[0])
 
-        return self.read(query)
+    def current_id(self) -> str | None:
+        number = self.read(self._current_number)
+        return None if number is None else str(number)
 
     def read_manifest(self) -> dict | None:
         def query(conn: psycopg.Connection) -> dict | None:
@@ -319,12 +327,12 @@ class PostgresStore(Store):
 
     def load_documents(self) -> list[dict]:
         def query(conn: psycopg.Connection) -> list[dict]:
-            current = self._current(conn) if self._exists(conn) else None
-            if current is None:
+            number = self._current_number(conn)
+            if number is None:
                 return []
             rows = conn.execute(
                 sql.SQL("SELECT document FROM {} ORDER BY position").format(
-                    self._t("documents", current[0])
+                    self._t("documents", number)
                 )
             )
             return [r[0] for r in rows]
@@ -333,13 +341,13 @@ class PostgresStore(Store):
 
     def describe(self) -> dict:
         def query(conn: psycopg.Connection) -> dict:
-            current = self._current(conn) if self._exists(conn) else None
-            if current is None:
+            number = self._current_number(conn)
+            if number is None:
                 return {}
             size = conn.execute(
                 "SELECT sum(pg_total_relation_size(format('%%I.%%I', %s::text, t)::regclass)) "
                 "FROM unnest(%s::text[]) t",
-                (self.schema, [f"{t}_{current[0]}" for t in VERSION_TABLES]),
+                (self.schema, [f"{t}_{number}" for t in VERSION_TABLES]),
             ).fetchone()
             return {
                 "size_bytes": int(size[0] or 0) if size else 0,
@@ -383,7 +391,7 @@ class PostgresStore(Store):
             conn = self._writer
             try:
                 self._prepare(conn)
-                previous = self._current(conn)
+                previous = self._current_number(conn)
                 with conn.transaction():
                     self._drop_orphans(conn)
                     number = self._write_version(conn, contents)
@@ -392,7 +400,7 @@ class PostgresStore(Store):
                         (number,),
                     )
                 if previous is not None:
-                    self._drop_older(conn, previous[0])
+                    self._drop_older(conn, previous)
             except psycopg.Error as exc:
                 raise IndexStoreError(
                     f"could not write the new index in {self.location} ({_first_line(exc)}); "

@@ -29,6 +29,7 @@ BACKENDS = (REFERENCE_BACKEND, "onnx", "onnx-int8")
 MODES = ("bm25", "dense", "hybrid")  # retrieval modes
 FUSIONS = ("score", "rrf")
 VECTOR_INDEX_KINDS = ("auto", "flat", "hnsw")
+STORE_SCHEMES = ("postgresql://", "postgres://")  # what --store accepts
 # the operator's limits on one document (rag/formats/limits.py); 0 turns one off
 DOCUMENT_LIMITS = (
     "max_file_bytes",
@@ -151,6 +152,19 @@ class Config:
 
     # --- chat server -------------------------------------------------------------------
     concurrent_answers: int = 8  # questions answered at once; more wait in the queue
+    # how often a running chat looks for a version another process wrote (an `index add`,
+    # another server's upload) and switches to it; 0 = never
+    reload_check_seconds: float = 2.0
+
+    # --- where the index lives (README "More than one machine") ------------------------
+    # None: the folder store in index_dir, on this machine. A PostgreSQL address
+    # (postgresql://user@host/db, needs pgvector) puts the index in that database, shared by
+    # every kazrag process that names it (index/postgres_store.py)
+    store: str | None = None
+    read_dsn: str | None = None  # a streaming replica for the reads; writes go to `store`
+    store_schema: str = "kazrag"  # the schema holding the index: one index per schema
+    store_connections: int = 4  # reading connections one process keeps to the database
+    store_connect_seconds: float = 5.0  # wait this long before calling the server unreachable
 
     # --- paths ---------------------------------------------------------------------------
     index_dir: Path | None = None
@@ -170,6 +184,20 @@ class Config:
                     f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}"
                 )
         check_top_k(self.top_k, self.max_top_k)
+        for name in ("store", "read_dsn"):
+            address = getattr(self, name)
+            if address is not None and not address.startswith(STORE_SCHEMES):
+                option = "--" + name.replace("_", "-")
+                raise ConfigError(
+                    f"{option} must be a PostgreSQL address (postgresql://user@host/database), "
+                    f"not {address!r}; without {option} the index is a folder (--index-dir)"
+                )
+        if self.read_dsn and not self.store:
+            raise ConfigError("--read-dsn names a replica of a --store database: give --store too")
+        if self.reload_check_seconds < 0 or self.store_connect_seconds <= 0:
+            raise ConfigError(
+                "reload_check_seconds must be 0 or more, store_connect_seconds above 0"
+            )
         positive = (
             "embed_batch_size",
             "embed_max_batch_tokens",
@@ -180,6 +208,7 @@ class Config:
             "max_quotes",
             "answer_passages",
             "concurrent_answers",
+            "store_connections",
             "hnsw_m",
             "hnsw_ef_construction",
             "hnsw_ef_search",

@@ -110,6 +110,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from kazrag.eval.evaluator import Evaluator, run_together
     from kazrag.eval.questions import load_questions
     from kazrag.rag.engine import Kazrag
+    from kazrag.rag.stores import open_store
 
     questions = load_questions(Path(args.questions))
     modes = parse_modes(args)
@@ -118,12 +119,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     check_outputs(args)
     corpus = Path(args.corpus)
     config = config_from(args)
-    if not args.index_dir:
+    if config.store:  # a database: the corpus gets a schema of its own, as it gets a folder
+        config = config.with_(store_schema=f"eval_{eval_index_dir(config, corpus).name}")
+    elif not args.index_dir:
         config = config.with_(index_dir=eval_index_dir(config, corpus))
     progress = ProgressPrinter()
     print(
         f"kazrag eval: {len(questions)} questions, corpus {corpus}, index "
-        f"{config.resolved_index_dir()}",
+        f"{open_store(config).location if config.store else config.resolved_index_dir()}",
         file=sys.stderr,
     )
 
@@ -190,7 +193,7 @@ def run_info(args: argparse.Namespace, questions: list, engine, config) -> dict:
     settings = {
         k: v
         for k, v in config.to_dict().items()
-        if k not in ("index_dir", "cache_dir", "model_dir")
+        if k not in ("index_dir", "cache_dir", "model_dir", "store", "read_dsn")
     }
     version = engine.snapshot.version
     return {

@@ -248,8 +248,9 @@ def cmd_index_remove(args: argparse.Namespace) -> int:
     from kazrag.rag.stores import open_store
 
     config = config_from(args)
-    if open_store(config).state() == "empty":
-        raise IndexStoreError(f"no index in {config.resolved_index_dir()}; nothing to remove")
+    store = open_store(config)
+    if store.state() == "empty":
+        raise IndexStoreError(f"no index in {store.location}; nothing to remove")
     engine = _open(config)
     doc = args.doc
     known = engine.documents()

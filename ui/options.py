@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,9 @@ from .progress import ProgressPrinter
 
 if TYPE_CHECKING:
     from kazrag.rag.embedding import Embedder
+
+# the environment's say where the index lives when --store / --read-dsn are not given
+STORE_ENV, READ_DSN_ENV = "KAZRAG_STORE", "KAZRAG_READ_DSN"
 
 
 def _byte_count(text: str) -> int:
@@ -75,6 +79,26 @@ def add_common(
     """The options every subcommand takes; `corpus`: it takes `--corpus PATH`; `documents`
     (default: the same as `corpus`): it reads documents, so the limits apply."""
     parser.add_argument("--index-dir", help="where the index lives (default: user data dir)")
+    store = parser.add_argument_group(
+        "a shared index in PostgreSQL (README: More than one machine)"
+    )
+    store.add_argument(
+        "--store",
+        metavar="DSN",
+        help="keep the index in this PostgreSQL database (with pgvector) instead of a folder, "
+        f"e.g. postgresql://kazrag@db.example/kazrag (default: ${STORE_ENV})",
+    )
+    store.add_argument(
+        "--read-dsn",
+        metavar="DSN",
+        help=f"a streaming replica of --store to answer from; writes still go to --store "
+        f"(default: ${READ_DSN_ENV})",
+    )
+    store.add_argument(
+        "--store-schema",
+        metavar="NAME",
+        help=f"the schema holding the index, one index per schema (default {Config.store_schema})",
+    )
     parser.add_argument(
         "--model",
         help="a sentence-transformers model name or folder "
@@ -96,6 +120,9 @@ def add_common(
 def config_from(args: argparse.Namespace) -> Config:
     return Config().with_(
         index_dir=Path(args.index_dir) if getattr(args, "index_dir", None) else None,
+        store=getattr(args, "store", None) or os.environ.get(STORE_ENV) or None,
+        read_dsn=getattr(args, "read_dsn", None) or os.environ.get(READ_DSN_ENV) or None,
+        store_schema=getattr(args, "store_schema", None),
         model=getattr(args, "model", None),
         model_dir=Path(args.model_dir) if getattr(args, "model_dir", None) else None,
         embed_backend=getattr(args, "backend", None),

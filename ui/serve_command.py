@@ -14,9 +14,10 @@ import argparse
 import errno
 import socket
 import sys
+import threading
 from pathlib import Path
 
-from kazrag.errors import ConfigError
+from kazrag.errors import ConfigError, KazragError
 
 from .options import add_common, config_from, corpus_paths
 from .progress import ProgressPrinter
@@ -88,8 +89,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    stop = threading.Event()
+    if config.reload_check_seconds > 0:
+        threading.Thread(
+            target=follow_new_versions,
+            args=(engine, config.reload_check_seconds, stop),
+            name="kazrag-reload",
+            daemon=True,
+        ).start()
     try:
         demo.block_thread()
     finally:
+        stop.set()
         demo.close()
     return EXIT_OK
+
+
+def follow_new_versions(engine, every: float, stop: threading.Event) -> None:
+    """Switch the chat to a version another process wrote (an `index add`, a second server
+    on the same database), checking every `every` seconds. Questions keep being answered
+    during the switch: each reads one engine snapshot. A check that fails (the database
+    restarting) is said once and tried again."""
+    failing = False
+    while not stop.wait(every):
+        try:
+            if engine.reload_if_changed():
+                version = engine.snapshot.version
+                print(
+                    f"kazrag: switched to index version {version.id} "
+                    f"({len(engine.documents())} documents)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            failing = False
+        except KazragError as exc:
+            if not failing:
+                print(f"kazrag: note: could not check for a new index: {exc}", file=sys.stderr)
+            failing = True
