@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .config import KEYWORD_FOLDS
 from .text import NORMALISER_VERSION, keyword_tokens
-from .translit import search_form, skeleton
+from .translit import search_form, skeleton_of_normal
 
 # The analyzer before Latin Kazakh and the skeleton fold: what indexes built then recorded.
 _FOLDED_PREFIX = "folded-prefix"
@@ -50,7 +50,8 @@ class KeywordAnalyzer:
             text = search_form(text)
         if self.fold == "none":
             return keyword_tokens(text, self.prefix)
-        tokens = [t if t.isdigit() else skeleton(t) for t in keyword_tokens(text)]
+        # keyword_tokens are match_key'd already: the fold alone gives their skeleton
+        tokens = [t if t.isdigit() else skeleton_of_normal(t) for t in keyword_tokens(text)]
         if self.prefix <= 0:
             return tokens
         return [t if t.isdigit() else t[: self.prefix] for t in tokens]

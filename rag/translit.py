@@ -303,10 +303,22 @@ _SKELETON = str.maketrans(
 )
 
 
+def _normal_word(word: str) -> str:
+    """A word (or a text, word by word) as a vocabulary keeps it: NFC, look-alikes folded,
+    case-folded, and folded again: case folding can leave a word mixed (rag.text.match_key)."""
+    word = fold_lookalikes(unicodedata.normalize("NFC", word)).casefold()
+    return fold_lookalikes(unicodedata.normalize("NFC", word))
+
+
 def skeleton(word: str) -> str:
     """The lossy key two spellings of one Kazakh word share: lower case, with the Kazakh
     letters folded to the Russian letters typed for them (`Ғабдуллин` -> `габдуллин`)."""
-    word = fold_lookalikes(unicodedata.normalize("NFC", word)).casefold()
+    return skeleton_of_normal(_normal_word(word))
+
+
+def skeleton_of_normal(word: str) -> str:
+    """`skeleton` of a word already normalised (a `rag.text.match_key` token, a vocabulary
+    word): the letter fold alone, for the keyword analyzer's every token."""
     return word.translate(_SKELETON)
 
 
@@ -399,10 +411,15 @@ class Vocabulary:
 
     FORMAT = "kazrag-vocabulary/1"
 
-    def __init__(self, counts: dict[str, int] | None = None):
+    def __init__(self, counts: dict[str, int] | None = None, *, normalised: bool = False):
+        """`counts`: word -> count. Words are brought to the form `from_texts` counts them in
+        (NFC, look-alikes folded, case-folded) unless `normalised` says they are in it already
+        (a stored vocabulary: loading it is then one pass, which every index reload pays)."""
         self.counts: dict[str, int] = {}
         self._best: dict[str, str] = {}
         for word, count in (counts or {}).items():
+            if not normalised:
+                word = _normal_word(word)
             self.counts[word] = self.counts.get(word, 0) + int(count)
         self._rebuild()
 
@@ -412,19 +429,18 @@ class Vocabulary:
         particles (`QUESTION_WORDS`) are added once each: documents seldom ask `қанша?`, but
         the answer logic looks for it in the question."""
         counts: Counter = Counter()
-        for text in texts:
-            text = fold_lookalikes(unicodedata.normalize("NFC", text))
-            counts.update(w.casefold() for w in _LETTERS.findall(text))
+        for text in texts:  # normalised whole (it works word by word): one pass per text
+            counts.update(_LETTERS.findall(_normal_word(text)))
         if question_words:
             counts.update(QUESTION_WORDS)
-        return cls(dict(counts))
+        return cls(dict(counts), normalised=True)
 
     def _rebuild(self) -> None:
         # The best word per skeleton: the most frequent; on a tie the one with more Kazakh
         # letters (a Russian-letter spelling is the likelier typo), then alphabetical.
         best: dict[str, tuple] = {}
         for word, count in self.counts.items():
-            key = skeleton(word)
+            key = skeleton_of_normal(word)
             rank = (count, _kazakh_letter_count(word), word)
             if key not in best or rank > best[key]:
                 best[key] = rank
@@ -436,7 +452,7 @@ class Vocabulary:
         if len(self.counts) <= n:
             return self
         kept = sorted(self.counts.items(), key=lambda wc: (-wc[1], wc[0]))[:n]
-        return Vocabulary(dict(kept))
+        return Vocabulary(dict(kept), normalised=True)
 
     def __len__(self) -> int:
         return len(self.counts)
@@ -485,7 +501,7 @@ class Vocabulary:
     def from_dict(cls, data: dict) -> Vocabulary:
         if data.get("format") != cls.FORMAT:
             raise ValueError(f"not a {cls.FORMAT} dict: format={data.get('format')!r}")
-        return cls(data["counts"])
+        return cls(data["counts"], normalised=True)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
