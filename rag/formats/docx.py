@@ -42,7 +42,10 @@ def _w(tag: str) -> str:
 
 
 _BODY, _P, _TBL, _TR, _TC = _w("body"), _w("p"), _w("tbl"), _w("tr"), _w("tc")
-_R_TAG, _HYPERLINK = _w("r"), _w("hyperlink")
+_R_TAG, _SDT_CONTENT = _w("r"), _w("sdtContent")
+# a run under one of these is not part of its paragraph's text: deleted or moved-away text,
+# or a paragraph of its own (a text box's)
+_NOT_SHOWN = {_w("del"), _w("moveFrom"), _P}
 _HEADING_STYLE = re.compile(r"heading (\d)", re.IGNORECASE)
 # Paragraphs are separated by two blank lines: one blank line is read as a wrap in
 # double-spaced text by the chunker, two always end a paragraph.
@@ -159,13 +162,18 @@ def _run_text(run: etree._Element) -> str:
 
 
 def _paragraph_text(paragraph: etree._Element) -> str:
-    """A paragraph's runs, and the runs of its hyperlinks, as python-docx reads them."""
+    """A paragraph's text as Word shows it: its runs, those of its hyperlinks, fields,
+    content controls and tracked insertions (python-docx reads only the first two);
+    not deleted runs, nor the paragraphs of a text box anchored in it."""
     parts = []
-    for child in paragraph:
-        if child.tag == _R_TAG:
-            parts.append(_run_text(child))
-        elif child.tag == _HYPERLINK:
-            parts.extend(_run_text(run) for run in child.iter(_R_TAG))
+    for run in paragraph.iter(_R_TAG):
+        ancestor = run.getparent()
+        while ancestor is not None and ancestor is not paragraph:
+            if ancestor.tag in _NOT_SHOWN:
+                break
+            ancestor = ancestor.getparent()
+        else:
+            parts.append(_run_text(run))
     return "".join(parts)
 
 
@@ -213,6 +221,19 @@ def _table_rows(table: etree._Element) -> list[str]:
     return rows
 
 
+def _in_body(parent: etree._Element) -> bool:
+    """Is an element with this parent a block of the body: a child of the body itself, or
+    of a content control (`w:sdt`) there (a table of contents, a form field, a template's
+    boxes; python-docx skips them)?"""
+    while parent.tag == _SDT_CONTENT:
+        sdt = parent.getparent()
+        grand = sdt.getparent() if sdt is not None else None
+        if grand is None:
+            return False
+        parent = grand
+    return parent.tag == _BODY
+
+
 def _body_blocks(stream: IO[bytes], budget: Budget):
     """The paragraphs and tables of the body, in order, each freed once yielded."""
     parser = etree.iterparse(
@@ -221,7 +242,7 @@ def _body_blocks(stream: IO[bytes], budget: Budget):
     seen = 0
     for _, element in parser:
         parent = element.getparent()
-        if parent is None or parent.tag != _BODY:
+        if parent is None or not _in_body(parent):
             continue  # a paragraph of a table cell or a text box: read with its block
         yield element
         element.clear()

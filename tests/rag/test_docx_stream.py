@@ -152,3 +152,37 @@ def test_a_hostile_or_broken_main_part_is_refused_by_name(tmp_path, xml):
         assert str(exc).startswith("bad.docx: ") and "\n" not in str(exc)
     else:
         assert "root:" not in doc.source  # an entity is never resolved from the disk
+
+
+def _xml(fragment: str):
+    return etree.fromstring(
+        f'<w:root xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"{fragment}</w:root>"
+    )[0]
+
+
+def test_text_word_shows_is_read_and_text_it_hides_is_not(tmp_path):
+    # content controls, tracked insertions and fields are shown; deleted text and a text
+    # box's own paragraphs are not part of the paragraph (python-docx drops the former too)
+    document = docx.Document()
+    body = document.element.body
+    shown = document.add_paragraph("Бурабай ")
+    shown._p.append(_xml('<w:ins w:id="1" w:author="a"><w:r><w:t>көлі </w:t></w:r></w:ins>'))
+    shown._p.append(
+        _xml('<w:del w:id="2" w:author="a"><w:r><w:delText>ЖОҚ </w:delText></w:r></w:del>')
+    )
+    shown._p.append(_xml('<w:fldSimple w:instr="PAGE"><w:r><w:t>терең.</w:t></w:r></w:fldSimple>'))
+    box = _xml(
+        "<w:r><w:pict><w:txbxContent><w:p><w:r><w:t>ҚОРАП</w:t></w:r></w:p>"
+        "</w:txbxContent></w:pict></w:r>"
+    )
+    shown._p.append(box)
+    control = _xml(
+        "<w:sdt><w:sdtContent><w:p><w:r><w:t>Мазмұны: Кіріспе, Көлдер.</w:t></w:r></w:p>"
+        "</w:sdtContent></w:sdt>"
+    )
+    body.insert(len(body) - 1, control)  # before the section properties
+    path = tmp_path / "shown.docx"
+    document.save(str(path))
+    lines = read_docx(path)[0].split("\n\n\n")
+    assert lines == ["Бурабай көлі терең.", "Мазмұны: Кіріспе, Көлдер."]
