@@ -40,13 +40,11 @@ from kazrag.files import (
     fsync_dir,
     new_folder,
     read_jsonl,
-    remove_dead_temps,
     sha256_file,
     write_jsonl,
 )
 
 from .base import ChunkTable, IndexContents, IndexVersion, Store
-from .embcache import remove_dead_temps as remove_dead_cache_temps
 from .faiss_vectors import ArraySentenceVectors, FaissVectors
 from .keyword import Bm25Index
 
@@ -235,18 +233,35 @@ class FolderStore(Store):
             with open(self.root / LOCK, "w") as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX)
                 self._lock_holder = me
-                # what writers killed mid-write left (their PID is gone), whatever this
-                # writer goes on to do: a staging folder, a half-saved embedding cache
-                remove_dead_temps(self.root, "v-*")
-                if self.cache_dir.is_dir():
-                    remove_dead_cache_temps(self.cache_dir)
+                self._remove_leftovers()
                 try:
                     yield
                 finally:
                     self._lock_holder = None
                     fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def _remove_leftovers(self) -> None:
+        """What a writer makes on its way (a version's staging folder, the pointer's temp
+        link, a half-saved embedding cache) exists only while it holds the writer lock; found
+        by the next holder, it belongs to a writer that died (kill -9, a power cut), whatever
+        its PID says now: PIDs are reused, by a restarted container's processes most of all.
+        So it goes, whatever command took the lock (a refused add too)."""
+        for pattern in (".v-*.tmp-*", ".v-*.old-*"):
+            for path in self.root.glob(pattern):
+                shutil.rmtree(path, ignore_errors=True)
+        for path in self.root.glob(".current-*"):
+            path.unlink(missing_ok=True)
+        if self.cache_dir.is_dir():
+            for path in self.cache_dir.glob("cache-*.tmp-*.npz"):
+                path.unlink(missing_ok=True)
+
     def write(self, contents: IndexContents) -> str:
+        """Write `contents` as a new version and make it current, under the writer lock
+        (re-entrant: a caller that read the corpus first already holds it)."""
+        with self.writer_lock():
+            return self._write(contents)
+
+    def _write(self, contents: IndexContents) -> str:
         self.root.mkdir(parents=True, exist_ok=True)
         # microseconds in the name: versions sort by age even when built within one second
         now = time.time()
@@ -255,7 +270,6 @@ class FolderStore(Store):
         )
         version = self.root / f"v-{stamp}-{uuid.uuid4().hex[:6]}"
         previous = self._pointed()
-        remove_dead_temps(self.root, "v-*")  # what killed writers left
         try:
             with new_folder(version) as staging:
                 _write_files(staging, contents)

@@ -179,11 +179,21 @@ def test_a_folder_of_other_files_is_not_taken_for_an_empty_index(tmp_path):
         FolderStore(tmp_path).state()
 
 
-def test_temp_folders_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
+@pytest.mark.parametrize("pid", [999999999, 1, os.getpid()], ids=["gone", "init", "this-one"])
+def test_temp_folders_of_a_killed_writer_are_removed_by_the_next_write(tmp_path, pid):
+    # only a writer holding the lock makes them, so the next holder removes them whatever
+    # their PID says now (PIDs are reused: a restarted container counts from 1 again)
     store = FolderStore(tmp_path)
     _write(store, seed=1)
-    dead = tmp_path / ".v-20260101-000000.000000-abcdef.tmp-999999999-x"
+    dead = tmp_path / f".v-20260101-000000.000000-abcdef.tmp-{pid}-x"
     dead.mkdir()
     (dead / "vectors.faiss").write_bytes(b"half")
-    _write(store, seed=2)
-    assert not dead.exists()
+    (tmp_path / "embeddings").mkdir()
+    half_cache = tmp_path / "embeddings" / f"cache-8.tmp-{pid}.npz"
+    half_cache.write_bytes(b"PK")
+    os.symlink("v-gone", tmp_path / ".current-abc123")  # a pointer swap cut short
+    with store.writer_lock():
+        pass  # any command that takes the lock, even one that writes nothing
+    assert not dead.exists() and not half_cache.exists()
+    assert not (tmp_path / ".current-abc123").is_symlink()
+    assert store.load().id == store.current_id()
