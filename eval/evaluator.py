@@ -42,6 +42,9 @@ class QuestionResult:
     latency_ms: float
     quotes: list[dict] = field(default_factory=list)  # {"text", "doc", "holds"}, in order
     quote_any: bool = False
+    state: str = ""  # "answered", "uncertain" or "refused"
+    probability: float | None = None  # the answerability model's
+    signals: dict = field(default_factory=dict)
 
     @property
     def quote_first(self) -> bool:
@@ -61,6 +64,7 @@ class QuestionResult:
             self.quote_any,
             len(self.quotes),
             sum(quote["holds"] for quote in self.quotes[1:]),
+            self.state == "refused",
         )
 
     def to_dict(self) -> dict:
@@ -71,7 +75,11 @@ class QuestionResult:
             "question": q.question,
             "lang": q.lang,
             "kind": q.kind,
+            "state": self.state,
             "abstained": self.abstained,
+            "answerable_probability": (
+                None if self.probability is None else round(self.probability, 4)
+            ),
             "answer": self.answer,
             "quotes": self.quotes,
             "quote@1": self.quote_first,
@@ -79,6 +87,7 @@ class QuestionResult:
             "passages": self.passages,
             "hit_rank": self.hit_rank,
             "latency_ms": round(self.latency_ms, 3),
+            "signals": {k: round(v, 4) for k, v in self.signals.items()},
         }
 
 
@@ -165,6 +174,9 @@ class Evaluator:
             latency_ms,
             quotes,
             quote_any,
+            answer.state,
+            answer.probability,
+            dict(answer.signals),
         )
 
     # ------------------------------------------------------------------------ figures

@@ -7,9 +7,10 @@ Definitions (eval/README.md has the prose):
 - hit@k: share of answerable questions with a relevant passage among the first k retrieved.
 - mrr@10: mean over answerable questions of 1/rank of the first relevant passage (0 if none
   in the first 10).
-- quote@1: share of answerable questions whose FIRST quoted sentence (what a user reads first)
-  holds an evidence string, or for questions with gold answer spans judged by document
-  (KazQAD), a gold span. An abstention counts as a miss.
+- quote@1: share of answerable questions whose FIRST quote (what a user reads first: one
+  sentence, or two adjacent ones joined) holds an evidence string, or for questions with gold
+  answer spans judged by document (KazQAD), a gold span. A refusal counts as a miss; the
+  quote of an "uncertain" answer is shown, and counts.
 - quote_any: the same for all the quoted sentences of the answer taken together.
 - extra_quote_precision: of the 2nd and later quotes of answered answerable questions, the
   share that hold evidence themselves (an extra quote is worth reading only if it does).
@@ -17,6 +18,10 @@ Definitions (eval/README.md has the prose):
 - abstention_recall: share of unanswerable questions on which the engine abstained.
 - abstention_precision: share of abstentions that were on unanswerable questions.
 - false_abstention_rate: share of answerable questions on which the engine abstained.
+  Abstaining is anything but a confident answer: the "uncertain" state (closest quotes,
+  marked) or a refusal.
+- refusal_recall / false_refusal_rate: the same for refusals alone (nothing quoted): what a
+  user loses most on an answerable question.
 - latency_p50_ms / latency_p95_ms: percentiles of the time `engine.ask` took per question.
 A figure whose denominator is empty (no unanswerable questions in a group, say) is None.
 """
@@ -44,6 +49,8 @@ METRICS = tuple(f"hit@{k}" for k in HIT_AT) + (
     "abstention_recall",
     "abstention_precision",
     "false_abstention_rate",
+    "refusal_recall",
+    "false_refusal_rate",
     "latency_p50_ms",
     "latency_p95_ms",
 )
@@ -105,6 +112,7 @@ class Judged:
     quote_any: bool = False  # the quoted sentences together hold it
     quotes: int = 0  # how many sentences the answer quoted
     extra_holding: int = 0  # of the quotes after the first, how many hold evidence
+    refused: bool = False  # nothing quoted (a refusal is also an abstention)
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -134,16 +142,18 @@ def compute(judged: Sequence[Judged], top_k: int) -> dict:
         if top_k >= MRR_AT
         else None
     )
-    out["quote@1"] = _mean([j.quote_first and not j.abstained for j in answerable])
-    out["quote_any"] = _mean([j.quote_any and not j.abstained for j in answerable])
-    answered = [j for j in answerable if not j.abstained]
+    out["quote@1"] = _mean([j.quote_first and not j.refused for j in answerable])
+    out["quote_any"] = _mean([j.quote_any and not j.refused for j in answerable])
+    answered = [j for j in answerable if not j.refused]
     out["extra_quote_precision"] = _share(
         sum(j.extra_holding for j in answered), sum(max(j.quotes - 1, 0) for j in answered)
     )
-    out["quotes_mean"] = _mean([j.quotes for j in judged if not j.abstained])
+    out["quotes_mean"] = _mean([j.quotes for j in judged if not j.refused])
     out["abstention_recall"] = _share(sum(j.abstained for j in unanswerable), len(unanswerable))
     out["abstention_precision"] = _share(sum(not j.answerable for j in abstained), len(abstained))
     out["false_abstention_rate"] = _share(sum(j.abstained for j in answerable), len(answerable))
+    out["refusal_recall"] = _share(sum(j.refused for j in unanswerable), len(unanswerable))
+    out["false_refusal_rate"] = _share(sum(j.refused for j in answerable), len(answerable))
     latencies = [j.latency_ms for j in judged]
     for p in (50, 95):
         out[f"latency_p{p}_ms"] = float(np.percentile(latencies, p)) if latencies else None

@@ -8,6 +8,7 @@ that is silently half-read gives figures nobody can compare.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -20,6 +21,27 @@ MATCHES = ("evidence", "doc")
 REQUIRED = ("id", "question", "answers", "lang", "doc", "kind")
 OPTIONAL = ("match",)
 _LETTER = re.compile(r"[^\W\d_]")  # the engine refuses a question without a letter
+SPLITS = ("all", "dev", "test")
+HOLD_OUT_EVERY = 4  # one question in four of a set is held out
+
+
+def held_out(question_id: str) -> bool:
+    """Whether a question belongs to the held-out ("test") part of its set: a hash of its id,
+    so the split is fixed, needs no list, and a new question falls on a side by itself."""
+    digest = hashlib.sha256(f"kazrag-holdout/{question_id}".encode()).hexdigest()
+    return int(digest, 16) % HOLD_OUT_EVERY == 0
+
+
+def select_split(questions: list[Question], split: str) -> list[Question]:
+    """`all`, the tuning part (`dev`) or the held-out part (`test`) of a question set."""
+    if split not in SPLITS:
+        raise QuestionFileError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
+    if split == "all":
+        return list(questions)
+    chosen = [q for q in questions if held_out(q.id) == (split == "test")]
+    if not chosen:
+        raise QuestionFileError(f"no questions in the {split} part of this set")
+    return chosen
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ COLUMNS = [
     ("abst_rec", "abstention_recall", "share"),
     ("abst_prec", "abstention_precision", "share"),
     ("false_abst", "false_abstention_rate", "share"),
+    ("refuse_rec", "refusal_recall", "share"),
+    ("false_refuse", "false_refusal_rate", "share"),
     ("p50_ms", "latency_p50_ms", "ms"),
     ("p95_ms", "latency_p95_ms", "ms"),
 ]
@@ -36,8 +38,9 @@ LEGEND = (
     "questions; quote@1 / quote_any = share of answerable questions whose first quoted "
     "sentence / whose quotes hold the evidence (or gold answer span); extra_prec = share "
     "of the 2nd and later quotes that hold it themselves; quotes = sentences quoted per "
-    "answer; abst_rec = share of unanswerable questions abstained on; abst_prec = share "
-    "of abstentions that were right; p50/p95 = ms per question around engine.ask; "
+    "answer; abst_rec = share of unanswerable questions not answered (uncertain or "
+    "refused); abst_prec = share of abstentions that were right; refuse_rec / false_refuse "
+    "= the same for refusals alone; p50/p95 = ms per question around engine.ask; "
     "- = no question to measure it on"
 )
 MISS_AT = 5  # a question is listed as a miss when nothing relevant is in its top 5

@@ -1,9 +1,10 @@
-"""Answers: pick the sentences of the top passages that best answer the question, quote them
-verbatim with numbered citations, or abstain when nothing answers it.
+"""Answers: pick the sentence of the top passages that best answers the question and quote it
+verbatim with its citation, then say how sure kazrag is.
 
 Sentences are chosen by relevance (cosine to the question plus IDF-weighted term overlap),
-never by their position in a passage. The abstention rule and its calibration are in
-`should_abstain` and eval/README.md.
+never by their position in a passage. Whether the documents answer at all is one calibrated
+probability over the answer's `signals` (rag/answerability.py): an answer, the closest quotes
+marked as uncertain, or a refusal when nothing is close (eval/README.md "answerability").
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .answerability import AnswerabilityModel
 from .config import Config
 from .lang import frame
 from .records import Answer, Passage, Quote, place
@@ -138,47 +140,160 @@ def choose_quotes(
     return chosen
 
 
+def joined_neighbour(
+    best: ScoredSentence, scored: list[ScoredSentence], margin: float
+) -> ScoredSentence | None:
+    """The sentence just before or after `best` in its chunk when it scores within `margin`
+    of it: "Ол 1997 жылы..." needs the sentence that names "ол", a figure often sits one
+    sentence away from what it counts."""
+    for candidate in scored[1:]:
+        if candidate.score < best.score - margin:
+            return None
+        if candidate.passage is best.passage and abs(candidate.index - best.index) == 1:
+            return candidate
+    return None
+
+
+def make_quote(number: int, sentences: list[ScoredSentence]) -> Quote:
+    """One quote of consecutive sentences of one chunk, verbatim."""
+    sentences = sorted(sentences, key=lambda s: s.index)
+    chunk = sentences[0].passage.chunk
+    first, last = chunk.sentences[sentences[0].index], chunk.sentences[sentences[-1].index]
+    return Quote(
+        number,
+        chunk.text[first.start : last.end],
+        chunk.doc,
+        chunk.section_path,
+        first.line_start,
+        last.line_end,
+        first.page,
+        sentences[0].passage.rank,
+        round(float(max(s.score for s in sentences)), 4),
+    )
+
+
+def choose_answer_quotes(scored: list[ScoredSentence], config: Config) -> list[Quote]:
+    if not scored:
+        return []
+    first = [scored[0]]
+    neighbour = joined_neighbour(scored[0], scored, config.quote_join_margin)
+    if neighbour is not None:
+        first.append(neighbour)
+    quotes = [make_quote(1, first)]
+    used = {s.text.strip() for s in first}
+    extra = [s for s in scored[1:] if s.text.strip() not in used]
+    if config.max_quotes > 1 and extra:
+        # further quotes are measured against the first, as before
+        chosen = choose_quotes([scored[0], *extra], config.max_quotes, config.quote_margin)
+        quotes += [make_quote(n, [s]) for n, s in enumerate(chosen[1:], start=2)]
+    return quotes
+
+
+# Words that name something: capitalised words after the first of the question, acronyms,
+# and numbers (which `signals` counts on their own)
+_CAPITALISED = re.compile(r"(?<![\w.])([A-ZА-ЯЁӘІҢҒҮҰҚӨҺ][\w'-]+)")
+
+
+def _names(question: str) -> list[str]:
+    words = _CAPITALISED.findall(question)
+    first = re.match(r"\W*([\w'-]+)", question)
+    if first and words and words[0] == first.group(1):
+        words = words[1:]
+    return words
+
+
+FEATURES = (
+    "top_dense",
+    "best_sentence_cosine",
+    "best_sentence_overlap",
+    "keyword_coverage",
+    "score_margin",
+    "dense_margin",
+    "keyword_agrees",
+    "numbers_found",
+    "numbers_in_best",
+    "names_found",
+    "asks_quantity",
+    "answer_type_found",
+    "lang_ru",
+    "lang_en",
+    "kk_overlap",
+    "kk_names",
+    "ru_top_dense",
+    "en_top_dense",
+)
+
+
 def signals(
     scored: list[ScoredSentence],
     passages: list[Passage],
     ranking: Ranking,
+    retriever: Retriever,
     question: str,
     lang: str,
     type_found: bool,
-) -> dict:
+) -> dict[str, float]:
+    """What the answerability model reads (FEATURES), each a plain float."""
     best = scored[0] if scored else None
     numbers = _numbers(question)
-    top_numbers = _numbers(" ".join(p.chunk.text for p in passages[:3]))
+    top_text = " ".join(p.chunk.text for p in passages[:3])
+    dense = sorted(ranking.dense.values(), reverse=True)
+    fused = [p.score for p in passages[:2]]
+    keyword_order = [row for row, _ in sorted(ranking.keyword.items(), key=lambda kv: -kv[1])]
+    top_row = passages[0].chunk.chunk_id if passages else None
+    keyword_rank = keyword_order.index(top_row) + 1 if top_row in keyword_order else None
+    names = _names(question)
+    top_tokens = set(retriever.tokens(top_text)) if names else set()
+    name_tokens = [t for name in names for t in retriever.tokens(name)[:1]]
+    names_found = (
+        sum(t in top_tokens for t in name_tokens) / len(name_tokens) if name_tokens else 1.0
+    )
+    kk, ru, en = (lang == code for code in ("kk", "ru", "en"))
     values = {
+        "top_dense": dense[0] if dense else 0.0,
         "best_sentence_cosine": best.cosine if best else 0.0,
         "best_sentence_overlap": best.overlap if best else 0.0,
-        "best_score": best.score if best else 0.0,
         "keyword_coverage": ranking.keyword_coverage,
-        "top_dense": max(ranking.dense.values()) if ranking.dense else 0.0,
-        "numbers_found": len(numbers & top_numbers) / len(numbers) if numbers else 1.0,
+        "score_margin": fused[0] - fused[1] if len(fused) == 2 else 0.0,
+        "dense_margin": dense[0] - dense[1] if len(dense) > 1 else 0.0,
+        # the keyword ranking puts the answer's passage near the top too
+        "keyword_agrees": 1.0 / keyword_rank if keyword_rank else 0.0,
+        "numbers_found": len(numbers & _numbers(top_text)) / len(numbers) if numbers else 1.0,
+        "numbers_in_best": (
+            len(numbers & _numbers(best.text)) / len(numbers) if numbers and best else 1.0
+        ),
+        "names_found": names_found,
+        "asks_quantity": expected_type(question) is not None,
         "answer_type_found": type_found,
-        # term overlap means something only when question and documents share a language
-        "kazakh_quantity_question": lang == "kk" and expected_type(question) is not None,
+        "lang_ru": ru,
+        "lang_en": en,
+        # words are compared only when question and documents share a language
+        "kk_overlap": kk * (best.overlap if best else 0.0),
+        "kk_names": kk * names_found,
+        "ru_top_dense": ru * (dense[0] if dense else 0.0),
+        "en_top_dense": en * (dense[0] if dense else 0.0),
     }
     return {k: float(v) for k, v in values.items()}  # numpy scalars do not serialise
 
 
-def should_abstain(s: dict, config: Config, lang: str) -> bool:
-    """The abstention rule, calibrated on eval/sets/reports-dev.jsonl (eval/README.md).
+def decide(probability: float | None, config: Config) -> str:
+    if probability is None:  # no model: always answer (calibration sees every signal)
+        return "answered"
+    if probability >= config.answer_threshold:
+        return "answered"
+    if probability < config.refuse_threshold:
+        return "refused"
+    return "uncertain"
 
-    Cosine alone cannot separate unanswerable questions (their best cosine lies inside the
-    range of answerable ones), so the rule also asks that the question's own terms and
-    numbers appear in what would be quoted.
-    """
-    if s["top_dense"] < config.abstain_threshold(lang):  # nothing in the documents is close
-        return True
-    if s["numbers_found"] < 0.5:
-        return True
-    if not s["answer_type_found"]:
-        return True
-    if s["kazakh_quantity_question"] and s["best_sentence_overlap"] < config.min_quantity_overlap:
-        return True
-    return False
+
+def refusal(lang: str, passages: list[Passage]) -> str:
+    closest = "\n".join(
+        f"- {place(p.chunk.doc, p.chunk.section_path, p.chunk.location())}" for p in passages[:3]
+    )
+    text = frame(lang, "abstain")
+    if closest:
+        text += "\n\n" + frame(lang, "closest") + "\n" + closest
+    return text
 
 
 def compose(
@@ -188,41 +303,24 @@ def compose(
     ranking: Ranking,
     retriever: Retriever,
     config: Config,
+    answerability: AnswerabilityModel | None,
     notice: str | None = None,
 ) -> Answer:
     """The answer to `question` from its ranked `passages`, read through `retriever` (the
     engine's snapshot of one index version: sentence vectors, tokens, term weights)."""
     scored = score_sentences(passages[: config.answer_passages], ranking, retriever, config)
     scored, type_found = prefer_type(scored, question, config.answer_type_bonus)
-    sig = signals(scored, passages, ranking, question, lang, type_found)
-    if not scored or should_abstain(sig, config, lang):
-        closest = "\n".join(
-            f"- {place(p.chunk.doc, p.chunk.section_path, p.chunk.location())}"
-            for p in passages[:3]
+    sig = signals(scored, passages, ranking, retriever, question, lang, type_found)
+    probability = answerability.probability(sig) if answerability and scored else None
+    state = decide(probability, config) if scored else "refused"
+    if state == "refused":
+        return Answer(
+            question, lang, state, refusal(lang, passages), [], passages, notice, sig, probability
         )
-        text = frame(lang, "abstain")
-        if closest:
-            text += "\n\n" + frame(lang, "closest") + "\n" + closest
-        return Answer(question, lang, True, text, [], passages, notice, sig)
-    quotes = []
-    chosen_quotes = choose_quotes(scored, config.max_quotes, config.quote_margin)
-    for number, chosen in enumerate(chosen_quotes, start=1):
-        chunk = chosen.passage.chunk
-        sentence = chunk.sentences[chosen.index]
-        quotes.append(
-            Quote(
-                number,
-                chosen.text,
-                chunk.doc,
-                chunk.section_path,
-                sentence.line_start,
-                sentence.line_end,
-                sentence.page,
-                chosen.passage.rank,
-                round(float(chosen.score), 4),
-            )
-        )
-    lines = [frame(lang, "intro")]
+    quotes = choose_answer_quotes(scored, config)
+    lines = [frame(lang, "intro" if state == "answered" else "uncertain")]
     lines += [f"«{q.text}» [{q.number}]" for q in quotes]
     lines += ["", frame(lang, "sources")] + [q.citation() for q in quotes]
-    return Answer(question, lang, False, "\n".join(lines), quotes, passages, notice, sig)
+    return Answer(
+        question, lang, state, "\n".join(lines), quotes, passages, notice, sig, probability
+    )

@@ -114,29 +114,31 @@ class Config:
 
     # --- answer ------------------------------------------------------------------------
     max_question_chars: int = 2000  # a longer question is cut here, with a notice
-    max_quotes: int = 3
+    # one quote: extra quotes held the evidence for under a quarter of them
+    # (eval/README.md "extra quotes"); the first quote may still span two sentences
+    max_quotes: int = 1
     answer_passages: int = 3  # quotes come from this many top passages (measured)
     # sentence score = cosine + term_overlap_weight * IDF-weighted overlap with the question
     #                  - rank_prior * passage rank (+ answer_type_bonus, see rag/answer.py)
     term_overlap_weight: float = 0.03
     rank_prior: float = 0.01  # a tie between sentences goes to the better-ranked passage
     answer_type_bonus: float = 0.03  # a sentence of the expected type among near-equals
-    # further quotes must score within this of the best one (measured: eval/README.md
-    # "quote margin")
+    # further quotes (max_quotes > 1) must score within this of the best one
     quote_margin: float = 0.03
-    # below this dense score of the best passage the documents are off-topic for the
-    # question, per question language: a Russian or English question scores lower against
-    # Kazakh text than a Kazakh one does (calibration: eval/README.md "abstention")
-    abstain_thresholds: tuple[tuple[str, float], ...] = (
-        ("kk", 0.801),
-        ("ru", 0.796),
-        ("en", 0.773),
-    )
-    abstain_threshold_other: float = 0.773  # a question in any other language
-    # a Kazakh "how many / what share / how much" question is answered by a sentence that
-    # names what is counted: below this share of the question's (idf-weighted) terms in the
-    # best sentence, the figure is about something else (eval/README.md "abstention")
-    min_quantity_overlap: float = 0.34
+    # the next or previous sentence joins the first quote when it scores within this of it:
+    # a figure and what it counts are often split over two sentences (chosen by
+    # cross-validation: eval/README.md "quote join")
+    quote_join_margin: float = 0.02
+    # answerability: a logistic regression over the answer's signals gives the probability
+    # that the documents answer the question (rag/answerability.py, fitted by
+    # `python -m kazrag.eval.calibrate`). "bundled" = the model shipped with kazrag, "none" =
+    # always answer (for calibration), or the path of a fitted model file.
+    answerability: str = "bundled"
+    # at or above answer_threshold: an answer; below refuse_threshold: a refusal; between:
+    # the closest quotes, marked as possibly not answering (thresholds chosen by
+    # cross-validation: eval/README.md "answerability")
+    answer_threshold: float = 0.25
+    refuse_threshold: float = 0.045
 
     # --- documents: operator limits on one file (0 = no limit) ---------------------------
     # A file over any of them is refused by name and the rest of its batch indexed. Reading
@@ -214,6 +216,13 @@ class Config:
             "hnsw_ef_search",
             "vocabulary_size",
         )
+        if not 0.0 <= self.refuse_threshold <= self.answer_threshold <= 1.0:
+            raise ConfigError(
+                "thresholds must satisfy 0 <= refuse_threshold <= answer_threshold <= 1, not "
+                f"{self.refuse_threshold!r} and {self.answer_threshold!r}"
+            )
+        if self.quote_join_margin < 0:
+            raise ConfigError(f"quote_join_margin must be >= 0, not {self.quote_join_margin!r}")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -238,9 +247,6 @@ class Config:
 
     def resolved_feedback_path(self) -> Path:
         return self.feedback_path or default_data_dir() / "feedback.jsonl"
-
-    def abstain_threshold(self, lang: str) -> float:
-        return dict(self.abstain_thresholds).get(lang, self.abstain_threshold_other)
 
     def with_(self, **changes: Any) -> Config:
         """A copy with the given fields changed; None means "keep" (an option not given)."""

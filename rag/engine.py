@@ -20,6 +20,7 @@ from kazrag.errors import DocumentError, QuestionError
 from kazrag.index.base import IndexVersion, Store
 
 from .answer import compose
+from .answerability import load_answerability
 from .config import BUNDLED_CORPUS, Config, check_top_k
 from .embedding import Embedder, load_embedder
 from .formats import Document
@@ -74,6 +75,7 @@ class Kazrag:
         self.embedder = embedder
         self.store = store
         self._writing = threading.Lock()  # one corpus change at a time in this process
+        self.answerability = load_answerability(config.answerability)
         self.snapshot = Snapshot.of(version or store.load(), embedder, config)
         self.last_build: BuildReport | None = None  # what opening had to build, if anything
 
@@ -242,9 +244,17 @@ class Kazrag:
         passages, _ = retriever.search(searched, mode, self._top_k(top_k), ranking)
         if lang == "other":
             return Answer(
-                question, "en", True, frame("en", "abstain"), [], passages, frame("en", "script")
+                question,
+                "en",
+                "refused",
+                frame("en", "abstain"),
+                [],
+                passages,
+                frame("en", "script"),
             )
-        answer = compose(searched, lang, passages, ranking, retriever, self.config, notice)
+        answer = compose(
+            searched, lang, passages, ranking, retriever, self.config, self.answerability, notice
+        )
         return replace(answer, question=question)  # the question as the user typed it
 
     def _top_k(self, top_k: int | None) -> int:

@@ -85,6 +85,7 @@ LANGS = ("kk", "ru", "en")
 FRAMES = {
     "kk": {
         "intro": "Құжаттарда былай делінген:",
+        "uncertain": "Нақты жауап таппадым. Ең жақын үзінді (сұраққа жауап бермеуі мүмкін):",
         "abstain": "Кешіріңіз, жүктелген құжаттарда бұл сұраққа жауап таппадым.",
         "closest": "Ең жақын үзінділер (сұраққа жауап бермейді):",
         "sources": "Дереккөздер:",
@@ -97,6 +98,7 @@ FRAMES = {
     },
     "ru": {
         "intro": "В документах сказано:",
+        "uncertain": "Точного ответа не нашлось. Ближайший фрагмент (может не отвечать на вопрос):",
         "abstain": "К сожалению, в загруженных документах нет ответа на этот вопрос.",
         "closest": "Ближайшие фрагменты (на вопрос не отвечают):",
         "sources": "Источники:",
@@ -109,6 +111,7 @@ FRAMES = {
     },
     "en": {
         "intro": "The documents say:",
+        "uncertain": "No certain answer. The closest passage (it may not answer the question):",
         "abstain": "Sorry, the loaded documents do not answer this question.",
         "closest": "Closest passages (they do not answer the question):",
         "sources": "Sources:",

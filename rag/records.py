@@ -142,22 +142,42 @@ class Quote:
         return f"[{self.number}] {place(self.doc, self.section, where)}"
 
 
+ANSWER_STATES = ("answered", "uncertain", "refused")
+
+
 @dataclass
 class Answer:
+    """What kazrag says to a question, in one of three states:
+
+    - "answered": the quotes answer it (the answerability model is confident);
+    - "uncertain": the closest quotes, shown and marked as possibly not answering;
+    - "refused": nothing in the documents is close; only where the closest passages are.
+    """
+
     question: str
     lang: str
-    abstained: bool
+    state: str
     text: str
     quotes: list[Quote] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     notice: str | None = None  # e.g. "question cut to 2,000 characters"
-    signals: dict = field(default_factory=dict)  # what the abstention rule saw
+    signals: dict = field(default_factory=dict)  # what the answerability model saw
+    probability: float | None = None  # that the documents answer it; None: not judged
+
+    @property
+    def abstained(self) -> bool:
+        """kazrag did not claim an answer (uncertain or refused)."""
+        return self.state != "answered"
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
             "lang": self.lang,
+            "state": self.state,
             "abstained": self.abstained,
+            "answerable_probability": (
+                None if self.probability is None else round(self.probability, 4)
+            ),
             "answer": self.text,
             "quotes": [asdict(q) for q in self.quotes],
             "passages": [p.to_dict() for p in self.passages],

@@ -55,6 +55,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"passages retrieved per question (default {DEFAULT_TOP_K})",
     )
     parser.add_argument(
+        "--split",
+        choices=("all", "dev", "test"),
+        default="all",
+        help="all questions, the tuning part (dev) or the held-out part (test: one in four, "
+        "by a hash of the id) of the set (default all)",
+    )
+    parser.add_argument(
         "--results",
         help="write one JSON line per question here "
         "(with --compare: one file per mode, <name>-<mode>.jsonl)",
@@ -108,11 +115,11 @@ def unknown_documents(questions, engine) -> list[str]:
 def cmd_eval(args: argparse.Namespace) -> int:
     from kazrag.eval.corpus import eval_index_dir
     from kazrag.eval.evaluator import Evaluator, run_together
-    from kazrag.eval.questions import load_questions
+    from kazrag.eval.questions import load_questions, select_split
     from kazrag.rag.engine import Kazrag
     from kazrag.rag.stores import open_store
 
-    questions = load_questions(Path(args.questions))
+    questions = select_split(load_questions(Path(args.questions)), args.split)
     modes = parse_modes(args)
     if args.top_k < 1:
         raise ConfigError(f"--top-k must be at least 1, not {args.top_k}")
@@ -198,6 +205,7 @@ def run_info(args: argparse.Namespace, questions: list, engine, config) -> dict:
     version = engine.snapshot.version
     return {
         "questions_file": str(args.questions),
+        "split": args.split,
         "questions": len(questions),
         "answerable": sum(q.answerable for q in questions),
         "corpus": str(args.corpus),

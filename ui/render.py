@@ -47,7 +47,7 @@ def terminal_answer(answer: Answer) -> str:
     lines = [answer.text]
     if answer.notice:
         lines.insert(0, f"({answer.notice})")
-    if not answer.abstained:
+    if answer.state != "refused":
         lines += ["", frame(answer.lang, "retrieved")]
         for p in answer.passages:
             chunk = p.chunk
@@ -79,7 +79,8 @@ def highlight(passage: Passage, quoted: set[str]) -> str:
     """The passage as Markdown, each quoted sentence marked."""
     text, pieces, at = passage.chunk.text, [], 0
     for sentence in passage.chunk.sentences:
-        if text[sentence.start : sentence.end] in quoted:
+        # a quote is one sentence or two adjacent ones joined
+        if any(text[sentence.start : sentence.end] in quote for quote in quoted):
             pieces += [
                 escape(text[at : sentence.start]),
                 "<mark>",

@@ -15,7 +15,7 @@ from kazrag.errors import QuestionFileError
 from kazrag.eval.corpus import corpus_fingerprint
 from kazrag.eval.evaluator import write_csv
 from kazrag.eval.metrics import Judge, Judged, compute, hit_curve, summarise
-from kazrag.eval.questions import Question, load_questions
+from kazrag.eval.questions import Question, held_out, load_questions, select_split
 from kazrag.ui.cli import main
 
 ROOT = REPO_ROOT
@@ -186,6 +186,7 @@ def judged(
     any_=None,
     quotes=1,
     extra_holding=0,
+    refused=None,
 ):
     return Judged(
         id,
@@ -199,6 +200,7 @@ def judged(
         first if any_ is None else any_,
         quotes,
         extra_holding,
+        abstained if refused is None else refused,
     )
 
 
@@ -243,6 +245,40 @@ def test_quote_figures_count_abstentions_as_misses():
     assert m["quote_any"] == pytest.approx(2 / 4)
     assert m["extra_quote_precision"] == pytest.approx(2 / 3)  # 2 of a's and b's 3 extra quotes
     assert m["quotes_mean"] == pytest.approx(2.0)  # answered questions only
+
+
+def test_uncertain_answers_abstain_but_their_quote_is_read():
+    rows = [
+        # answerable, uncertain (quote shown): a false abstention, not a false refusal
+        judged("a", 1, abstained=True, refused=False, first=True),
+        judged("b", 1, abstained=True, refused=True, quotes=0),  # answerable, refused
+        judged("c", 1, first=True),  # answered
+        judged("d", 2),  # answered, first quote misses
+        judged("u1", None, answerable=False, abstained=True, refused=False, kind="unanswerable"),
+        judged("u2", None, answerable=False, abstained=True, refused=True, kind="unanswerable"),
+    ]
+    m = compute(rows, top_k=10)
+    assert m["false_abstention_rate"] == pytest.approx(2 / 4)
+    assert m["false_refusal_rate"] == pytest.approx(1 / 4)
+    assert m["abstention_recall"] == pytest.approx(1.0)
+    assert m["refusal_recall"] == pytest.approx(1 / 2)
+    assert m["quote@1"] == pytest.approx(2 / 4)  # a's shown quote counts, b's refusal misses
+
+
+def test_split_is_fixed_by_id_and_holds_out_about_a_quarter():
+    questions = [
+        Question(f"q{i}", "Сұрақ қанша?", ("x",), "kk", ("d",), "fact") for i in range(400)
+    ]
+    test = select_split(questions, "test")
+    dev = select_split(questions, "dev")
+    assert {q.id for q in test}.isdisjoint(q.id for q in dev)
+    assert len(test) + len(dev) == 400 and 70 <= len(test) <= 130
+    assert [q.id for q in select_split(list(reversed(questions)), "test")] == [
+        q.id for q in reversed(test)
+    ]
+    assert held_out("q0") == held_out("q0")
+    with pytest.raises(QuestionFileError):
+        select_split(questions, "train")
 
 
 def test_rank_beyond_ten_counts_as_a_miss_for_mrr():
@@ -341,7 +377,9 @@ def test_kazrag_eval_end_to_end(engine, base_config, dev_slice, tmp_path, capsys
         "question",
         "lang",
         "kind",
+        "state",
         "abstained",
+        "answerable_probability",
         "answer",
         "quotes",
         "quote@1",
@@ -349,6 +387,7 @@ def test_kazrag_eval_end_to_end(engine, base_config, dev_slice, tmp_path, capsys
         "passages",
         "hit_rank",
         "latency_ms",
+        "signals",
     }
     for r in lines:
         assert set(r) == fields
@@ -357,6 +396,8 @@ def test_kazrag_eval_end_to_end(engine, base_config, dev_slice, tmp_path, capsys
         )
         assert r["quote@1"] == bool(r["quotes"] and r["quotes"][0]["holds"])
         assert isinstance(r["abstained"], bool) and isinstance(r["answer"], str) and r["answer"]
+        assert r["abstained"] == (r["state"] != "answered")
+        assert 0.0 <= r["answerable_probability"] <= 1.0 and r["signals"]["top_dense"] > 0
         assert isinstance(r["latency_ms"], float) and r["latency_ms"] > 0
         assert [p["rank"] for p in r["passages"]] == list(range(1, 11))
         assert all(set(p) == {"rank", "doc", "section", "text", "score"} for p in r["passages"])
@@ -380,7 +421,7 @@ def test_kazrag_eval_end_to_end(engine, base_config, dev_slice, tmp_path, capsys
     assert overall["hit@10"] == pytest.approx(sum(x is not None for x in ranks) / 6)
     assert set(summary["modes"]["hybrid"]["by_lang"]) == {"kk", "ru", "en"}
     assert overall["quote@1"] == pytest.approx(sum(r["quote@1"] for r in answerable) / 6)
-    extra = [q["holds"] for r in answerable if not r["abstained"] for q in r["quotes"][1:]]
+    extra = [q["holds"] for r in answerable if r["state"] != "refused" for q in r["quotes"][1:]]
     assert overall["extra_quote_precision"] == (
         pytest.approx(sum(extra) / len(extra)) if extra else None
     )

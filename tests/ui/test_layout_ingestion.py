@@ -63,7 +63,8 @@ def config(base_config, tmp_path_factory):
 def test_pdf_quotes_have_no_furniture_and_cite_their_own_page(capsys, config, question, sentence):
     code, out, _ = cli(capsys, config, "ask", question, "--json")
     answer = json.loads(out)
-    assert code == 0 and not answer["abstained"], answer["answer"]
+    # a tiny corpus makes the model less sure; the quote is still shown, never refused
+    assert code == 0 and answer["state"] != "refused", answer["answer"]
     quote = answer["quotes"][0]
     assert quote["doc"] == "parks.pdf" and quote["text"] == sentence
     assert quote["page"] == BOOK_SENTENCES[sentence]

@@ -1,0 +1,73 @@
+"""Experiment: how close must a neighbouring sentence score to join the first quote?
+
+    python scripts/experiments/quote_join.py \
+        --set eval/sets/reports-dev.jsonl=data/corpus \
+        --set ../shared/benchmarks/kazqad/questions-dev.jsonl=../shared/benchmarks/kazqad/corpus.jsonl@dev
+
+For every answerable question of the pooled development sets, the first quote is built for
+each margin of the grid from the same scored sentences (one retrieval per question), and
+judged as `kazrag eval` judges quote@1. The margin is then chosen by 5-fold cross-validation
+(best quote@1 on the training folds, scored on the test fold); the pooled test-fold figure is
+the one to report (eval/README.md "quote join").
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from kazrag.eval.calibrate import collect_engine, parse_set
+from kazrag.eval.metrics import Judge
+from kazrag.eval.questions import load_questions, select_split
+from kazrag.rag.answer import choose_answer_quotes, prefer_type, score_sentences
+from kazrag.rag.config import Config
+
+GRID = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--set", action="append", required=True)
+    args = parser.parse_args(argv)
+    config = Config(answerability="none")
+    holds, sentences, sets = [], [], []
+    for spec in args.set:
+        questions_path, corpus, split = parse_set(spec)
+        engine = collect_engine(corpus, config)
+        retriever = engine.snapshot.retriever
+        for q in select_split(load_questions(questions_path), split):
+            if not q.answerable:
+                continue
+            ranking = retriever.rank(q.question, ("hybrid", "dense"))
+            passages, _ = retriever.search(q.question, "hybrid", config.top_k, ranking)
+            scored = score_sentences(passages[: config.answer_passages], ranking, retriever, config)
+            scored, _ = prefer_type(scored, q.question, config.answer_type_bonus)
+            row_holds, row_len = [], []
+            for margin in GRID:
+                quotes = choose_answer_quotes(scored, config.with_(quote_join_margin=margin))
+                first = quotes[0] if quotes else None
+                row_holds.append(bool(first) and Judge(q).quote_holds(first.doc, first.text))
+                row_len.append(first.text.count(". ") + 1 if first else 0)
+            holds.append(row_holds)
+            sentences.append(row_len)
+            sets.append(questions_path.stem)
+    h = np.array(holds, dtype=float)
+    print(f"{len(h)} answerable questions")
+    for i, margin in enumerate(GRID):
+        print(f"margin {margin}: quote@1 {h[:, i].mean():.3f}")
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(h))
+    test_hits = []
+    for fold in np.array_split(order, 5):
+        train = np.setdiff1d(order, fold)
+        best = int(np.argmax(h[train].mean(axis=0)))
+        test_hits += h[fold, best].tolist()
+        print(f"  fold: chose {GRID[best]}")
+    print(f"cross-validated quote@1 {np.mean(test_hits):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
