@@ -11,9 +11,10 @@ every answer carries its signals; whether it is answerable is the label. Then, a
 cross-validation (stratified, fixed seed):
 - the regularisation C of a scikit-learn logistic regression is the one with the lowest
   out-of-fold log-loss;
-- the two thresholds are chosen inside each fold on its training part (answer: the highest
-  that keeps false abstention within --max-false-abstention; refuse: the highest that keeps
-  refusals of answerable questions within --max-false-refusal) and scored on its test part;
+- the thresholds are chosen inside each fold on its training part (answer, per question
+  language: the highest that keeps that language's false abstention within
+  --max-false-abstention; refuse: the highest that keeps refusals of answerable questions
+  within --max-false-refusal) and scored on its test part;
   the pooled test-part figures are the ones reported;
 - the shipped model is then fitted on everything, with thresholds chosen on the out-of-fold
   probabilities by the same rule.
@@ -146,14 +147,25 @@ def threshold_within(p_answerable: np.ndarray, max_share: float) -> float:
     return float(ranked[allowed]) if allowed < len(ranked) else 1.0
 
 
-def thresholds(p: np.ndarray, y: np.ndarray, max_far: float, max_frr: float) -> tuple[float, float]:
-    answer = threshold_within(p[y == 1], max_far)
-    refuse = min(threshold_within(p[y == 1], max_frr), answer)
+LANGS = ("kk", "ru", "en")
+
+
+def thresholds(
+    p: np.ndarray, y: np.ndarray, lang: np.ndarray, max_far: float, max_frr: float
+) -> tuple[dict[str, float], float]:
+    """Per-language answer thresholds (each language's answerable questions keep their
+    false abstention within max_far) and one refusal threshold."""
+    answer = {}
+    for code in LANGS:
+        mask = (y == 1) & (lang == code)
+        answer[code] = threshold_within(p[mask], max_far) if mask.any() else 0.5
+    refuse = min(threshold_within(p[y == 1], max_frr), *answer.values())
     return answer, refuse
 
 
-def states(p: np.ndarray, answer: float, refuse: float) -> np.ndarray:
-    return np.where(p >= answer, "answered", np.where(p < refuse, "refused", "uncertain"))
+def states(p: np.ndarray, lang: np.ndarray, answer: dict[str, float], refuse: float) -> np.ndarray:
+    bar = np.array([answer.get(code, max(answer.values())) for code in lang])
+    return np.where(p >= bar, "answered", np.where(p < refuse, "refused", "uncertain"))
 
 
 def figures(rows: list[Row], state: np.ndarray) -> dict:
@@ -174,16 +186,16 @@ def figures(rows: list[Row], state: np.ndarray) -> dict:
     }
 
 
-def cross_validated(x, y, c, max_far, max_frr) -> tuple[np.ndarray, np.ndarray]:
+def cross_validated(x, y, lang, c, max_far, max_frr) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold probabilities and states, thresholds chosen on each fold's training part
     (from inner out-of-fold probabilities, so they are not chosen on fitted data)."""
     p = np.zeros(len(y))
     state = np.empty(len(y), dtype=object)
     for train, test in folds(y):
         inner = out_of_fold(x[train], y[train], c)
-        answer, refuse = thresholds(inner, y[train], max_far, max_frr)
+        answer, refuse = thresholds(inner, y[train], lang[train], max_far, max_frr)
         p[test] = fit(x[train], y[train], c).predict_proba(x[test])[:, 1]
-        state[test] = states(p[test], answer, refuse)
+        state[test] = states(p[test], lang[test], answer, refuse)
     return p, state
 
 
@@ -232,11 +244,11 @@ def main(argv: list[str] | None = None) -> int:
         p = np.clip(out_of_fold(x, y, c), 1e-6, 1 - 1e-6)
         losses[c] = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
     c = min(losses, key=lambda k: losses[k])
-    _, cv_state = cross_validated(x, y, c, args.max_false_abstention, args.max_false_refusal)
+    lang = np.array([r.lang for r in rows])
+    limits = (args.max_false_abstention, args.max_false_refusal)
+    _, cv_state = cross_validated(x, y, lang, c, *limits)
     cv = by_set(rows, cv_state)
-    answer, refuse = thresholds(
-        out_of_fold(x, y, c), y, args.max_false_abstention, args.max_false_refusal
-    )
+    answer, refuse = thresholds(out_of_fold(x, y, c), y, lang, *limits)
     final = fit(x, y, c)
     scaler, lr = final.named_steps["standardscaler"], final.named_steps["logisticregression"]
     model = AnswerabilityModel(
@@ -251,13 +263,17 @@ def main(argv: list[str] | None = None) -> int:
             "questions": len(rows),
             "C": c,
             "cv_log_loss": {str(k): round(v, 4) for k, v in losses.items()},
-            "answer_threshold": round(answer, 4),
+            "answer_thresholds": {k: round(v, 4) for k, v in answer.items()},
             "refuse_threshold": round(refuse, 4),
             "cross_validated": cv,
         },
     )
     print(f"C={c} (out-of-fold log-loss {losses})")
-    print(f"thresholds: answer {answer:.4f}, refuse {refuse:.4f} (set them in Config)")
+    print(
+        "thresholds (set them in Config): answer "
+        + ", ".join(f"{k} {v:.4f}" for k, v in answer.items())
+        + f"; refuse {refuse:.4f}"
+    )
     print("cross-validated (thresholds chosen inside each fold):")
     for name, f in cv.items():
         print(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in f.items()))

@@ -238,7 +238,9 @@ def signals(
     numbers = _numbers(question)
     top_text = " ".join(p.chunk.text for p in passages[:3])
     dense = sorted(ranking.dense.values(), reverse=True)
-    fused = [p.score for p in passages[:2]]
+    # the dense scores of the two passages shown first: comparable in every mode (a BM25
+    # score is not)
+    shown = [p.dense_score or 0.0 for p in passages[:2]]
     keyword_order = [row for row, _ in sorted(ranking.keyword.items(), key=lambda kv: -kv[1])]
     top_row = passages[0].chunk.chunk_id if passages else None
     keyword_rank = keyword_order.index(top_row) + 1 if top_row in keyword_order else None
@@ -254,7 +256,7 @@ def signals(
         "best_sentence_cosine": best.cosine if best else 0.0,
         "best_sentence_overlap": best.overlap if best else 0.0,
         "keyword_coverage": ranking.keyword_coverage,
-        "score_margin": fused[0] - fused[1] if len(fused) == 2 else 0.0,
+        "score_margin": shown[0] - shown[1] if len(shown) == 2 else 0.0,
         "dense_margin": dense[0] - dense[1] if len(dense) > 1 else 0.0,
         # the keyword ranking puts the answer's passage near the top too
         "keyword_agrees": 1.0 / keyword_rank if keyword_rank else 0.0,
@@ -276,10 +278,10 @@ def signals(
     return {k: float(v) for k, v in values.items()}  # numpy scalars do not serialise
 
 
-def decide(probability: float | None, config: Config) -> str:
+def decide(probability: float | None, lang: str, config: Config) -> str:
     if probability is None:  # no model: always answer (calibration sees every signal)
         return "answered"
-    if probability >= config.answer_threshold:
+    if probability >= config.answer_threshold(lang):
         return "answered"
     if probability < config.refuse_threshold:
         return "refused"
@@ -312,7 +314,7 @@ def compose(
     scored, type_found = prefer_type(scored, question, config.answer_type_bonus)
     sig = signals(scored, passages, ranking, retriever, question, lang, type_found)
     probability = answerability.probability(sig) if answerability and scored else None
-    state = decide(probability, config) if scored else "refused"
+    state = decide(probability, lang, config) if scored else "refused"
     if state == "refused":
         return Answer(
             question, lang, state, refusal(lang, passages), [], passages, notice, sig, probability

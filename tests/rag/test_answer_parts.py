@@ -56,13 +56,20 @@ def test_a_broken_model_file_is_a_clear_error(tmp_path):
     ],
 )
 def test_three_states_by_the_two_thresholds(probability, state):
-    config = Config(answer_threshold=0.21, refuse_threshold=0.05)
-    assert decide(probability, config) == state
+    config = Config(answer_thresholds=(("kk", 0.21), ("ru", 0.3)), refuse_threshold=0.05)
+    assert decide(probability, "kk", config) == state
+
+
+def test_each_language_has_its_answer_threshold():
+    config = Config(answer_thresholds=(("kk", 0.21), ("ru", 0.3)), refuse_threshold=0.05)
+    assert decide(0.25, "kk", config) == "answered"
+    assert decide(0.25, "ru", config) == "uncertain"
+    assert config.answer_threshold("de") == 0.3  # any other language: the strictest
 
 
 def test_thresholds_must_be_ordered():
     with pytest.raises(ConfigError):
-        Config(answer_threshold=0.1, refuse_threshold=0.2)
+        Config(answer_thresholds=(("kk", 0.1),), refuse_threshold=0.2)
 
 
 TEXT = "Сот әдебін бұзғаны үшін төрешілер жазаланды. Олардың саны 32. Басқа сөйлем."
