@@ -5,6 +5,7 @@ and an index built before these steps keeps the analyzer it was built with."""
 from __future__ import annotations
 
 import pytest
+from repo import REPO_ROOT
 
 from kazrag.rag.analysis import KeywordAnalyzer
 from kazrag.rag.config import Config
@@ -108,6 +109,9 @@ def test_the_latin_corpus_keeps_every_questions_evidence_findable(tmp_path):
         tmp_path / "reports-test.jsonl"
     )
     answerable = [q for q in questions if q["answers"]]
-    assert len(answerable) == 123
+    shipped = read_jsonl(REPO_ROOT / "eval/sets/reports-dev.jsonl") + read_jsonl(
+        REPO_ROOT / "eval/sets/reports-test.jsonl"
+    )
+    assert len(answerable) == sum(bool(q["answers"]) for q in shipped) > 500
     for q in answerable:
         assert any(match_key(a) in keys[q["doc"]] for a in q["answers"]), q["id"]
