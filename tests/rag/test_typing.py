@@ -89,10 +89,14 @@ def test_russian_letter_question_of_the_issue_is_answered_as_kazakh(engine):
     assert "Еңбек кодексіне сәйкес жұмысқа алудың ең төменгі жасы қанша?" in answer.notice
 
 
-def test_cyrillic_questions_are_not_rewritten(engine):
-    question = "Еңбек кодексіне сәйкес жұмысқа алудың ең төменгі жасы қанша?"
-    assert engine.ask(question).notice is None
-    assert engine.ask("Сколько судей было наказано за нарушение судейской этики?").notice is None
+def test_kazakh_russian_and_english_questions_are_not_rewritten(engine):
+    for question, lang in (
+        ("Еңбек кодексіне сәйкес жұмысқа алудың ең төменгі жасы қанша?", "kk"),
+        ("Сколько судей было наказано за нарушение судейской этики?", "ru"),
+        ("What percentage of the vote did Nazarbayev receive in the 2015 election?", "en"),
+    ):
+        answer = engine.ask(question)
+        assert answer.notice is None and answer.lang == lang
 
 
 # ------------------------------------------------------------- a Latin-script document

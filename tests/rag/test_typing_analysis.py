@@ -5,6 +5,8 @@ and an index built before these steps keeps the analyzer it was built with."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from repo import REPO_ROOT
 
 from kazrag.rag.analysis import KeywordAnalyzer
@@ -115,3 +117,25 @@ def test_the_latin_corpus_keeps_every_questions_evidence_findable(tmp_path):
     assert len(answerable) == sum(bool(q["answers"]) for q in shipped) > 500
     for q in answerable:
         assert any(match_key(a) in keys[q["doc"]] for a in q["answers"]), q["id"]
+
+
+# What a Russian phone keyboard types for each Kazakh letter.
+STAND_INS = str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухиАГКНОУУХИ")
+KAZAKH_WORD = st.text(alphabet="абвгдежзийклмнопрстуфхыәғқңөұүһі", min_size=1, max_size=14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(KAZAKH_WORD, min_size=1, max_size=8))
+def test_any_kazakh_text_typed_with_russian_letters_gives_the_same_tokens(words):
+    text = " ".join(words)
+    assert ANALYZER.tokens(text.translate(STAND_INS)) == ANALYZER.tokens(text)
+    assert ANALYZER.tokens(text.upper()) == ANALYZER.tokens(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80))
+def test_the_analyzer_takes_any_text(text):
+    for analyzer in (ANALYZER, KeywordAnalyzer(fold="none"), KeywordAnalyzer(prefix=0)):
+        tokens = analyzer.tokens(text)
+        assert all(tokens) and all(" " not in t for t in tokens)
+    assert isinstance(search_form(text), str)
