@@ -164,3 +164,22 @@ def test_the_command_line_prints_no_terminal_control(capsys, tmp_path):
     line = error_line(err)
     assert "\x1b" not in err and "\x07" not in err
     assert line.endswith("/report.txt: no such file or folder")
+
+
+def test_a_bug_in_one_reader_skips_only_that_file(tmp_path, monkeypatch):
+    # a reader's own bug cannot be caused by any file on purpose: made here with a stand-in
+    import kazrag.rag.formats as formats
+
+    def broken(path, budget=None):
+        raise TypeError("an unexpected None")
+
+    monkeypatch.setattr(formats, "read_docx", broken)
+    (tmp_path / "a.docx").write_bytes(b"PK\x03\x04 not read")
+    (tmp_path / "b.txt").write_text(TEXT, encoding="utf-8")
+    documents, skipped = load_corpus([tmp_path])
+    assert [d.doc_id for d in documents] == ["b.txt"]
+    assert skipped == [
+        "a.docx: could not be read (a bug in kazrag: TypeError: an unexpected None; "
+        "please report it)"
+    ]
+    assert skipped[0].kind == "internal error"
