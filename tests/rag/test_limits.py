@@ -43,12 +43,14 @@ def test_a_pdf_over_the_page_limit_is_refused_before_a_page_is_read(tmp_path, mo
     assert str(error) == "cities.pdf: 3 pages, more than the limit of 1 (--max-pages); not indexed"
 
 
+@pytest.mark.slow  # no model, but writing the file takes ~10 s
 def test_a_docx_of_two_million_paragraphs_is_refused_in_seconds(tmp_path):
     path = make_many_paragraph_docx(tmp_path / "many.docx", 2_000_000)
     assert path.stat().st_size < 10_000_000
-    started = time.perf_counter()
+    started = time.process_time()
     error = _refusal(path)  # the default limit: 200,000 paragraphs
-    assert time.perf_counter() - started < 20
+    # CPU seconds (the machine is shared): the parse stops at the 200,001st paragraph
+    assert time.process_time() - started < 10
     assert str(error) == (
         "many.docx: more than the limit of 200,000 paragraphs (--max-paragraphs); not indexed"
     )
