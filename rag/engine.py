@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -136,13 +136,14 @@ class Kazrag:
     @staticmethod
     def build(
         config: Config,
-        embedder: Embedder,
+        embedder: Embedder | Callable[[], Embedder],
         corpus: list[Path],
         progress: Progress = quiet,
         force: bool = False,
         store: Store | None = None,
     ) -> BuildReport:
-        """Index the documents under `corpus` as the whole corpus (reused when unchanged)."""
+        """Index the documents under `corpus` as the whole corpus (reused when unchanged).
+        `embedder` may be a function giving it, called once something readable was found."""
         documents, skipped = load_corpus(corpus, config, span(progress, 0.0, READING_SHARE))
         documents = drop_same_text(documents, {}, skipped)
         if not documents:
@@ -153,7 +154,7 @@ class Kazrag:
             return build_index(
                 documents,
                 config,
-                embedder,
+                embedder if not callable(embedder) else embedder(),
                 span(progress, READING_SHARE, 1.0),
                 skipped,
                 force,

@@ -142,8 +142,15 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     config = config_from(args)
     paths = corpus_paths(args)
     if paths:
+        from kazrag.rag.indexing import READING_SHARE
+
+        progress = ProgressPrinter()
         report = Kazrag.build(
-            config, load_model(config), paths, ProgressPrinter(), force=args.rebuild
+            config,
+            lambda: load_model(config, progress, READING_SHARE),  # once the files are read
+            paths,
+            progress,
+            force=args.rebuild,
         )
     else:
         engine = Kazrag.open(config, None, ProgressPrinter(), rebuild=args.rebuild)
