@@ -1411,17 +1411,37 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
     - "cyrillic": everything else -- Cyrillic Kazakh, Russian, English -- returned as typed.
       With a vocabulary, a Kazakh question's words that the corpus does not know get the
       Kazakh letters a Russian keyboard left out (`Еңбек кодексі бойынша жумыска ...`); a word
-      the corpus knows, and a Kazakh letter that was typed, are never changed.
+      the corpus knows, and a Kazakh letter that was typed, are never changed;
+    - "latin-words": a Cyrillic question with words typed in Latin whose Cyrillic reading the
+      corpus has (`Nazarbaevqa қанша пайыз ...` -> `Назарбаевқа қанша пайыз ...`); Latin words
+      the corpus does not have in Cyrillic (`Facebook`, `OSCE`) stay as typed.
+    In the last three, Latin words are only read so in a question mostly in Cyrillic.
     """
     if is_latin_kazakh(text):
         return latin_to_cyrillic(text, vocabulary=vocabulary), "latin"
+    if vocabulary is None:
+        return text, "no-kazakh-letters" if is_kazakh_without_letters(text) else "cyrillic"
+    with_latin = _known_latin_words(text, vocabulary)
     if is_kazakh_without_letters(text):
-        return (
-            vocabulary.restore_text(text) if vocabulary is not None else text
-        ), "no-kazakh-letters"
-    if vocabulary is not None and any(c in KAZAKH_LETTERS for c in text):
-        return vocabulary._restore_text(text, keep_known=True, only_add=True), "cyrillic"
-    return text, "cyrillic"
+        return vocabulary.restore_text(with_latin), "no-kazakh-letters"
+    typed = "latin-words" if with_latin != text else "cyrillic"
+    if any(c in KAZAKH_LETTERS for c in text):
+        return vocabulary._restore_text(with_latin, keep_known=True, only_add=True), typed
+    return with_latin, typed
+
+
+def _known_latin_words(text: str, vocabulary: Vocabulary) -> str:
+    """The Latin words of a mostly Cyrillic `text` in Cyrillic, where the corpus has that
+    reading (a name typed in Latin inside a Cyrillic question)."""
+    latin, cyrillic = _latin_words(text)
+    if not latin or cyrillic <= len(latin):
+        return text
+    out, last = [], 0
+    for start, end, reading in latin_to_cyrillic_spans(text, vocabulary=vocabulary):
+        if reading in vocabulary:
+            out += [text[last:start], reading]
+            last = end
+    return "".join(out) + text[last:]
 
 
 # ============================================================================ documents

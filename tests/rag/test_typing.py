@@ -89,6 +89,12 @@ def test_russian_letter_question_of_the_issue_is_answered_as_kazakh(engine):
     assert "Еңбек кодексіне сәйкес жұмысқа алудың ең төменгі жасы қанша?" in answer.notice
 
 
+def test_a_name_typed_in_latin_in_a_cyrillic_question_is_read_as_the_corpus_spells_it(engine):
+    answer = engine.ask("Nazarbaevqa қанша пайыз дауыс берілді?", mode="bm25")
+    assert answer.notice == frame("kk", "read_as", text="Назарбаевқа қанша пайыз дауыс берілді?")
+    assert "Назарбаевқа 97" in answer.quotes[0].text
+
+
 def test_kazakh_russian_and_english_questions_are_not_rewritten(engine):
     for question, lang in (
         ("Еңбек кодексіне сәйкес жұмысқа алудың ең төменгі жасы қанша?", "kk"),

@@ -139,3 +139,45 @@ def test_the_analyzer_takes_any_text(text):
         tokens = analyzer.tokens(text)
         assert all(tokens) and all(" " not in t for t in tokens)
     assert isinstance(search_form(text), str)
+
+
+@pytest.fixture(scope="module")
+def bundled_vocabulary() -> Vocabulary:
+    from kazrag.rag.config import BUNDLED_CORPUS
+
+    return Vocabulary.from_texts(
+        p.read_text(encoding="utf-8") for p in sorted(BUNDLED_CORPUS.glob("*.txt"))
+    )
+
+
+@pytest.mark.parametrize(
+    "typed,searched,how",
+    [
+        # a name typed in Latin inside a Cyrillic question: read as the corpus spells it
+        (
+            "Nazarbaevqa қанша пайыз дауыс берілді?",
+            "Назарбаевқа қанша пайыз дауыс берілді?",
+            "latin-words",
+        ),
+        ("Gabdullin қанша жылға сотталды?", "Габдуллин қанша жылға сотталды?", "latin-words"),
+        (
+            "Сколько процентов получил Nazarbaev?",
+            "Сколько процентов получил Назарбаев?",
+            "latin-words",
+        ),
+        # with Russian letters too: both repairs at once
+        (
+            "Nazarbaevqa канша пайыз дауыс берилди?",
+            "Назарбаевқа қанша пайыз дауыс берілді?",
+            "no-kazakh-letters",
+        ),
+        # Latin words the corpus has only in Latin, and English questions, stay as typed
+        ("Facebook желісінде кім бұғатталды?", "Facebook желісінде кім бұғатталды?", "cyrillic"),
+        ("OSCE сайлау туралы не деді?", "OSCE сайлау туралы не деді?", "cyrillic"),
+        ("How many votes did Nazarbaev get?", "How many votes did Nazarbaev get?", "cyrillic"),
+    ],
+)
+def test_latin_words_in_a_cyrillic_question(bundled_vocabulary, typed, searched, how):
+    from kazrag.rag.translit import normalise_question
+
+    assert normalise_question(typed, bundled_vocabulary) == (searched, how)
