@@ -24,7 +24,7 @@ from kazrag.eval.questions import load_questions, select_split
 from kazrag.rag.answer import choose_answer_quotes, prefer_type, score_sentences
 from kazrag.rag.config import Config
 
-GRID = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08)
+GRID = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,14 +49,18 @@ def main(argv: list[str] | None = None) -> int:
                 quotes = choose_answer_quotes(scored, config.with_(quote_join_margin=margin))
                 first = quotes[0] if quotes else None
                 row_holds.append(bool(first) and Judge(q).quote_holds(first.doc, first.text))
-                row_len.append(first.text.count(". ") + 1 if first else 0)
+                row_len.append(bool(first) and len(first.text) > len(scored[0].text))
             holds.append(row_holds)
             sentences.append(row_len)
             sets.append(questions_path.stem)
     h = np.array(holds, dtype=float)
+    joined = np.array(sentences, dtype=float)
     print(f"{len(h)} answerable questions")
     for i, margin in enumerate(GRID):
-        print(f"margin {margin}: quote@1 {h[:, i].mean():.3f}")
+        print(
+            f"margin {margin}: quote@1 {h[:, i].mean():.3f}, "
+            f"two-sentence quotes {joined[:, i].mean():.2f}"
+        )
     rng = np.random.default_rng(0)
     order = rng.permutation(len(h))
     test_hits = []
