@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -280,7 +281,9 @@ class _Unwrapper:
     def __init__(self, lines: _Lines):
         self.lines = lines
         self.parts: list[str] = []
-        self.offsets: list[int] = []
+        # one source offset per character: a machine-word array, not a list of int objects
+        # (a 55-million-character Word file held 2 GB of them)
+        self.offsets = array("q")
         self.length = 0
 
     def _put(self, text: str, source_offsets: list[int]) -> None:
