@@ -34,6 +34,7 @@ from .indexing import (
     load_corpus,
     plan_open,
     quiet,
+    resolve_embedder,
     settings_of,
     span,
 )
@@ -154,7 +155,7 @@ class Kazrag:
             return build_index(
                 documents,
                 config,
-                embedder if not callable(embedder) else embedder(),
+                resolve_embedder(embedder),
                 span(progress, READING_SHARE, 1.0),
                 skipped,
                 force,

@@ -272,13 +272,21 @@ def add_documents(
         report = build_index(
             list(current.values()),
             config,
-            embedder if not callable(embedder) else embedder(),
+            resolve_embedder(embedder),
             span(progress, READING_SHARE, 1.0),
             skipped,
             store=store,
         )
     report.added, report.updated = sorted(added), sorted(updated)
     return report
+
+
+def resolve_embedder(embedder: Embedder | Callable[[], Embedder]) -> Embedder:
+    """The embedder itself, or what the function given for it returns (an embedder is
+    known by its methods: one may well be callable too)."""
+    if hasattr(embedder, "encode_passages"):
+        return embedder  # type: ignore[return-value]
+    return embedder()
 
 
 def _nothing_added(skipped: list[Skip]) -> DocumentError:
