@@ -168,6 +168,11 @@ class Config:
     store_schema: str = "kazrag"  # the schema holding the index: one index per schema
     store_connections: int = 4  # reading connections one process keeps to the database
     store_connect_seconds: float = 5.0  # wait this long before calling the server unreachable
+    # a Ray cluster that chunks and embeds builds (rag/distributed.py): its address
+    # (HOST:6379), "auto" (the one on this machine, or a new local one), or None (this process)
+    ray_address: str | None = None
+    ray_actors: int = 0  # model copies on the cluster, one CPU each; 0 = one per CPU it has
+    ray_connect_seconds: float = 10.0  # a head that does not answer in this time is an error
 
     # --- paths ---------------------------------------------------------------------------
     index_dir: Path | None = None
@@ -197,6 +202,10 @@ class Config:
                 )
         if self.read_dsn and not self.store:
             raise ConfigError("--read-dsn names a replica of a --store database: give --store too")
+        if not isinstance(self.ray_actors, int) or self.ray_actors < 0:
+            raise ConfigError(
+                f"ray_actors must be a whole number, 0 or more, not {self.ray_actors!r}"
+            )
         if self.reload_check_seconds < 0 or self.store_connect_seconds <= 0:
             raise ConfigError(
                 "reload_check_seconds must be 0 or more, store_connect_seconds above 0"

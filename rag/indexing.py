@@ -22,8 +22,9 @@ from kazrag.index.base import IndexContents, Store
 from kazrag.index.embcache import EmbeddingCache
 
 from .analysis import KeywordAnalyzer
-from .chunking import CHUNKER_VERSION, chunk_document, has_passages
+from .chunking import CHUNKER_VERSION, has_passages
 from .config import Config
+from .distributed import BuildWorkers, build_workers
 from .embedding import Embedder
 from .formats import SUPPORTED_SUFFIXES, Document, ReadLimits, load_documents, survey
 from .records import Chunk
@@ -320,20 +321,27 @@ def embed_cached(
     progress: Progress,
     label: str,
     span: tuple[float, float] = (0.0, 1.0),
+    workers: BuildWorkers | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Vectors of `texts`, embedding only those the cache lacks; progress runs across `span`
-    of the whole build."""
+    """Vectors of `texts`, embedding only those the cache lacks (by `workers`, default this
+    process's embedder); progress runs across `span` of the whole build."""
     keys = [_key(embedder.name, "passage", t) for t in texts]
     missing = sorted(
         {k: t for k, t in zip(keys, texts) if cache.get(k) is None}.items(),
         key=lambda kv: len(kv[1]),
     )  # similar lengths batch with less padding
-    for start in range(0, len(missing), EMBED_STEP):
-        part = missing[start : start + EMBED_STEP]
-        vectors = embedder.encode_passages([t for _, t in part])
-        for (key, _), vector in zip(part, vectors):
+    batches = [missing[start : start + EMBED_STEP] for start in range(0, len(missing), EMBED_STEP)]
+    texts_of = [[t for _, t in batch] for batch in batches]
+    results = (
+        workers.encode(texts_of)
+        if workers is not None
+        else ((i, embedder.encode_passages(batch)) for i, batch in enumerate(texts_of))
+    )
+    done = 0
+    for number, vectors in results:  # in the order batches finish
+        for (key, _), vector in zip(batches[number], vectors):
             cache.put(key, vector)
-        done = min(start + EMBED_STEP, len(missing))
+        done += len(batches[number])
         progress(
             f"embedding {label}: {done}/{len(missing)}",
             span[0] + (span[1] - span[0]) * done / len(missing),
@@ -382,10 +390,32 @@ def build_index(
         raise DocumentError("no readable documents to index")
     reason = reason or rebuild_reason(old, settings)
 
-    chunks: list[Chunk] = []
-    for i, doc in enumerate(documents):
-        progress(f"chunking {doc.doc_id}", CHUNKING_SHARE * i / len(documents))
-        chunks.extend(chunk_document(doc, config, embedder.token_count, first_id=len(chunks)))
+    with build_workers(config, embedder, lambda m: progress(m, 0.0)) as workers:
+        chunks = workers.chunk(
+            documents,
+            lambda n, total: progress(
+                f"chunking: {n}/{total} documents", CHUNKING_SHARE * n / total
+            ),
+        )
+        return _build_from_chunks(
+            documents, chunks, config, embedder, workers, settings, store, progress,
+            started, skipped, reason,
+        )  # fmt: skip
+
+
+def _build_from_chunks(
+    documents: list[Document],
+    chunks: list[Chunk],
+    config: Config,
+    embedder: Embedder,
+    workers: BuildWorkers,
+    settings: dict,
+    store: Store,
+    progress: Progress,
+    started: float,
+    skipped: list[Skip] | None,
+    reason: str | None,
+) -> BuildReport:
 
     cache = EmbeddingCache(cache_dir_of(config), embedder.dim)
     notes = [cache.note] if cache.note else []
@@ -399,7 +429,13 @@ def build_index(
         for c, lat in zip(chunks, latin)
     ]
     chunk_vectors, n1 = embed_cached(
-        passage_texts, embedder, cache, progress, "passages", (CHUNKING_SHARE, PASSAGES_END)
+        passage_texts,
+        embedder,
+        cache,
+        progress,
+        "passages",
+        (CHUNKING_SHARE, PASSAGES_END),
+        workers,
     )
     sentence_texts = [
         latin_to_cyrillic(c.text[s.start : s.end]) if lat else c.text[s.start : s.end]
@@ -407,7 +443,13 @@ def build_index(
         for s in c.sentences
     ]
     sentence_vectors, n2 = embed_cached(
-        sentence_texts, embedder, cache, progress, "sentences", (PASSAGES_END, EMBEDDING_END)
+        sentence_texts,
+        embedder,
+        cache,
+        progress,
+        "sentences",
+        (PASSAGES_END, EMBEDDING_END),
+        workers,
     )
     progress("building the keyword index", EMBEDDING_END)
     analyzer = analyzer_of(config)

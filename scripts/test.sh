@@ -3,8 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: Chromium for the browser test, DejaVu for the Cyrillic PDF fixtures.
+# Debian packages: Chromium for the browser test, DejaVu for the Cyrillic PDF fixtures,
+# iproute2 (`ip netns`) for the loopback-only network namespace the Ray cluster runs in.
 need=()
+command -v ip >/dev/null || need+=(iproute2)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then

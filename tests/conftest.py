@@ -18,7 +18,7 @@ MODEL_FIXTURES = {
     "index_copy",
 }
 # servers the suite starts itself (tests/infra.py): a few seconds each, once per session
-SERVER_FIXTURES = {"pg", "pg_db"}
+SERVER_FIXTURES = {"pg", "pg_db", "ray_cluster"}
 
 
 def pytest_collection_modifyitems(items):
@@ -100,3 +100,14 @@ def pg_db(pg):
     if not pg.replica.running:  # a test that stopped the replica failed before restarting it
         pg.replica.start()
     return pg.new_database()
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A 2-node Ray cluster (1 CPU each) inside a loopback-only network namespace; commands
+    that talk to it run with `ray_cluster.prefix` (tests/infra.py)."""
+    from infra import loopback_namespace
+    from infra import ray_cluster as start_cluster
+
+    with loopback_namespace() as prefix, start_cluster(prefix, nodes=2, cpus=1) as cluster:
+        yield cluster

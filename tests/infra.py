@@ -210,3 +210,109 @@ def pg_without_pgvector() -> Iterator[PgServer]:
             with contextlib.suppress(Exception):
                 server.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------- Ray
+@contextlib.contextmanager
+def loopback_namespace() -> Iterator[list[str]]:
+    """A network namespace with nothing but a loopback interface; yields the command prefix
+    that runs a program inside it. Ray binds every interface and may pick the machine's own
+    address even when told 127.0.0.1: in here no traffic can leave 127.0.0.1."""
+    name = f"kazrag-test-{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
+    try:
+        prefix = ["ip", "netns", "exec", name]
+        subprocess.run([*prefix, "ip", "link", "set", "lo", "up"], check=True)
+        yield prefix
+    finally:
+        subprocess.run(["ip", "netns", "delete", name], capture_output=True)
+
+
+@dataclass
+class RayCluster:
+    address: str
+    env: dict
+    prefix: list[str]  # runs a command inside the cluster's network namespace
+    nodes: list[subprocess.Popen]
+
+
+@contextlib.contextmanager
+def ray_cluster(prefix: list[str], nodes: int = 2, cpus: int = 1) -> Iterator[RayCluster]:
+    """`nodes` Ray nodes of `cpus` CPUs each (a head and workers, `ray start --block` each,
+    so that stopping them is stopping the processes this fixture started, not every Ray
+    process on the machine as `ray stop` would)."""
+    import signal
+    import sys
+
+    # a short folder: Ray's socket paths must stay under the 107 characters AF_UNIX allows
+    tmp = Path(tempfile.mkdtemp(prefix="kzray-", dir="/tmp"))
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0", RAY_TMPDIR=str(tmp))
+    ray = str(Path(sys.executable).parent / "ray")
+    port = 6379  # a fresh namespace: nothing else listens in it
+    common = [
+        "--node-ip-address=127.0.0.1",
+        f"--num-cpus={cpus}",
+        "--object-store-memory=200000000",  # 200 MB of shared memory, not a third of RAM
+        "--disable-usage-stats",
+        "--block",
+    ]
+    started: list[subprocess.Popen] = []
+    try:
+        for i in range(nodes):
+            role = (
+                ["--head", f"--port={port}", "--include-dashboard=false", f"--temp-dir={tmp}"]
+                if i == 0
+                else [f"--address=127.0.0.1:{port}"]
+            )
+            started.append(
+                subprocess.Popen(
+                    [*prefix, ray, "start", *role, *common],
+                    env=env,
+                    stdout=open(tmp / f"node{i}.log", "w"),
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+            _wait_nodes(prefix, env, f"127.0.0.1:{port}", i + 1)
+        yield RayCluster(f"127.0.0.1:{port}", env, prefix, started)
+    finally:
+        for node in reversed(started):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(node.pid, signal.SIGTERM)
+        for node in started:
+            try:
+                node.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(node.pid, signal.SIGKILL)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _wait_nodes(
+    prefix: list[str], env: dict, address: str, count: int, timeout: float = 120
+) -> None:
+    import sys
+
+    probe = (
+        "import ray, sys, time\n"
+        f"ray.init(address={address!r}, logging_level='ERROR', log_to_driver=False)\n"
+        f"deadline = time.time() + {timeout}\n"
+        f"while sum(n['Alive'] for n in ray.nodes()) < {count} and time.time() < deadline:\n"
+        "    time.sleep(0.2)\n"
+        f"sys.exit(0 if sum(n['Alive'] for n in ray.nodes()) >= {count} else 1)\n"
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        result = subprocess.run(
+            [*prefix, sys.executable, "-c", probe],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout + 30,
+        )
+        if result.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"the Ray cluster did not get {count} nodes: {result.stderr[-2000:]}"
+            )
+        time.sleep(1)

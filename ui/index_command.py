@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kazrag.errors import IndexStoreError
 
-from .options import add_common, config_from, corpus_paths, load_model
+from .options import add_common, add_ray_options, config_from, corpus_paths, load_model
 from .progress import ProgressPrinter
 
 EXIT_OK = 0
@@ -39,6 +39,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     build.add_argument("paths", nargs="*", help="folders or files")
     build.add_argument("--rebuild", action="store_true", help="embed and write everything again")
+    add_ray_options(build)
     add_common(build)
     build.set_defaults(handler=cmd_index_build)
 
@@ -55,6 +56,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add.add_argument("paths", nargs="+", metavar="FILE|DIR", help="documents or folders")
     add_common(add, corpus=False, documents=True)
+    add_ray_options(add)
     add.set_defaults(handler=cmd_index_add)
 
     remove = index_commands.add_parser(

@@ -117,12 +117,32 @@ def add_common(
         add_document_limits(parser)
 
 
+def add_ray_options(parser: argparse.ArgumentParser) -> None:
+    """`--ray ADDRESS|auto`, `--ray-actors N`: chunk and embed on a Ray cluster."""
+    group = parser.add_argument_group("a build spread over machines (Ray)")
+    group.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        dest="ray_address",
+        help="chunk and embed on the Ray cluster at ADDRESS (HEAD:6379), or 'auto' (the one "
+        "on this machine, or a new local one); every node needs kazrag installed",
+    )
+    group.add_argument(
+        "--ray-actors",
+        type=_count,
+        metavar="N",
+        help="model copies on the cluster, one CPU each (default: one per CPU it offers)",
+    )
+
+
 def config_from(args: argparse.Namespace) -> Config:
     return Config().with_(
         index_dir=Path(args.index_dir) if getattr(args, "index_dir", None) else None,
         store=getattr(args, "store", None) or os.environ.get(STORE_ENV) or None,
         read_dsn=getattr(args, "read_dsn", None) or os.environ.get(READ_DSN_ENV) or None,
         store_schema=getattr(args, "store_schema", None),
+        ray_address=getattr(args, "ray_address", None),
+        ray_actors=getattr(args, "ray_actors", None),
         model=getattr(args, "model", None),
         model_dir=Path(args.model_dir) if getattr(args, "model_dir", None) else None,
         embed_backend=getattr(args, "backend", None),
