@@ -1268,13 +1268,17 @@ def _latin_words(text: str) -> tuple[list[str], int]:
 
 
 def _latin_evidence(text: str) -> tuple[float, float]:
-    """(Kazakh evidence, English evidence) from the Latin words of `text`."""
+    """(Kazakh evidence, English evidence) from the Latin words of `text`. A word with a
+    letter no Kazakh alphabet has (é, ß, ł, ï …: French, German, Polish) counts against
+    Kazakh as an English word does."""
     words, _ = _latin_words(text)
     kazakh = english = 0.0
     last = len(words) - 1
     for i, word in enumerate(words):
         low = word.casefold().replace("’", "'").replace("ʼ", "'")
-        if low in ENGLISH_WORDS:
+        if low in ENGLISH_WORDS or any(
+            not c.isascii() and c not in KAZAKH_LATIN_LETTERS for c in word
+        ):
             english += 1.0
             continue
         if any(c in KAZAKH_LATIN_LETTERS for c in word):

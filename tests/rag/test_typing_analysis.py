@@ -186,3 +186,19 @@ def test_latin_words_in_a_cyrillic_question(bundled_vocabulary, typed, searched,
     from kazrag.rag.translit import normalise_question
 
     assert normalise_question(typed, bundled_vocabulary) == (searched, how)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Bonjour, combien de voix a reçu Nazarbaïev?",
+        "Qu'est-ce que la Constitution prévoit?",
+        "Ile głosów dostał Nazarbajew w wyborach?",
+    ],
+)
+def test_latin_letters_no_kazakh_alphabet_has_are_not_read_as_kazakh(question):
+    from kazrag.rag.lang import detect
+    from kazrag.rag.translit import is_latin_kazakh
+
+    assert not is_latin_kazakh(question)
+    assert detect(question) != "kk"
