@@ -44,10 +44,11 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _shown_default(value: float) -> str:
+def _shown_default(name: str, value: float) -> str:
     if isinstance(value, float):
         return f"{value:g}"
-    return f"{value // 10**6}M" if value >= 10**6 and value % 10**6 == 0 else f"{value:,}"
+    whole_megabytes = name == "max_file_bytes" and value >= 10**6 and value % 10**6 == 0
+    return f"{value // 10**6}M" if whole_megabytes else f"{value:,}"
 
 
 def add_document_limits(parser: argparse.ArgumentParser) -> None:
@@ -69,7 +70,7 @@ def add_document_limits(parser: argparse.ArgumentParser) -> None:
             dest=name,
             type=kinds.get(name, _count),
             metavar="N",
-            help=f"{helps[name]} (default {_shown_default(getattr(defaults, name))})",
+            help=f"{helps[name]} (default {_shown_default(name, getattr(defaults, name))})",
         )
 
 
