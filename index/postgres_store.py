@@ -401,6 +401,10 @@ class PostgresStore(Store):
                     )
                 if previous is not None:
                     self._drop_older(conn, previous)
+                # after the commit (VACUUM runs outside transactions): marks the new pages
+                # all-visible, so keyword queries read the postings index alone
+                for table in ("chunks", "terms", "postings"):
+                    conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(self._t(table, number)))
             except psycopg.Error as exc:
                 raise IndexStoreError(
                     f"could not write the new index in {self.location} ({_first_line(exc)}); "
@@ -549,7 +553,7 @@ class PostgresStore(Store):
                     sql.Literal(int(contents.vector_settings.get("hnsw_ef_construction", 200))),
                 )
             )
-        for table in (chunks, terms, postings):
+        for table in (chunks, terms, postings):  # plans for the first questions, before VACUUM
             conn.execute(sql.SQL("ANALYZE {}").format(table))
         return number
 

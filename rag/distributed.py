@@ -21,6 +21,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
@@ -82,10 +83,14 @@ class _Worker:
     def encode(self, number: int, texts: list[str]) -> tuple[int, np.ndarray]:
         return number, self.embedder.encode_passages(texts)
 
+    def cpu_seconds(self) -> float:
+        """CPU time this actor's process has used (for benchmarks/ray_ingest.py)."""
+        return time.process_time()
+
 
 class RayWorkers:
-    def __init__(self, pool: Any, size: int):
-        self.pool, self.size = pool, size
+    def __init__(self, pool: Any, actors: list):
+        self.pool, self.actors = pool, actors
 
     def chunk(self, documents: Sequence[Document], done: Done) -> list[Chunk]:
         per_doc: list[list[Chunk]] = [[] for _ in documents]
@@ -140,7 +145,7 @@ def build_workers(
         from ray.util import ActorPool
 
         try:
-            yield RayWorkers(ActorPool(actors), size)
+            yield RayWorkers(ActorPool(actors), actors)
         except ray.exceptions.RayError as exc:
             raise KazragError(
                 f"the Ray cluster failed during the build ({_first_line(exc)}); the index is "
