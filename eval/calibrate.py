@@ -33,10 +33,11 @@ from pathlib import Path
 import numpy as np
 
 from kazrag.files import read_jsonl, write_json, write_jsonl
-from kazrag.rag.answer import FEATURES
+from kazrag.rag.answer import FEATURES, decide
 from kazrag.rag.answerability import AnswerabilityModel
 from kazrag.rag.config import Config
 from kazrag.rag.engine import Kazrag
+from kazrag.rag.lang import LANGS
 
 from .corpus import eval_index_dir
 from .metrics import Judge
@@ -147,9 +148,6 @@ def threshold_within(p_answerable: np.ndarray, max_share: float) -> float:
     return float(ranked[allowed]) if allowed < len(ranked) else 1.0
 
 
-LANGS = ("kk", "ru", "en")
-
-
 def thresholds(
     p: np.ndarray, y: np.ndarray, lang: np.ndarray, max_far: float, max_frr: float
 ) -> tuple[dict[str, float], float]:
@@ -164,8 +162,9 @@ def thresholds(
 
 
 def states(p: np.ndarray, lang: np.ndarray, answer: dict[str, float], refuse: float) -> np.ndarray:
-    bar = np.array([answer.get(code, max(answer.values())) for code in lang])
-    return np.where(p >= bar, "answered", np.where(p < refuse, "refused", "uncertain"))
+    """Each question's state under these thresholds, decided as the engine decides it."""
+    config = Config(answer_thresholds=tuple(answer.items()), refuse_threshold=refuse)
+    return np.array([decide(float(pi), code, config) for pi, code in zip(p, lang)], dtype=object)
 
 
 def figures(rows: list[Row], state: np.ndarray) -> dict:
@@ -205,7 +204,7 @@ def by_set(rows: list[Row], state: np.ndarray) -> dict:
     for name in names:
         mask = np.array([r.set_name == name for r in rows])
         out[name] = figures([r for r, m in zip(rows, mask) if m], state[mask])
-    for lang in ("kk", "ru", "en"):
+    for lang in LANGS:
         mask = np.array([r.lang == lang for r in rows])
         if mask.any():
             out[f"lang={lang}"] = figures([r for r, m in zip(rows, mask) if m], state[mask])
