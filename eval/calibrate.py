@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,7 +42,7 @@ from kazrag.rag.lang import LANGS
 
 from .corpus import eval_index_dir
 from .metrics import Judge
-from .questions import load_questions, select_split
+from .questions import Question, load_questions, select_split
 
 C_GRID = (0.1, 0.3, 1.0, 3.0)
 FOLDS = 5
@@ -91,6 +92,19 @@ def collect_engine(corpus: Path, config: Config) -> Kazrag:
     return Kazrag.open(
         config.with_(index_dir=eval_index_dir(config, corpus), answerability="none"), [corpus]
     )
+
+
+def answerable_questions(
+    specs: list[str], config: Config
+) -> Iterator[tuple[Kazrag, Question, str]]:
+    """(engine, question, the question as the engine searches it) for every answerable
+    question of the given sets: what the experiments in scripts/experiments/ re-score."""
+    for spec in specs:
+        questions_path, corpus, split = parse_set(spec)
+        engine = collect_engine(corpus, config)
+        for q in select_split(load_questions(questions_path), split):
+            if q.answerable:
+                yield engine, q, engine.snapshot.searched_form(q.question)[0]
 
 
 def collect(spec: str, config: Config) -> list[Row]:

@@ -60,7 +60,8 @@ class Retriever:
         return self.analyzer.tokens(text)
 
     # ---------------------------------------------------------------------- scoring
-    def _dense_scores(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def cosines(self, vector: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(cosine of each chunk, cosine of its best sentence) with the question vector."""
         chunk_cos = self.version.vectors.reconstruct(rows) @ vector
         sentences, counts = self.version.sentences.of_chunks(rows)
         best_sentence = chunk_cos.copy()  # a chunk always has a sentence; guard anyway
@@ -68,6 +69,10 @@ class Retriever:
         if sentences.size:
             starts = (np.cumsum(counts) - counts)[held]
             best_sentence[held] = np.maximum.reduceat(sentences @ vector, starts)
+        return chunk_cos, best_sentence
+
+    def _dense_scores(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        chunk_cos, best_sentence = self.cosines(vector, rows)
         w = self.config.sentence_weight
         return (1 - w) * chunk_cos + w * best_sentence
 

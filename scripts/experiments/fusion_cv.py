@@ -20,9 +20,8 @@ import sys
 
 import numpy as np
 
-from kazrag.eval.calibrate import collect_engine, parse_set
+from kazrag.eval.calibrate import answerable_questions
 from kazrag.eval.metrics import Judge
-from kazrag.eval.questions import load_questions, select_split
 from kazrag.rag import fusion
 from kazrag.rag.config import Config
 
@@ -37,45 +36,32 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = Config(answerability="none")
     rr, hit1, hit5 = [], [], []
-    for spec in args.set:
-        questions_path, corpus, split = parse_set(spec)
-        engine = collect_engine(corpus, config)
-        snapshot = engine.snapshot
-        retriever, version = snapshot.retriever, snapshot.version
-        for q in select_split(load_questions(questions_path), split):
-            if not q.answerable:
-                continue
-            searched, _ = snapshot.searched_form(q.question)
-            ranking = retriever.rank(searched, ("hybrid",))
-            rows = np.fromiter(ranking.dense, dtype=np.int64)
-            v = ranking.question_vector
-            chunk_cos = version.vectors.reconstruct(rows) @ v
-            sentences, counts = version.sentences.of_chunks(rows)
-            best = chunk_cos.copy()
-            held = counts > 0
-            starts = (np.cumsum(counts) - counts)[held]
-            best[held] = np.maximum.reduceat(sentences @ v, starts)
-            judge = Judge(q)
-            relevant: dict[int, bool] = {}
-            row_rr, row_h1, row_h5 = [], [], []
-            for s, k in GRID:
-                dense = dict(zip(rows.tolist(), (1 - s) * chunk_cos + s * best))
-                fused = fusion.weighted(dense, ranking.keyword, ranking.keyword_coverage, k)
-                top = [row for row, _ in fusion.best_first(fused)[:10]]
-                rank = None
-                for i, row in enumerate(top, 1):
-                    if row not in relevant:
-                        c = retriever.chunk(row)
-                        relevant[row] = judge.relevant(c.doc, c.text)
-                    if relevant[row]:
-                        rank = i
-                        break
-                row_rr.append(1 / rank if rank else 0.0)
-                row_h1.append(rank == 1)
-                row_h5.append(bool(rank) and rank <= 5)
-            rr.append(row_rr)
-            hit1.append(row_h1)
-            hit5.append(row_h5)
+    for engine, q, searched in answerable_questions(args.set, config):
+        retriever = engine.snapshot.retriever
+        ranking = retriever.rank(searched, ("hybrid",))
+        rows = np.fromiter(ranking.dense, dtype=np.int64)
+        chunk_cos, best = retriever.cosines(ranking.question_vector, rows)
+        judge = Judge(q)
+        relevant: dict[int, bool] = {}
+        row_rr, row_h1, row_h5 = [], [], []
+        for s, k in GRID:
+            dense = dict(zip(rows.tolist(), (1 - s) * chunk_cos + s * best))
+            fused = fusion.weighted(dense, ranking.keyword, ranking.keyword_coverage, k)
+            top = [row for row, _ in fusion.best_first(fused)[:10]]
+            rank = None
+            for i, row in enumerate(top, 1):
+                if row not in relevant:
+                    c = retriever.chunk(row)
+                    relevant[row] = judge.relevant(c.doc, c.text)
+                if relevant[row]:
+                    rank = i
+                    break
+            row_rr.append(1 / rank if rank else 0.0)
+            row_h1.append(rank == 1)
+            row_h5.append(bool(rank) and rank <= 5)
+        rr.append(row_rr)
+        hit1.append(row_h1)
+        hit5.append(row_h5)
     m, h1, h5 = (np.array(a, dtype=float) for a in (rr, hit1, hit5))
     print(f"{len(m)} answerable questions")
     for i, (s, k) in enumerate(GRID):

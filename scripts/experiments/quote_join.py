@@ -18,9 +18,8 @@ import sys
 
 import numpy as np
 
-from kazrag.eval.calibrate import collect_engine, parse_set
+from kazrag.eval.calibrate import answerable_questions
 from kazrag.eval.metrics import Judge
-from kazrag.eval.questions import load_questions, select_split
 from kazrag.rag.answer import choose_answer_quotes, prefer_type, score_sentences
 from kazrag.rag.config import Config
 
@@ -32,27 +31,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", required=True)
     args = parser.parse_args(argv)
     config = Config(answerability="none")
-    holds, sentences, sets = [], [], []
-    for spec in args.set:
-        questions_path, corpus, split = parse_set(spec)
-        engine = collect_engine(corpus, config)
+    holds, sentences = [], []
+    for engine, q, searched in answerable_questions(args.set, config):
         retriever = engine.snapshot.retriever
-        for q in select_split(load_questions(questions_path), split):
-            if not q.answerable:
-                continue
-            ranking = retriever.rank(q.question, ("hybrid", "dense"))
-            passages, _ = retriever.search(q.question, "hybrid", config.top_k, ranking)
-            scored = score_sentences(passages[: config.answer_passages], ranking, retriever, config)
-            scored, _ = prefer_type(scored, q.question, config.answer_type_bonus)
-            row_holds, row_len = [], []
-            for margin in GRID:
-                quotes = choose_answer_quotes(scored, config.with_(quote_join_margin=margin))
-                first = quotes[0] if quotes else None
-                row_holds.append(bool(first) and Judge(q).quote_holds(first.doc, first.text))
-                row_len.append(bool(first) and len(first.text) > len(scored[0].text))
-            holds.append(row_holds)
-            sentences.append(row_len)
-            sets.append(questions_path.stem)
+        ranking = retriever.rank(searched, ("hybrid", "dense"))
+        passages, _ = retriever.search(searched, "hybrid", config.top_k, ranking)
+        scored = score_sentences(passages[: config.answer_passages], ranking, retriever, config)
+        scored, _ = prefer_type(scored, searched, config.answer_type_bonus)
+        row_holds, row_len = [], []
+        for margin in GRID:
+            quotes = choose_answer_quotes(scored, config.with_(quote_join_margin=margin))
+            first = quotes[0] if quotes else None
+            row_holds.append(bool(first) and Judge(q).quote_holds(first.doc, first.text))
+            row_len.append(bool(first) and len(first.text) > len(scored[0].text))
+        holds.append(row_holds)
+        sentences.append(row_len)
     h = np.array(holds, dtype=float)
     joined = np.array(sentences, dtype=float)
     print(f"{len(h)} answerable questions")
