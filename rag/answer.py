@@ -180,10 +180,10 @@ def choose_answer_quotes(scored: list[ScoredSentence], config: Config) -> list[Q
     if neighbour is not None:
         first.append(neighbour)
     quotes = [make_quote(1, first)]
-    used = {s.text.strip() for s in first}
-    extra = [s for s in scored[1:] if s.text.strip() not in used]
-    if config.max_quotes > 1 and extra:
+    if config.max_quotes > 1:
         # further quotes are measured against the first, as before
+        used = {s.text.strip() for s in first}
+        extra = [s for s in scored[1:] if s.text.strip() not in used]
         chosen = choose_quotes([scored[0], *extra], config.max_quotes, config.quote_margin)
         quotes += [make_quote(n, [s]) for n, s in enumerate(chosen[1:], start=2)]
     return quotes
