@@ -19,6 +19,7 @@ from .config import Config
 from .lang import frame
 from .records import Answer, Passage, Quote, place
 from .retrieval import Ranking, Retriever
+from .translit import search_form
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _DIGIT_GROUP = re.compile(r"(?<=\d)[,\s\u00a0.](?=\d{3}(?!\d))")  # 1,460 / 1 460 -> 1460
@@ -115,11 +116,18 @@ def prefer_type(
     if expected is None:
         return scored, True
     _, states = expected
+    stating = {id(s) for s in scored if states_type(states, s.text)}
     for sentence in scored:
-        if states.search(sentence.text):
+        if id(sentence) in stating:
             sentence.score += bonus
     rescored = sorted(scored, key=lambda s: -s.score)
-    return rescored, bool(rescored) and bool(states.search(rescored[0].text))
+    return rescored, bool(rescored) and id(rescored[0]) in stating
+
+
+def states_type(states: re.Pattern, text: str) -> bool:
+    """Whether a sentence states the expected type; a Latin-script sentence ("43 paıyzy")
+    is read in Cyrillic, the script the patterns are written in."""
+    return bool(states.search(text)) or bool(states.search(search_form(text)))
 
 
 def choose_quotes(

@@ -8,7 +8,14 @@ import json
 import pytest
 
 from kazrag.errors import ConfigError
-from kazrag.rag.answer import FEATURES, ScoredSentence, decide, joined_neighbour, make_quote
+from kazrag.rag.answer import (
+    FEATURES,
+    ScoredSentence,
+    decide,
+    joined_neighbour,
+    make_quote,
+    prefer_type,
+)
 from kazrag.rag.answerability import AnswerabilityModel, load_answerability
 from kazrag.rag.config import Config
 from kazrag.rag.records import Chunk, Passage, Sentence
@@ -116,3 +123,22 @@ def test_a_far_or_distant_sentence_does_not_join():
     )
     scored = _scored(passage, [(0, 0.85), (2, 0.85)])  # not adjacent
     assert joined_neighbour(scored[0], scored, margin=0.02) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "stating"),
+    [
+        ("Сайлауда неше пайыз дауыс берілді?", "Nazarbaevqa daýystardyń 97,7 paıyzy berildi."),
+        ("Билет бағасы қанша теңге?", "Qoryqqa kirý 1500 teńge turady."),
+    ],
+)
+def test_a_latin_sentence_states_the_figure_a_cyrillic_question_asks_for(question, stating):
+    # the answer-type patterns are Cyrillic; a document written in Latin Kazakh states the
+    # same figure in Latin letters, and must count as stating it
+    other = "Saılaý 2015 jyly ótti."  # a number, but not the figure asked for
+    scored = [
+        ScoredSentence(None, 0, other, 0.80, 0.0, 0.80),  # type: ignore[arg-type]
+        ScoredSentence(None, 1, stating, 0.79, 0.0, 0.79),  # type: ignore[arg-type]
+    ]
+    rescored, found = prefer_type(scored, question, bonus=0.03)
+    assert found and rescored[0].text == stating
