@@ -719,7 +719,9 @@ class PgSentenceVectors(SentenceVectors):
 
 class PgKeywordIndex(KeywordIndex):
     """BM25 from the stored per-passage scores: a question's score for a passage is the sum
-    over its tokens (repeats counted, as bm25s does) of that token's stored score."""
+    over its tokens (repeats counted, as bm25s does) of that token's stored score, added up
+    in float8 and ordered by score, then row, exactly as the folder's `Bm25Index.search`
+    (the same sum to the bit: equal passages tie the same way in both stores)."""
 
     def __init__(self, store: PostgresStore, number: int, stats: dict):
         self.store, self.number = store, number
@@ -733,9 +735,9 @@ class PgKeywordIndex(KeywordIndex):
         if not tokens or k <= 0:
             return {}
         statement = sql.SQL(
-            "SELECT p.row, sum(p.score)::real AS s FROM unnest(%s::text[]) AS q(term) "
+            "SELECT p.row, sum(p.score::float8) AS s FROM unnest(%s::text[]) AS q(term) "
             "JOIN {} t ON t.term = q.term JOIN {} p ON p.term_id = t.term_id "
-            "GROUP BY p.row HAVING sum(p.score) > 0 ORDER BY s DESC, p.row LIMIT %s"
+            "GROUP BY p.row HAVING sum(p.score::float8) > 0 ORDER BY s DESC, p.row LIMIT %s"
         ).format(self.store._t("terms", self.number), self.store._t("postings", self.number))
         found = self.store.version_query(
             self.number, lambda conn: conn.execute(statement, (list(tokens), k)).fetchall()

@@ -135,6 +135,23 @@ def test_ask_reads_the_replica_and_carries_on_without_it(capsys, pg, pg_config, 
     assert "reading from the primary" in err
 
 
+def test_a_server_without_pgvector_is_one_error_line_and_nothing_is_written(
+    capsys, pg_config, pg_engine, corpus
+):
+    from infra import pg_without_pgvector
+
+    with pg_without_pgvector() as server:
+        config = pg_config.with_(store=server.dsn())
+        shutil.copytree(cache_dir_of(pg_config), cache_dir_of(config), dirs_exist_ok=True)
+        code, _, err = cli(capsys, "index", "build", str(corpus), "--store", config.store,
+                           *model_args(config))  # fmt: skip
+        assert code == 1 and "has no pgvector extension: install pgvector" in error_line(err)
+        assert server.sql("SELECT count(*) FROM pg_namespace WHERE nspname = 'kazrag'") == "0"
+        code, _, err = cli(capsys, "ask", PDF_QUESTION, "--store", config.store,
+                           *model_args(config))  # fmt: skip
+        assert code == 1 and "has no pgvector extension" in error_line(err)
+
+
 def test_unreachable_or_wrong_store_is_one_error_line(capsys, pg_config):
     dsn = f"postgresql://kazrag:hunter2@127.0.0.1:{free_port()}/kazrag"
     code, _, err = cli(capsys, "ask", PDF_QUESTION, "--store", dsn, *model_args(pg_config))
@@ -148,9 +165,11 @@ def test_unreachable_or_wrong_store_is_one_error_line(capsys, pg_config):
 
 
 # ------------------------------------------------------------ many processes at once
-def serve(config, port: int) -> subprocess.Popen:
+def serve(config, port: int, *options: str) -> subprocess.Popen:
     return subprocess.Popen(
-        KAZRAG + ["serve", "--port", str(port), "--store", config.store] + model_args(config),
+        KAZRAG
+        + ["serve", "--port", str(port), "--store", config.store, *options]
+        + model_args(config),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -228,6 +247,47 @@ def test_two_servers_follow_concurrent_writers_while_answering(
         assert "Traceback" not in err and "switched to index version" in err, err
     assert not errors and answers
     assert all("cities.pdf" in a and "[1]" in a for a in answers)
+
+
+def test_a_server_answers_without_its_replica_and_says_so_without_its_database(
+    pg, pg_config, pg_engine
+):
+    """`serve --read-dsn`: the replica stops (answers go on, from the primary), then the
+    primary too (each question gets the one-line reason, the server stays up), then the
+    database is back (answers again)."""
+    from gradio_client.exceptions import AppError
+
+    pg.wait_replica_caught_up()
+    replica = pg_config.store.replace(f":{pg.primary.port}/", f":{pg.replica.port}/")
+    server = serve(pg_config, free_port(), "--read-dsn", replica)
+    try:
+        line = server.stdout.readline()
+        assert line.startswith("kazrag: serving 5 documents at "), line + server.stderr.read()
+        client = Client(line.split()[-1], verbose=False)
+        assert "cities.pdf" in client.predict(PDF_QUESTION, api_name="/chat")
+        pg.replica.stop("immediate")
+        try:
+            assert "cities.pdf" in client.predict(PDF_QUESTION, api_name="/chat")
+            pg.primary.stop("immediate")
+            try:
+                for _ in range(2):  # the first question finds the connection dead, the next none
+                    with pytest.raises(AppError) as caught:
+                        client.predict(PDF_QUESTION, api_name="/chat")
+                    assert f"the PostgreSQL server at 127.0.0.1:{pg.primary.port}/" in str(
+                        caught.value
+                    )
+                    assert "\n" not in str(caught.value) and "Traceback" not in str(caught.value)
+            finally:
+                pg.primary.start()
+            assert "cities.pdf" in client.predict(PDF_QUESTION, api_name="/chat")
+        finally:
+            pg.replica.start()
+    finally:
+        server.send_signal(signal.SIGINT)
+    _, err = server.communicate(timeout=60)
+    assert "Traceback" not in err, err
+    assert f"the read replica at 127.0.0.1:{pg.replica.port}" in err
+    assert "reading from the primary" in err
 
 
 def writing_transaction(conn, database: str) -> bool:
