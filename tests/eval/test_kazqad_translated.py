@@ -46,7 +46,9 @@ def test_both_translations_are_the_kazakh_held_out_part_with_its_gold():
     assert [source_id(q.id, "ru") for q in ru] == [source_id(q.id, "en") for q in en]
     if not (KAZQAD / "questions-dev.jsonl").is_file():
         pytest.skip(f"KazQAD benchmark absent: expected {KAZQAD}/questions-dev.jsonl")
-    held_out = {q.id: q for q in select_split(load_questions(KAZQAD / "questions-dev.jsonl"), "test")}
+    held_out = {
+        q.id: q for q in select_split(load_questions(KAZQAD / "questions-dev.jsonl"), "test")
+    }
     for lang, questions in (("ru", ru), ("en", en)):
         assert sorted(source_id(q.id, lang) for q in questions) == sorted(held_out)
         for q in questions:
