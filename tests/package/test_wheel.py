@@ -79,6 +79,15 @@ def test_the_wheel_installs_one_namespace_with_its_data(wheel):
     assert tops == {"kazrag"}  # no generic rag/, index/, ui/, eval/ in site-packages
     assert "kazrag/data/corpus/human-rights-report-2017.kk.txt" in names
     assert "kazrag/eval/sets/reports-dev.jsonl" in names
+    # every question set (and its README), subfolders too: a folder missing from pyproject's
+    # package data is left out of the wheel without a word
+    question_sets = {
+        f"kazrag/eval/{path.relative_to(REPO_ROOT / 'eval').as_posix()}"
+        for path in (REPO_ROOT / "eval" / "sets").rglob("*")
+        if path.is_file()
+    }
+    assert "kazrag/eval/sets/kazqad-translated/kazqad-test-ru.jsonl" in question_sets
+    assert question_sets <= set(names), sorted(question_sets - set(names))
     # every module of the checkout is in it (a subpackage missing from pyproject's list
     # installs fine and fails at the first question)
     folders = {
