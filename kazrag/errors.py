@@ -41,3 +41,12 @@ class ConfigError(KazragError):
 
 class QuestionFileError(KazragError):
     """An evaluation question file with a problem, named by file and line."""
+
+
+class AccessError(KazragError):
+    """A change this client may not make (the corpus is read-only from the web, or the admin
+    password is missing or wrong)."""
+
+
+class FeedbackError(KazragError):
+    """A like or dislike that is not recorded (not for an answer this server gave, or too big)."""

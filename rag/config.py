@@ -158,6 +158,17 @@ class Config:
     # how often a running chat looks for a version another process wrote (an `index add`,
     # another server's upload) and switches to it; 0 = never
     reload_check_seconds: float = 2.0
+    # Gradio keeps the state of this many sessions (each REST call is one; Gradio's own
+    # default is 10,000, ~35 KB each): a bound on the memory of a server that scripts call
+    # (benchmarks/README.md "REST soak")
+    max_sessions: int = 1_000
+    # what anonymous web clients may write to disk: an upload (Gradio refuses a bigger file
+    # before it is stored), one feedback record, and the answers a vote may be for (the
+    # server's own last ones; a vote for any other is refused)
+    max_upload_bytes: int = 50_000_000
+    max_feedback_bytes: int = 64_000
+    feedback_answers_kept: int = 10_000
+    stray_upload_seconds: int = 3_600  # an upload never given to add_documents is then deleted
 
     # --- where the index lives (README "More than one machine") ------------------------
     # None: the folder store in index_dir, on this machine. A PostgreSQL address
@@ -220,6 +231,11 @@ class Config:
             "max_quotes",
             "answer_passages",
             "concurrent_answers",
+            "max_sessions",
+            "max_upload_bytes",
+            "max_feedback_bytes",
+            "feedback_answers_kept",
+            "stray_upload_seconds",
             "store_connections",
             "hnsw_m",
             "hnsw_ef_construction",

@@ -167,11 +167,16 @@ class Kazrag:
         """doc id -> {chunks, format, path, sha256} of the indexed documents."""
         return dict(self.snapshot.version.manifest["documents"])
 
-    def add_documents(self, paths: list[Path], progress: Progress = quiet) -> BuildReport:
+    def add_documents(
+        self, paths: list[Path], progress: Progress = quiet, may_replace: bool = True
+    ) -> BuildReport:
         """Add (or update) documents; only their new chunks are embedded. The report's
-        `added`/`updated` are this call's own (rag/indexing.py `add_documents`)."""
+        `added`/`updated` are this call's own (rag/indexing.py `add_documents`); with
+        `may_replace` off a file named like an indexed document is refused, not an update."""
         with self._writing:
-            report = add_documents(self.store, self.config, self.embedder, paths, progress)
+            report = add_documents(
+                self.store, self.config, self.embedder, paths, progress, may_replace=may_replace
+            )
             self.reload()
         return report
 

@@ -241,9 +241,11 @@ def add_documents(
     embedder: Embedder | Callable[[], Embedder],
     paths: list[Path],
     progress: Progress = quiet,
+    may_replace: bool = True,
 ) -> BuildReport:
     """Add (or update) the documents under `paths` in `store`; only their new chunks are
-    embedded. Whether the store is empty (these documents become the corpus) and what is
+    embedded. With `may_replace` off (uploads from the web), a file named like an indexed
+    document is refused instead of replacing it. Whether the store is empty (these documents become the corpus) and what is
     already there are decided under the writer lock, so concurrent adds each add theirs and
     report only theirs. `embedder` may be a function giving it: it is only called once there
     is something to embed, so a batch of nothing but bad files is refused without loading
@@ -264,6 +266,15 @@ def add_documents(
             if doc.doc_id in current and current[doc.doc_id].sha256 == doc.sha256:
                 skipped.append(
                     Skip(f"{doc.doc_id}: already indexed with the same content", "already indexed")
+                )
+                continue
+            if doc.doc_id in current and not may_replace:
+                skipped.append(
+                    Skip(
+                        f"{doc.doc_id}: a different document of this name is already indexed; "
+                        "an upload never replaces one: remove that one first, or rename the file",
+                        "name taken",
+                    )
                 )
                 continue
             (updated if doc.doc_id in current else added).append(doc.doc_id)

@@ -18,13 +18,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(engine, config) -> Iterator[str]:
-    """The app around `engine`, launched in a background thread; yields its URL."""
-    from kazrag.ui.app import build_app
+def serving(engine, config, access=None) -> Iterator[str]:
+    """The app around `engine`, launched in a background thread as `kazrag serve` launches
+    it; yields its URL. `access` (ui.uploads.CorpusAccess): who may change the corpus, as
+    if served on another address (tests listen on 127.0.0.1 only)."""
+    from kazrag.ui.app import build_app, launch_options
 
-    demo = build_app(engine, config)
+    demo = build_app(engine, config, access)
     _, url, _ = demo.launch(
-        server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True
+        server_name="127.0.0.1",
+        server_port=free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        **launch_options(config),
     )
     try:
         yield url

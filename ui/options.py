@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 STORE_ENV, READ_DSN_ENV = "KAZRAG_STORE", "KAZRAG_READ_DSN"
 
 
-def _byte_count(text: str) -> int:
+def byte_count(text: str) -> int:
     """`--max-file-bytes` in bytes: `200000000`, `200M`, `200MB`, `1.5G` (powers of 1000)."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)b?\s*", text, re.IGNORECASE)
     if not match:
@@ -28,7 +28,7 @@ def _byte_count(text: str) -> int:
     return int(float(match.group(1)) * scale)
 
 
-def _count(text: str) -> int:
+def whole_count(text: str) -> int:
     if not text.strip().isdigit():
         raise argparse.ArgumentTypeError(f"not a whole number, 0 or more: {text!r}")
     return int(text)
@@ -55,7 +55,7 @@ def add_document_limits(parser: argparse.ArgumentParser) -> None:
     """`--max-file-bytes` … `--max-document-seconds`: the operator's limits on one document
     (Config.max_*; 0 = no limit). A file over one is skipped by name, the others indexed."""
     defaults = Config()
-    kinds = {"max_file_bytes": _byte_count, "max_document_seconds": _seconds}
+    kinds = {"max_file_bytes": byte_count, "max_document_seconds": _seconds}
     helps = {
         "max_file_bytes": "largest file to read, e.g. 50M",
         "max_pages": "most pages of one PDF",
@@ -68,7 +68,7 @@ def add_document_limits(parser: argparse.ArgumentParser) -> None:
         group.add_argument(
             "--" + name.replace("_", "-"),
             dest=name,
-            type=kinds.get(name, _count),
+            type=kinds.get(name, whole_count),
             metavar="N",
             help=f"{helps[name]} (default {_shown_default(name, getattr(defaults, name))})",
         )
@@ -130,7 +130,7 @@ def add_ray_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--ray-actors",
-        type=_count,
+        type=whole_count,
         metavar="N",
         help="model copies on the cluster, one CPU each (default: one per CPU it offers)",
     )

@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
+import signal
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 
 from kazrag.errors import ConfigError, KazragError
+from kazrag.rag.config import Config
 
-from .options import add_common, config_from, corpus_paths
+from .options import add_common, byte_count, config_from, corpus_paths, whole_count
 from .progress import ProgressPrinter
+from .uploads import ADMIN_PASSWORD_ENV, CorpusAccess
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 EXIT_OK = 0
@@ -47,6 +52,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="JSON Lines file that like/dislike votes are appended to "
         "(default: feedback.jsonl in the user data dir)",
     )
+    parser.add_argument(
+        "--admin-password",
+        metavar="PASSWORD",
+        help="lets whoever gives it add and remove documents from the web when serving on "
+        f"an address other than 127.0.0.1 (default: ${ADMIN_PASSWORD_ENV}, which keeps it out "
+        "of the process list; without one such a server's corpus is read-only)",
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=whole_count,
+        metavar="N",
+        help=f"browser and API sessions whose state is kept (default {Config.max_sessions:,}; "
+        "each REST call is one)",
+    )
+    parser.add_argument(
+        "--max-upload-bytes",
+        type=byte_count,
+        metavar="N",
+        help=f"largest file the web may upload, e.g. 20M "
+        f"(default {Config.max_upload_bytes // 10**6}M)",
+    )
     add_common(parser)
     parser.set_defaults(handler=cmd_serve)
 
@@ -67,42 +93,65 @@ def check_address(host: str, port: int) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    stop_on_signals()  # while loading too: a kill then is "kazrag: interrupted"
     check_address(args.host, args.port)  # before minutes of loading, not after
     from kazrag.rag.engine import Kazrag
 
-    from .app import build_app
+    from .app import build_app, launch_options
 
-    config = config_from(args).with_(feedback_path=Path(args.feedback) if args.feedback else None)
+    config = config_from(args).with_(
+        feedback_path=Path(args.feedback) if args.feedback else None,
+        max_sessions=args.max_sessions,
+        max_upload_bytes=args.max_upload_bytes,
+    )
+    access = CorpusAccess.serving_on(
+        args.host, args.admin_password or os.environ.get(ADMIN_PASSWORD_ENV) or None
+    )
     engine = Kazrag.open(config, corpus_paths(args), ProgressPrinter())
-    demo = build_app(engine, config)
+    demo = build_app(engine, config, access)
     try:
         _, url, _ = demo.launch(
-            server_name=args.host, server_port=args.port, quiet=True, prevent_thread_lock=True
-        )
+            server_name=args.host, server_port=args.port, quiet=True, prevent_thread_lock=True,
+            **launch_options(config),
+        )  # fmt: skip
     except OSError as exc:  # taken meanwhile; Gradio's message names its own settings
         raise ConfigError(
             f"cannot serve on {args.host}:{args.port} ({exc}); choose another --port"
         ) from None
-    print(f"kazrag: serving {len(engine.documents())} documents at {url}", flush=True)
-    print(
-        f"kazrag: feedback goes to {config.resolved_feedback_path()}; Ctrl+C stops",
-        file=sys.stderr,
-        flush=True,
-    )
     stop = threading.Event()
-    if config.reload_check_seconds > 0:
-        threading.Thread(
-            target=follow_new_versions,
-            args=(engine, config.reload_check_seconds, stop),
-            name="kazrag-reload",
-            daemon=True,
-        ).start()
-    try:
-        demo.block_thread()
+    try:  # from here on, Ctrl+C or a kill (KeyboardInterrupt) stops serving, exit status 0
+        print(f"kazrag: serving {len(engine.documents())} documents at {url}", flush=True)
+        print(f"kazrag: {access.description}", file=sys.stderr, flush=True)
+        print(
+            f"kazrag: feedback goes to {config.resolved_feedback_path()}; Ctrl+C stops",
+            file=sys.stderr,
+            flush=True,
+        )
+        if config.reload_check_seconds > 0:
+            threading.Thread(
+                target=follow_new_versions,
+                args=(engine, config.reload_check_seconds, stop),
+                name="kazrag-reload",
+                daemon=True,
+            ).start()
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
     finally:
         stop.set()
         demo.close()
+    print("kazrag: stopped", file=sys.stderr, flush=True)
     return EXIT_OK
+
+
+def stop_on_signals() -> None:
+    """Make Ctrl+C (SIGINT) and `kill` (SIGTERM) both raise KeyboardInterrupt, which ends
+    serve cleanly (exit status 0 once serving, the server closed). Installed explicitly: a
+    process started in the background by a non-interactive shell inherits SIGINT ignored,
+    and Python leaves an ignored signal so."""
+    for stopping in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stopping, signal.default_int_handler)
 
 
 def follow_new_versions(engine, every: float, stop: threading.Event) -> None:

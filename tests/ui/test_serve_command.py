@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 from gradio_client import Client
@@ -17,10 +18,10 @@ pytestmark = pytest.mark.slow
 KAZRAG = [sys.executable, "-m", "kazrag"]
 
 
-def test_serve_prints_its_address_answers_and_stops_on_ctrl_c(engine, tmp_path):
-    port = free_port()
-    feedback = tmp_path / "votes.jsonl"
-    server = subprocess.Popen(
+def start_serve(engine, port: int, feedback, *extra: str) -> subprocess.Popen:
+    """`kazrag serve` started the way a script starts it in the background: a
+    non-interactive shell's `&` leaves the child with SIGINT ignored (SIG_IGN)."""
+    return subprocess.Popen(
         KAZRAG
         + [
             "serve",
@@ -32,14 +33,20 @@ def test_serve_prints_its_address_answers_and_stops_on_ctrl_c(engine, tmp_path):
             str(engine.config.resolved_index_dir()),
             "--model-dir",
             str(engine.config.resolved_model_dir()),
+            *extra,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=REPO_ROOT,
-        # a child of a non-interactive shell may inherit SIGINT ignored; Ctrl+C must work
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
+
+
+def test_serve_prints_its_address_answers_and_stops_on_ctrl_c(engine, tmp_path):
+    port = free_port()
+    feedback = tmp_path / "votes.jsonl"
+    server = start_serve(engine, port, feedback)
     try:
         line = server.stdout.readline()
         assert line.strip() == (
@@ -49,12 +56,30 @@ def test_serve_prints_its_address_answers_and_stops_on_ctrl_c(engine, tmp_path):
             "Заң бойынша қалыпты жұмыс аптасы ең көбі неше сағат болуы керек?", api_name="/chat"
         )
         assert "40 сағат" in answer and "[1]" in answer
-        server.send_signal(signal.SIGINT)
+        server.send_signal(signal.SIGINT)  # ignored by inheritance, handled by serve itself
         _, err = server.communicate(timeout=30)
     finally:
         server.kill()
     assert server.returncode == 0
     assert str(feedback) in err and "Traceback" not in err
+    assert err.rstrip().endswith("kazrag: stopped")
+
+
+def test_serve_stops_cleanly_on_sigterm_and_frees_its_port(engine, tmp_path):
+    port = free_port()
+    server = start_serve(engine, port, tmp_path / "votes.jsonl")
+    try:
+        assert "serving" in server.stdout.readline()
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        _, err = server.communicate(timeout=30)
+        stopped_in = time.monotonic() - started
+    finally:
+        server.kill()
+    assert server.returncode == 0, err
+    assert stopped_in < 10 and "Traceback" not in err
+    with socket.socket() as probe:  # the port is free again
+        probe.bind(("127.0.0.1", port))
 
 
 def test_serve_refuses_a_port_in_use_before_loading_anything(tmp_path):
