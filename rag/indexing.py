@@ -245,11 +245,11 @@ def add_documents(
 ) -> BuildReport:
     """Add (or update) the documents under `paths` in `store`; only their new chunks are
     embedded. With `may_replace` off (uploads from the web), a file named like an indexed
-    document is refused instead of replacing it. Whether the store is empty (these documents become the corpus) and what is
-    already there are decided under the writer lock, so concurrent adds each add theirs and
-    report only theirs. `embedder` may be a function giving it: it is only called once there
-    is something to embed, so a batch of nothing but bad files is refused without loading
-    the model."""
+    document is refused instead of replacing it. Whether the store is empty (these documents
+    become the corpus) and what is already there are decided under the writer lock, so
+    concurrent adds each add theirs and report only theirs. `embedder` may be a function
+    giving it: it is only called once there is something to embed, so a batch of nothing but
+    bad files is refused without loading the model."""
     new, skipped = load_corpus(paths, config, span(progress, 0.0, READING_SHARE))
     if not new:
         raise _nothing_added(skipped)

@@ -28,7 +28,7 @@ def append_feedback(
     answer: str,
     sources: list[str],
     liked: bool | None,
-    max_bytes: int = 64_000,
+    max_bytes: int,
 ) -> dict:
     """Append one feedback record to `path` (created with its folder) and return it; a
     record over `max_bytes` is refused (FeedbackError), the file unchanged."""

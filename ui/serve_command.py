@@ -111,9 +111,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     demo = build_app(engine, config, access)
     try:
         _, url, _ = demo.launch(
-            server_name=args.host, server_port=args.port, quiet=True, prevent_thread_lock=True,
+            server_name=args.host,
+            server_port=args.port,
+            quiet=True,
+            prevent_thread_lock=True,
             **launch_options(config),
-        )  # fmt: skip
+        )
     except OSError as exc:  # taken meanwhile; Gradio's message names its own settings
         raise ConfigError(
             f"cannot serve on {args.host}:{args.port} ({exc}); choose another --port"

@@ -187,12 +187,19 @@ class UploadIndexer:
 
     def _submit(self, job: UploadJob) -> UploadJob:
         with self._lock:
-            ahead = len(self._waiting)
             self._waiting.append(job)
-        if ahead:
-            job._set(f"waiting: {ahead} upload{'s' if ahead > 1 else ''} ahead", None)
+        self._tell_waiting()
         self._jobs.put(job)
         return job
+
+    def _tell_waiting(self) -> None:
+        """Tell each job that has not started how many jobs are ahead of it (the one being
+        indexed included); the first in line is the next to start and is told nothing."""
+        with self._lock:
+            waiting = list(self._waiting)
+        for ahead, job in enumerate(waiting):
+            if ahead and job.state.fraction is None:
+                job._set(f"waiting: {ahead} upload{'s' if ahead > 1 else ''} ahead", None)
 
     def _work(self) -> None:
         while True:
@@ -215,12 +222,7 @@ class UploadIndexer:
                 job.cleanup()
                 with self._lock:
                     self._waiting.remove(job)
-                    waiting = list(self._waiting)
-                for number, later in enumerate(waiting):
-                    if later.state.fraction is None:
-                        later._set(
-                            f"waiting: {number + 1} upload{'s' if number else ''} ahead", None
-                        )
+                self._tell_waiting()
                 job._set("done", 1.0)
                 job.done.set()
 
