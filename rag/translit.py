@@ -1197,6 +1197,17 @@ not can could would should will there their they he she his her percent about ac
 under after before than into any all some more most per year years people did
 """.split()
 )
+# Turkish writes the 2021 Kazakh alphabet's letters too (ş, ç, ğ, ı, ö, ü) but never q; these
+# of its function words are no Kazakh word in any Latin spelling (with and without diacritics).
+_TURKISH_WORDS = frozenset(
+    """
+kaç kac kaçta yüzde yuzde için icin nedir hangi hangisi nerede nereye nereden nasıl nasil niçin
+nicin niye değil degil mı mu mü ve veya gibi kadar sonra önce olarak tarafından tarafindan
+yılında yilinda yıl yılı var yok çok daha şey
+""".split()
+)
+
+
 RUSSIAN_WORDS = frozenset(
     """
 и в во на что как какой какая какие каком какую каких сколько когда кто где почему зачем ли
@@ -1309,10 +1320,19 @@ def kazakh_latin_score(text: str) -> float:
     return kazakh / (kazakh + english) if kazakh + english else 0.0
 
 
+def _is_turkish(words: list[str]) -> bool:
+    """Turkish rather than Latin Kazakh: a Turkish function word, and no `q` and no Kazakh
+    cue word (Kazakh in every Latin alphabet writes қ as q)."""
+    low = [w.casefold() for w in words]
+    return any(w in _TURKISH_WORDS for w in low) and not any(
+        "q" in w or w in _LATIN_CUES for w in low
+    )
+
+
 def is_latin_kazakh(text: str) -> bool:
     """Kazakh typed in Latin letters (any official alphabet or chat Latin), not English."""
     latin, cyrillic = _latin_words(text)
-    if not latin or cyrillic >= len(latin):
+    if not latin or cyrillic >= len(latin) or _is_turkish(latin):
         return False
     kazakh, english = _latin_evidence(text)
     return kazakh >= 1.0 and kazakh > english
