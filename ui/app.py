@@ -12,11 +12,11 @@ from pathlib import Path
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from kazrag.errors import AccessError, FeedbackError, KazragError, QuestionError
+from kazrag.errors import AccessError, ConfigError, FeedbackError, KazragError, QuestionError
 from kazrag.rag.config import BUNDLED_CORPUS, MODES, Config
 from kazrag.rag.engine import Kazrag
 
-from . import api, render, uploads
+from . import api, i18n, render, uploads
 from .feedback import AnswerLog, append_feedback
 from .uploads import CorpusAccess
 
@@ -67,18 +67,28 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
         composed, then its sources."""
         try:
             question = api.question_of(question)
-            engine.prepare(question)
+            _, lang, _ = engine.prepare(question)
         except QuestionError as exc:
             gr.Warning(str(exc))
             yield question, history
             return
+        try:
+            mode = api.mode_of(mode, config)
+        except ConfigError as exc:
+            raise gr.Error(str(exc), print_exception=False) from exc
         history = history + [render.user_message(question)]
         yield "", history
+        if mode == "bm25" and lang == "en":  # keywords cannot meet across languages: say why
+            yield "", history + [{"role": "assistant", "content": i18n.text(lang, "bm25_english")}]
+            return
         try:
-            answer = engine.ask(question, api.mode_of(mode, config), api.top_k_of(top_k, config))
+            answer = engine.ask(question, mode, api.top_k_of(top_k, config))
         except KazragError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
-        for messages in render.answer_stages(answer):
+        note = None
+        if mode != config.mode:  # an answer from one side of the search only: say which
+            note = i18n.text(answer.lang, "mode_only", mode=i18n.mode_name(answer.lang, mode))
+        for messages in render.answer_stages(answer, note):
             yield "", history + messages
         given, text, _ = render.feedback_turn(history + messages, len(history))
         answers_given.remember(given, text)  # a vote is taken for this answer only
@@ -166,11 +176,12 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
                 autofocus=True,
                 placeholder="Мысалы: Полиция ұсталған адамды қанша сағат ұстай алады?",
             )
-            with gr.Accordion("Settings", open=False):
+            with gr.Accordion("Settings", open=False, elem_id="settings"):
                 mode = gr.Radio(
                     list(MODES),
                     value=config.mode,
                     label="Retrieval mode",
+                    elem_id="mode",
                     info="hybrid = meaning + keywords; dense = meaning only; bm25 = keywords only",
                 )
                 top_k = gr.Slider(

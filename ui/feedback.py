@@ -1,7 +1,7 @@
 """Like/dislike feedback from the chat, appended to a JSON Lines file (one record a line).
 
     {"time": "2025-01-31T12:00:00+00:00", "liked": true, "question": "...",
-     "answer": "...", "sources": ["[1] doc › section, lines 3–5 (score 0.912)", ...]}
+     "answer": "...", "sources": ["[1] doc, section, lines 3–5", ...]}
 
 `liked` is true (like), false (dislike) or null (the user took the vote back): read the last
 record of a question/answer pair as the current vote.

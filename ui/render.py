@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from kazrag.rag.lang import frame
-from kazrag.rag.records import SECTION_SEPARATOR, Answer, Passage, place
+from kazrag.rag.records import Answer, Passage, Quote, place
 
 Message = dict  # {"role": "user" | "assistant", "content": str, "metadata": {...}}
 
@@ -69,10 +69,20 @@ def _assistant(content: str, metadata: dict | None = None) -> Message:
     return message
 
 
-def source_title(passage: Passage, numbers: list[int]) -> str:
-    chunk = passage.chunk
-    where = SECTION_SEPARATOR.join([chunk.doc] + list(chunk.section))
-    return f"{' '.join(f'[{n}]' for n in numbers)} {where}, {chunk.location()}"
+def chat_text(answer: Answer, mode_note: str | None = None) -> str:
+    """The answer as the chat shows it: the frame and the quotes with their [n]. The places
+    are not listed here: each source box below is titled with its quotes' own places, so a
+    citation is shown once. A refusal keeps its list of the closest passages (no boxes)."""
+    text = plain_answer(answer)
+    if answer.quotes:
+        text = text.split("\n\n" + frame(answer.lang, "sources"))[0]
+    return f"{text}\n\n{mode_note}" if mode_note else text
+
+
+def source_title(quotes: list[Quote]) -> str:
+    """ "[1] doc › section, lines 291–292": the place of each quote itself (its own lines or
+    page), not of the whole passage around it."""
+    return "; ".join(q.citation() for q in quotes)
 
 
 def highlight(passage: Passage, quoted: set[str]) -> str:
@@ -92,32 +102,32 @@ def highlight(passage: Passage, quoted: set[str]) -> str:
     return "".join(pieces)
 
 
-def source_messages(answer: Answer) -> list[Message]:
-    """One collapsed box per cited passage, in citation order."""
-    numbers: dict[int, list[int]] = {}
-    quoted: dict[int, set[str]] = {}
+def cited_passages(answer: Answer) -> list[tuple[Passage, list[Quote]]]:
+    """Each cited passage with the quotes taken from it, in citation order."""
+    quotes: dict[int, list[Quote]] = {}
     for quote in answer.quotes:
-        numbers.setdefault(quote.passage_rank, []).append(quote.number)
-        quoted.setdefault(quote.passage_rank, set()).add(quote.text)
+        quotes.setdefault(quote.passage_rank, []).append(quote)
     by_rank = {p.rank: p for p in answer.passages}
+    return [(by_rank[rank], quotes[rank]) for rank in quotes if rank in by_rank]
+
+
+def source_messages(answer: Answer) -> list[Message]:
+    """One collapsed box per cited passage, in citation order: titled with its quotes'
+    places, holding the passage with the quotes marked (no scores: they mean nothing to a
+    reader)."""
     return [
         _assistant(
-            highlight(by_rank[rank], quoted[rank]),
-            {
-                "title": escape(source_title(by_rank[rank], numbers[rank])),
-                "log": f"score {by_rank[rank].score:.3f}",
-                "status": "done",
-            },
+            highlight(passage, {q.text for q in quotes}),
+            {"title": escape(source_title(quotes)), "status": "done"},
         )
-        for rank in numbers
-        if rank in by_rank
+        for passage, quotes in cited_passages(answer)
     ]
 
 
-def answer_stages(answer: Answer) -> Iterator[list[Message]]:
+def answer_stages(answer: Answer, mode_note: str | None = None) -> Iterator[list[Message]]:
     """The assistant's messages for one answer, growing: the text a line at a time (frame,
-    then each quote, then the citations), then the source boxes one by one."""
-    lines = escape(plain_answer(answer)).split("\n")
+    then each quote, then `mode_note` if any), then the source boxes one by one."""
+    lines = escape(chat_text(answer, mode_note)).split("\n")
     shown: list[str] = []
     for line in lines:
         shown.append(line)
@@ -154,7 +164,7 @@ def feedback_turn(history: list, index: int) -> tuple[str, str, list[str]]:
         metadata = message.get("metadata") or {}
         if message.get("role") != "assistant" or not metadata.get("title"):
             break
-        sources.append(f"{unescape(metadata['title'])} ({metadata.get('log') or ''})")
+        sources.append(unescape(metadata["title"]))
     return question, unescape(message_text(history[index])), sources
 
 

@@ -86,9 +86,13 @@ def test_a_kazakh_question_gets_a_quoted_answer_whose_sources_open(browser, engi
         # tracker is hidden again (a box opened before the last update would close again)
         page.wait_for_function(ANSWER_COMPLETE, arg=cited_passages)
         text = chat.inner_text()
-        assert frame("kk", "intro") in text and frame("kk", "sources") in text
-        assert f"«{quote}» [1]" in text
-        assert "[1] human-rights-report-2017.kk.txt" in text
+        assert frame("kk", "intro") in text and f"«{quote}» [1]" in text
+        # each citation's place is shown once, as its box's title, with the quote's own
+        # lines (not the passage's); no raw scores
+        assert frame("kk", "sources") not in text
+        assert text.count(expected.quotes[0].citation()) == 1, text
+        assert text.count("[1] human-rights-report-2017.kk.txt") == 1, text
+        assert "score" not in text
 
         # a source box starts closed; a click opens it on the passage, quote marked
         first = sources.first
@@ -113,4 +117,37 @@ def test_a_kazakh_question_gets_a_quoted_answer_whose_sources_open(browser, engi
         assert [r["liked"] for r in records] == [True, None]
         assert records[0]["question"] == QUESTION and quote in records[0]["answer"]
         assert records[0]["sources"][0].startswith("[1] human-rights-report-2017.kk.txt")
+        page.close()
+
+
+def ask_in_mode(page, mode: str, question: str) -> str:
+    """Choose `mode` in the Settings, ask `question`, return the answer's text."""
+    if not page.locator("#mode").is_visible():
+        page.locator("#settings").get_by_role("button").first.click()
+    page.locator("#mode").get_by_label(mode, exact=True).check()
+    answers = page.locator('#chat [data-testid="bot"]').count()
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        """n => document.querySelectorAll('#chat [data-testid="bot"]').length > n
+        && document.querySelector('#chat [data-testid="status-tracker"]').classList.contains('hide')""",
+        arg=answers,
+    )
+    return page.locator('#chat [data-testid="bot"]').nth(answers).inner_text()
+
+
+def test_a_mode_other_than_the_default_is_named_and_keywords_refuse_english(browser, engine):
+    with serving(engine, engine.config) as url:
+        page = browser.new_page(viewport={"width": 1100, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        english = "How many criminal cases of human trafficking did police investigate in 2016?"
+        said = ask_in_mode(page, "bm25", english)
+        assert "Keyword search (bm25) matches the documents' Kazakh words" in said, said
+        assert "«" not in said  # no quotes pretending to answer
+        said = ask_in_mode(page, "dense", QUESTION)
+        assert "72 сағат" in said and "мағыналық іздеу (dense)" in said, said
+        said = ask_in_mode(page, "hybrid", QUESTION)  # the default: nothing to say
+        assert "72 сағат" in said and "(dense)" not in said and "(hybrid)" not in said
         page.close()
