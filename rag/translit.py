@@ -1197,13 +1197,16 @@ not can could would should will there their they he she his her percent about ac
 under after before than into any all some more most per year years people did
 """.split()
 )
-# Turkish writes the 2021 Kazakh alphabet's letters too (ş, ç, ğ, ı, ö, ü) but never q; these
-# of its function words are no Kazakh word in any Latin spelling (with and without diacritics).
-_TURKISH_WORDS = frozenset(
+# Turkish and German write letters of the 2021 Kazakh alphabet too (ş ç ğ ı ö ü ä) but never q;
+# these of their function words are no Kazakh word in any Latin spelling, with or without
+# diacritics (tests/rag/test_translit.py checks the bundled report in every alphabet).
+_FOREIGN_LATIN_WORDS = frozenset(
     """
 kaç kac kaçta yüzde yuzde için icin nedir hangi hangisi nerede nereye nereden nasıl nasil niçin
 nicin niye değil degil mı mu mü ve veya gibi kadar sonra önce olarak tarafından tarafindan
 yılında yilinda yıl yılı var yok çok daha şey
+wie viele wieviel wieviele für fur über uber und das dem des ist sind wurde wurden wird von zu
+mit auf nicht eine einer wer wann warum welche welcher welches haben gibt
 """.split()
 )
 
@@ -1320,11 +1323,11 @@ def kazakh_latin_score(text: str) -> float:
     return kazakh / (kazakh + english) if kazakh + english else 0.0
 
 
-def _is_turkish(words: list[str]) -> bool:
-    """Turkish rather than Latin Kazakh: a Turkish function word, and no `q` and no Kazakh
-    cue word (Kazakh in every Latin alphabet writes қ as q)."""
+def _is_other_latin_language(words: list[str]) -> bool:
+    """Turkish or German rather than Latin Kazakh: one of their function words, and no `q`
+    and no Kazakh cue word (Kazakh in every Latin alphabet writes қ as q)."""
     low = [w.casefold() for w in words]
-    return any(w in _TURKISH_WORDS for w in low) and not any(
+    return any(w in _FOREIGN_LATIN_WORDS for w in low) and not any(
         "q" in w or w in _LATIN_CUES for w in low
     )
 
@@ -1332,7 +1335,7 @@ def _is_turkish(words: list[str]) -> bool:
 def is_latin_kazakh(text: str) -> bool:
     """Kazakh typed in Latin letters (any official alphabet or chat Latin), not English."""
     latin, cyrillic = _latin_words(text)
-    if not latin or cyrillic >= len(latin) or _is_turkish(latin):
+    if not latin or cyrillic >= len(latin) or _is_other_latin_language(latin):
         return False
     kazakh, english = _latin_evidence(text)
     return kazakh >= 1.0 and kazakh > english

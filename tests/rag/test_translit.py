@@ -324,7 +324,7 @@ def test_conversions_never_fail_and_keep_what_is_not_a_letter(text):
     normalise_question(text, Vocabulary({"сөз": 1}))
 
 
-# ------------------------------------------------------------------ Turkish is not Latin Kazakh
+# ------------------------------------------------------- Turkish and German are not Latin Kazakh
 @pytest.mark.parametrize(
     "question",
     [
@@ -332,9 +332,11 @@ def test_conversions_never_fail_and_keep_what_is_not_a_letter(text):
         "Polis gözaltına alınan kişiyi kaç saat tutabilir?",
         "Haftalık çalışma süresi en fazla kaç saattir?",
         "Kazakistan'da cocuk yasta evlilik ne kadar yaygin? Neden?",
+        "Wie viele Stimmen bekam Nasarbajew bei der Präsidentschaftswahl?",
+        "Wie lange darf die Polizei einen Verdächtigen festhalten, bevor Anklage erhoben wird?",
     ],
 )
-def test_a_turkish_question_is_not_taken_for_latin_kazakh(question, vocabulary):
+def test_a_turkish_or_german_question_is_not_taken_for_latin_kazakh(question, vocabulary):
     # the 2021 Kazakh alphabet shares Turkish's letters: converting Turkish to Cyrillic
     # would turn a question the multilingual model reads into noise
     assert detect(question) != "kk" and not is_latin_kazakh(question)
@@ -342,7 +344,7 @@ def test_a_turkish_question_is_not_taken_for_latin_kazakh(question, vocabulary):
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_kazakh_in_every_latin_alphabet_is_never_taken_for_turkish(version):
+def test_kazakh_in_every_latin_alphabet_is_never_taken_for_turkish_or_german(version):
     report = (BUNDLED_CORPUS / "human-rights-report-2017.kk.txt").read_text(encoding="utf-8")
     paragraphs = [p for p in report.splitlines() if len(p) > 80][:400]
     taken = [p for p in paragraphs if not is_latin_kazakh(cyrillic_to_latin(p, version))]
