@@ -168,6 +168,8 @@ class Config:
     max_upload_bytes: int = 50_000_000
     max_feedback_bytes: int = 64_000
     feedback_answers_kept: int = 10_000
+    # cited passages of a browser session that its reader panel can still open (its latest)
+    reader_sources_kept: int = 100
     stray_upload_seconds: int = 3_600  # an upload never given to add_documents is then deleted
 
     # --- where the index lives (README "More than one machine") ------------------------
@@ -235,6 +237,7 @@ class Config:
             "max_upload_bytes",
             "max_feedback_bytes",
             "feedback_answers_kept",
+            "reader_sources_kept",
             "stray_upload_seconds",
             "store_connections",
             "hnsw_m",

@@ -16,19 +16,16 @@ from kazrag.errors import AccessError, ConfigError, FeedbackError, KazragError, 
 from kazrag.rag.config import BUNDLED_CORPUS, MODES, Config
 from kazrag.rag.engine import Kazrag
 
-from . import api, i18n, render, uploads
+from . import api, i18n, reader, render, uploads
 from .feedback import AnswerLog, append_feedback
 from .uploads import CorpusAccess
 
-HEADER = """# kazrag
-Ask about the documents in Kazakh, Russian or English. Answers quote the documents word for
-word with [n] citations (open a source to read the passage), or say that the documents do
-not answer."""
-
 # The documents table on a phone (390 px): the names wrap, the two number columns stay in view.
+# Example questions are shown whole, wrapped on as many lines as they need.
 DOCUMENTS_CSS = """
 #documents table { table-layout: fixed; width: 100%; }
 #documents td, #documents th { overflow-wrap: anywhere; }
+.example-question { white-space: normal !important; text-align: left; height: auto; }
 """
 
 # Questions the bundled demo corpus answers (shown only when it is the corpus loaded).
@@ -43,6 +40,10 @@ BUNDLED_EXAMPLES = [
 def bundled_corpus_loaded(engine: Kazrag) -> bool:
     names = {p.name for p in BUNDLED_CORPUS.iterdir() if p.is_file()}
     return bool(names) and names <= set(engine.documents())
+
+
+def document_headers(lang: str) -> list[str]:
+    return [i18n.text(lang, key) for key in ("col_document", "col_format", "col_passages")]
 
 
 def launch_options(config: Config) -> dict:
@@ -62,34 +63,44 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
     answers_given = AnswerLog(config.feedback_answers_kept)
     indexer = uploads.UploadIndexer(engine, Path(get_upload_folder()))
 
-    def respond(question: str, history: list, mode: str, top_k: float):
+    def respond(question: str, history: list, mode: str, top_k: float, cited: dict | None = None):
         """Stream one answer into the chat: the question, then the answer as it is
-        composed, then its sources."""
+        composed, then its sources; `cited` (the session's) keeps what the reader shows for
+        each source box."""
+        cited = cited if isinstance(cited, dict) else {}
         try:
             question = api.question_of(question)
             _, lang, _ = engine.prepare(question)
         except QuestionError as exc:
             gr.Warning(str(exc))
-            yield question, history
+            yield question, history, cited
             return
         try:
             mode = api.mode_of(mode, config)
         except ConfigError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
         history = history + [render.user_message(question)]
-        yield "", history
+        yield "", history, cited
         if mode == "bm25" and lang == "en":  # keywords cannot meet across languages: say why
-            yield "", history + [{"role": "assistant", "content": i18n.text(lang, "bm25_english")}]
+            said = {"role": "assistant", "content": i18n.text(lang, "bm25_english")}
+            yield "", history + [said], cited
             return
         try:
+            snapshot = engine.snapshot  # the reader widens passages from the answer's version
             answer = engine.ask(question, mode, api.top_k_of(top_k, config))
         except KazragError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
         note = None
         if mode != config.mode:  # an answer from one side of the search only: say which
             note = i18n.text(answer.lang, "mode_only", mode=i18n.mode_name(answer.lang, mode))
+        for box, (passage, quotes) in zip(
+            render.source_messages(answer), render.cited_passages(answer)
+        ):
+            cited[reader.key_of(box)] = reader.reader_text(passage, quotes, snapshot.retriever)
+        while len(cited) > config.reader_sources_kept:  # the oldest first (dicts keep order)
+            del cited[next(iter(cited))]
         for messages in render.answer_stages(answer, note):
-            yield "", history + messages
+            yield "", history + messages, cited
         given, text, _ = render.feedback_turn(history + messages, len(history))
         answers_given.remember(given, text)  # a vote is taken for this answer only
 
@@ -119,13 +130,19 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
             message = str(exc) if isinstance(exc, KazragError) else "This vote is not recorded."
             raise gr.Error(message, print_exception=False) from None
 
-    def follow(job: uploads.UploadJob, progress: gr.Progress):
+    def follow(job: uploads.UploadJob, progress: gr.Progress, lang: str):
         for state in job.follow():
             progress(state.fraction, desc=state.text)
         documents = engine.documents()
-        return render.documents_rows(documents), render.corpus_line(documents), job.outcome
+        line = render.corpus_line(documents, lang=i18n.lang_of(lang))
+        return render.documents_rows(documents), line, job.outcome
 
-    def add_documents(files: list[str] | None, password: str | None = None, progress=gr.Progress()):  # noqa: B008 - Gradio's idiom
+    def add_documents(
+        files: list[str] | None,
+        password: str | None = None,
+        lang: str = "en",
+        progress=gr.Progress(),  # noqa: B008 - Gradio's idiom
+    ):
         """Index uploaded files (in the background, after the uploads before them); returns
         the documents table, the corpus line and what was added or not, and why."""
         if not files:
@@ -136,17 +153,32 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
         except AccessError as exc:
             indexer.discard(paths)
             raise gr.Error(str(exc), print_exception=False) from exc
-        return follow(indexer.add(paths), progress)
+        return follow(indexer.add(paths), progress, lang)
 
-    def remove_document(name: str | None, password: str | None = None, progress=gr.Progress()):  # noqa: B008
+    def remove_document(
+        name: str | None,
+        password: str | None = None,
+        lang: str = "en",
+        progress=gr.Progress(),  # noqa: B008
+    ):
         """Remove an indexed document by its name; returns the same as add_documents."""
         try:
             access.check(password)
         except AccessError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
         if not isinstance(name, str) or not name:
-            return gr.skip(), gr.skip(), "Choose the document to remove."
-        return follow(indexer.remove(name), progress)
+            return gr.skip(), gr.skip(), i18n.text(lang, "choose_to_remove")
+        return follow(indexer.remove(name), progress, lang)
+
+    def open_reader(history: list, cited: dict, lang: str, selected: gr.SelectData):
+        """A click on a source box (or on an answer: its first source) opens the reader on
+        that passage in its document."""
+        index = selected.index if isinstance(selected.index, int) else selected.index[0]
+        box = reader.source_box(history, index)
+        if box is None:
+            return gr.skip(), gr.skip()
+        text = (cited or {}).get(reader.key_of(box)) or i18n.text(lang, "reader_gone")
+        return gr.Column(visible=True), text
 
     def document_choices():
         return gr.Dropdown(choices=sorted(engine.documents()), value=None)
@@ -157,43 +189,88 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
         analytics_enabled=False,
         delete_cache=(config.stray_upload_seconds, config.stray_upload_seconds),
     ) as demo:
-        gr.Markdown(HEADER)
-        # callables: evaluated at each page load, so a reload shows documents added since
-        corpus = gr.Markdown(lambda: render.corpus_line(engine.documents()), elem_id="corpus-line")
-
-        with gr.Tab("Chat"):
-            chatbot = gr.Chatbot(
-                label="kazrag",
-                height=560,
-                elem_id="chat",
-                latex_delimiters=[],  # "$" in a document is a dollar, not maths
-                placeholder="Сұрағыңызды жазыңыз · Задайте вопрос · Ask a question",
+        # the page speaks English until it loads, then the browser's language (API calls: English)
+        with gr.Row(equal_height=True):
+            header = gr.Markdown(i18n.text(i18n.DEFAULT, "header"), elem_id="header")
+            language = gr.Radio(
+                [(name, code) for code, name in i18n.NAMES.items()],
+                value=i18n.DEFAULT,
+                label=i18n.text(i18n.DEFAULT, "language"),
+                elem_id="language",
+                scale=0,
+                min_width=260,
             )
-            question = gr.Textbox(
-                show_label=False,
-                submit_btn=True,
-                elem_id="question",
-                autofocus=True,
-                placeholder="Мысалы: Полиция ұсталған адамды қанша сағат ұстай алады?",
-            )
-            with gr.Accordion("Settings", open=False, elem_id="settings"):
-                mode = gr.Radio(
-                    list(MODES),
-                    value=config.mode,
-                    label="Retrieval mode",
-                    elem_id="mode",
-                    info="hybrid = meaning + keywords; dense = meaning only; bm25 = keywords only",
-                )
-                top_k = gr.Slider(
-                    1, config.max_top_k, value=config.top_k, step=1, label="Passages to retrieve"
-                )
-            if bundled_corpus_loaded(engine):
-                gr.Examples(BUNDLED_EXAMPLES, inputs=question, label="Example questions")
+        # filled at each page load in the page's language (`relabel`), so a reload shows
+        # documents added since
+        corpus = gr.Markdown(elem_id="corpus-line")
 
-        with gr.Tab("Documents"):
+        with gr.Tab(i18n.text(i18n.DEFAULT, "tab_chat"), elem_id="tab-chat") as chat_tab:
+            # the reader opens beside the chat (below it on a phone) when a source is clicked
+            with gr.Row():
+                with gr.Column(scale=3, min_width=320):
+                    chatbot = gr.Chatbot(
+                        label="kazrag",
+                        height=560,
+                        elem_id="chat",
+                        latex_delimiters=[],  # "$" in a document is a dollar, not maths
+                        placeholder=i18n.text(i18n.DEFAULT, "chat_placeholder"),
+                    )
+                    question = gr.Textbox(
+                        show_label=False,
+                        submit_btn=True,
+                        elem_id="question",
+                        autofocus=True,
+                        placeholder=i18n.text(i18n.DEFAULT, "question_placeholder"),
+                    )
+                    with gr.Accordion(
+                        i18n.text(i18n.DEFAULT, "settings"), open=False, elem_id="settings"
+                    ) as settings:
+                        mode = gr.Radio(
+                            list(MODES),
+                            value=config.mode,
+                            label=i18n.text(i18n.DEFAULT, "mode_label"),
+                            elem_id="mode",
+                            info=i18n.text(i18n.DEFAULT, "mode_info"),
+                        )
+                        top_k = gr.Slider(
+                            1,
+                            config.max_top_k,
+                            value=config.top_k,
+                            step=1,
+                            label=i18n.text(i18n.DEFAULT, "top_k_label"),
+                        )
+                    # example questions as buttons: shown whole, and a click asks the question
+                    examples_heading = gr.Markdown(
+                        i18n.text(i18n.DEFAULT, "examples"), visible=bundled_corpus_loaded(engine)
+                    )
+                    examples = [
+                        gr.Button(
+                            q, size="sm", variant="secondary", elem_classes="example-question"
+                        )
+                        for q in (BUNDLED_EXAMPLES if bundled_corpus_loaded(engine) else [])
+                    ]
+                with gr.Column(
+                    scale=2, min_width=320, visible=False, elem_id="reader"
+                ) as reader_panel:
+                    with gr.Row():
+                        reader_heading = gr.Markdown(
+                            "### " + i18n.text(i18n.DEFAULT, "reader"), elem_id="reader-heading"
+                        )
+                        reader_close = gr.Button(
+                            i18n.text(i18n.DEFAULT, "reader_close"),
+                            size="sm",
+                            scale=0,
+                            min_width=80,
+                            elem_id="reader-close",
+                        )
+                    reader_view = gr.Markdown(elem_id="reader-text", latex_delimiters=[])
+            cited = gr.State({})  # what the reader shows for each source box of this session
+
+        with gr.Tab(
+            i18n.text(i18n.DEFAULT, "tab_documents"), elem_id="tab-documents"
+        ) as documents_tab:
             table = gr.Dataframe(
-                lambda: render.documents_rows(engine.documents()),
-                headers=["Document", "Format", "Passages"],
+                headers=document_headers(i18n.DEFAULT),
                 interactive=False,
                 wrap=True,  # long names wrap: the table fits a phone's width
                 column_widths=["64%", "18%", "18%"],
@@ -201,18 +278,21 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
             )
             # one line saying what the last change did, replaced by the next (no toasts)
             outcome = gr.Textbox(
-                label="Last change", interactive=False, elem_id="documents-outcome", max_lines=12
+                label=i18n.text(i18n.DEFAULT, "outcome"),
+                interactive=False,
+                elem_id="documents-outcome",
+                max_lines=12,
             )
             with gr.Group(visible=access.editable):
                 password = gr.Textbox(
-                    label="Admin password",
+                    label=i18n.text(i18n.DEFAULT, "password"),
                     type="password",
                     visible=access.needs_password,
                     elem_id="admin-password",
                 )
                 # any file is taken: kazrag names what it cannot read and why (.doc too)
                 upload = gr.File(
-                    label="Add documents: .txt .md .pdf .docx .jsonl",
+                    label=i18n.text(i18n.DEFAULT, "upload"),
                     file_count="multiple",
                     elem_id="upload",
                 )
@@ -220,29 +300,112 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
                     remove_choice = gr.Dropdown(
                         choices=sorted(engine.documents()),
                         value=None,
-                        label="Remove a document",
+                        label=i18n.text(i18n.DEFAULT, "remove_label"),
                         elem_id="remove-choice",
                         scale=3,
                     )
-                    remove_button = gr.Button("Remove", elem_id="remove", scale=1, min_width=80)
-            if not access.editable:
-                gr.Markdown(access.description[0].upper() + access.description[1:] + ".")
+                    remove_button = gr.Button(
+                        i18n.text(i18n.DEFAULT, "remove_button"),
+                        elem_id="remove",
+                        scale=1,
+                        min_width=80,
+                    )
+            read_only = gr.Markdown(
+                i18n.text(i18n.DEFAULT, "read_only"), visible=not access.editable
+            )
+
+        def relabel(lang: str) -> list:
+            """Every label of the page in `lang` (the order of `relabelled`)."""
+            lang = i18n.lang_of(lang)
+            words = i18n.TEXTS[lang]
+            return [
+                gr.Markdown(words["header"]),
+                gr.Radio(label=words["language"]),
+                render.corpus_line(engine.documents(), lang=lang),
+                gr.Tab(label=words["tab_chat"]),
+                gr.Chatbot(placeholder=words["chat_placeholder"]),
+                gr.Textbox(placeholder=words["question_placeholder"]),
+                gr.Accordion(label=words["settings"]),
+                gr.Radio(label=words["mode_label"], info=words["mode_info"]),
+                gr.Slider(label=words["top_k_label"]),
+                gr.Markdown(words["examples"]),
+                gr.Markdown("### " + words["reader"]),
+                gr.Button(words["reader_close"]),
+                gr.Tab(label=words["tab_documents"]),
+                gr.Dataframe(
+                    render.documents_rows(engine.documents()), headers=document_headers(lang)
+                ),
+                gr.Textbox(label=words["outcome"]),
+                gr.Textbox(label=words["password"]),
+                gr.File(label=words["upload"]),
+                gr.Dropdown(label=words["remove_label"]),
+                gr.Button(words["remove_button"]),
+                gr.Markdown(words["read_only"]),
+            ]
+
+        relabelled = [
+            header,
+            language,
+            corpus,
+            chat_tab,
+            chatbot,
+            question,
+            settings,
+            mode,
+            top_k,
+            examples_heading,
+            reader_heading,
+            reader_close,
+            documents_tab,
+            table,
+            outcome,
+            password,
+            upload,
+            remove_choice,
+            remove_button,
+            read_only,
+        ]
+
+        def browser_language(request: gr.Request) -> list:
+            lang = i18n.from_browser(request.headers.get("accept-language"))
+            return [lang] + relabel(lang)
+
+        demo.load(browser_language, None, [language] + relabelled, api_visibility="private")
+        language.input(relabel, language, relabelled, api_visibility="private")
 
         question.submit(
             respond,
-            [question, chatbot, mode, top_k],
-            [question, chatbot],
+            [question, chatbot, mode, top_k, cited],
+            [question, chatbot, cited],
             api_name="respond",
             api_visibility="undocumented",
             concurrency_limit=config.concurrent_answers,
             concurrency_id="answer",
         )
+        for example in examples:  # the button's own text is the question it asks
+            example.click(
+                respond,
+                [example, chatbot, mode, top_k, cited],
+                [question, chatbot, cited],
+                api_visibility="private",
+                concurrency_limit=config.concurrent_answers,
+                concurrency_id="answer",
+            )
         chatbot.like(record_vote, chatbot, None, api_visibility="private")
+        chatbot.select(
+            open_reader,
+            [chatbot, cited, language],
+            [reader_panel, reader_view],
+            api_visibility="private",
+        )
+        reader_close.click(
+            lambda: gr.Column(visible=False), None, reader_panel, api_visibility="private"
+        )
         # progress on the upload box (the table stays readable meanwhile), which is emptied
         # afterwards, failed or not, ready for the next files
         upload.upload(
             add_documents,
-            [upload, password],
+            [upload, password, language],
             [table, corpus, outcome],
             api_name="add_documents",
             show_progress_on=upload,
@@ -252,7 +415,7 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
         )
         remove_button.click(
             remove_document,
-            [remove_choice, password],
+            [remove_choice, password, language],
             [table, corpus, outcome],
             api_name="remove_document",
             show_progress_on=remove_button,

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from kazrag.rag.lang import frame
 from kazrag.rag.records import Answer, Passage, Quote, place
 
+from . import i18n
+
 Message = dict  # {"role": "user" | "assistant", "content": str, "metadata": {...}}
 
 # ASCII punctuation that Markdown or HTML could act on; a backslash makes each one literal.
@@ -176,13 +178,17 @@ def documents_rows(documents: dict[str, dict]) -> list[list]:
     ]
 
 
-def corpus_line(documents: dict[str, dict], shown: int = 4) -> str:
+def corpus_line(documents: dict[str, dict], shown: int = 4, lang: str = "en") -> str:
     names = sorted(documents)
     chunks = sum(info.get("chunks", 0) for info in documents.values())
-    listed = ", ".join(names[:shown]) + (
-        f" and {len(names) - shown} more" if len(names) > shown else ""
-    )
-    return escape(
-        f"Corpus: {len(names)} document{'s' if len(names) != 1 else ''}, "
-        f"{chunks} passages — {listed}"
-    )
+    listed = ", ".join(names[:shown])
+    if len(names) > shown:
+        listed += i18n.text(lang, "more", n=len(names) - shown)
+    if lang == "en":  # English alone needs a singular
+        line = (
+            f"Corpus: {len(names)} document{'s' if len(names) != 1 else ''}, "
+            f"{chunks} passages — {listed}"
+        )
+    else:
+        line = i18n.text(lang, "corpus", documents=len(names), passages=chunks, listed=listed)
+    return escape(line)

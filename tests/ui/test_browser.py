@@ -151,3 +151,90 @@ def test_a_mode_other_than_the_default_is_named_and_keywords_refuse_english(brow
         said = ask_in_mode(page, "hybrid", QUESTION)  # the default: nothing to say
         assert "72 сағат" in said and "(dense)" not in said and "(hybrid)" not in said
         page.close()
+
+
+def test_the_page_speaks_the_browsers_language_and_switches(browser, engine):
+    from kazrag.ui.app import BUNDLED_EXAMPLES
+    from kazrag.ui.i18n import TEXTS
+
+    with serving(engine, engine.config) as url:
+        page = browser.new_page(locale="ru-RU", viewport={"width": 1100, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        page.get_by_role("tab", name=TEXTS["ru"]["tab_documents"]).wait_for()
+        question = page.locator("#question textarea")
+        assert question.get_attribute("placeholder") == TEXTS["ru"]["question_placeholder"]
+        assert page.locator("#corpus-line").inner_text().startswith("Корпус:")
+        assert page.locator("#settings").get_by_text(TEXTS["ru"]["settings"]).is_visible()
+        assert page.get_by_text(TEXTS["ru"]["examples"]).is_visible()
+
+        page.locator("#language").get_by_label("English", exact=True).check()
+        page.get_by_role("tab", name="Documents", exact=True).wait_for()
+        assert question.get_attribute("placeholder") == TEXTS["en"]["question_placeholder"]
+        page.get_by_role("tab", name="Documents", exact=True).click()
+        headers = page.locator("#documents thead").inner_text()
+        assert "Document" in headers and "Passages" in headers
+        page.close()
+
+        # a Kazakh phone: Kazakh words, each example shown whole, a click asks it
+        page = browser.new_page(locale="kk-KZ", viewport={"width": 390, "height": 844})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        page.get_by_role("tab", name=TEXTS["kk"]["tab_documents"]).wait_for()
+        assert page.get_by_text(TEXTS["kk"]["examples"]).is_visible()
+        buttons = page.locator(".example-question")
+        assert buttons.count() == len(BUNDLED_EXAMPLES)
+        for n, example in enumerate(BUNDLED_EXAMPLES):
+            button = buttons.nth(n)
+            assert button.inner_text().strip() == example
+            # whole: nothing clipped inside the button, the button inside the screen
+            assert button.evaluate("b => b.scrollWidth <= b.clientWidth + 1"), example
+            box = button.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (example, box)
+        buttons.nth(3).click()
+        chat = page.locator("#chat")
+        chat.locator('[data-testid="user"]').filter(has_text=BUNDLED_EXAMPLES[3]).wait_for()
+        chat.locator('[data-testid="bot"]').filter(has_text="«").first.wait_for()
+        assert "147" in chat.inner_text()
+        page.close()
+
+
+@pytest.mark.parametrize("width", [1100, 390])
+def test_a_clicked_source_opens_the_reader_at_the_quote_in_its_document(browser, engine, width):
+    from kazrag.ui.reader import surrounding
+
+    expected = engine.ask(QUESTION)
+    quote = expected.quotes[0]
+    passage = next(p for p in expected.passages if p.rank == quote.passage_rank)
+    before, after = surrounding(engine.snapshot.retriever, passage.chunk)
+    with serving(engine, engine.config) as url:
+        page = browser.new_page(locale="en-US", viewport={"width": width, "height": 900})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        reader = page.locator("#reader")
+        assert not reader.is_visible()
+        box = page.locator("#question textarea")
+        box.fill(QUESTION)
+        box.press("Enter")
+        page.wait_for_function(ANSWER_COMPLETE, arg=len({q.passage_rank for q in expected.quotes}))
+        first = page.locator("#chat .thought-group").first
+        first.locator(".title").click()  # the box opens on the passage
+        first.locator("mark").first.click()  # a click on it opens the reader
+        text = page.locator("#reader-text")
+        text.locator("mark").first.wait_for(state="visible")
+        shown = text.inner_text()
+        assert passage.chunk.doc in shown and passage.chunk.section[-1] in shown
+        assert f"[1] lines {quote.line_start}–{quote.line_end}" in shown
+        assert text.locator("mark").first.inner_text().strip() in quote.text
+        # the text around the passage, from the document: the chat box has none of it
+        assert " ".join(before.split()[-6:]) in " ".join(shown.split())
+        assert " ".join(after.split()[:6]) in " ".join(shown.split())
+        assert " ".join(after.split()[:6]) not in " ".join(first.inner_text().split())
+        bounds = reader.bounding_box()
+        assert bounds and bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= width + 1
+        if width >= 1000:  # beside the chat, the chat still in view
+            chat = page.locator("#chat").bounding_box()
+            assert chat and bounds["x"] >= chat["x"] + chat["width"] - 1
+        page.get_by_role("button", name="Close", exact=True).click()
+        reader.wait_for(state="hidden")
+        page.close()
