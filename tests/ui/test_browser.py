@@ -238,3 +238,80 @@ def test_a_clicked_source_opens_the_reader_at_the_quote_in_its_document(browser,
         page.get_by_role("button", name="Close", exact=True).click()
         reader.wait_for(state="hidden")
         page.close()
+
+
+ABAI = """Абай Құнанбайұлы
+
+Абай Құнанбайұлы 1845 жылы Шыңғыстау баурайында дүниеге келген қазақ ақыны. Ол қара сөздер
+деп аталатын қырық бес философиялық шығарма жазды.
+"""
+PROGRESS_WATCH = """() => { window.seen = [];
+    new MutationObserver(() => { const box = document.querySelector('#upload');
+        if (box) window.seen.push(box.innerText); })
+    .observe(document.body, {subtree: true, childList: true, characterData: true}); }"""
+
+
+def test_the_documents_tab_on_a_phone_adds_refuses_and_removes(browser, engine, tmp_path):
+    import shutil
+
+    from kazrag.rag.engine import Kazrag
+
+    copy = tmp_path / "index"
+    shutil.copytree(engine.config.resolved_index_dir(), copy, symlinks=True)
+    own = Kazrag.open(engine.config.with_(index_dir=copy))
+    abai = tmp_path / "abai.txt"
+    abai.write_text(ABAI, encoding="utf-8")
+    old_word = tmp_path / "letter.doc"
+    old_word.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    with serving(own, own.config.with_(feedback_path=tmp_path / "f.jsonl")) as url:
+        page = browser.new_page(locale="en-US", viewport={"width": 390, "height": 844})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        page.get_by_role("tab", name="Documents", exact=True).click()
+        table = page.locator("#documents")
+        table.get_by_text("human-rights-report-2017.kk.txt").first.wait_for()
+        for column in ("Format", "Passages"):  # every column in view on a phone
+            cell = table.locator("thead th").filter(has_text=column).first
+            bounds = cell.bounding_box()
+            assert bounds and bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 391, column
+        outcome = page.locator("#documents-outcome textarea")
+        files = page.locator("#upload input[type=file]")
+
+        page.evaluate(PROGRESS_WATCH)
+        files.set_input_files(str(abai))
+        page.wait_for_function(
+            "() => document.querySelector('#documents-outcome textarea').value.includes('abai')"
+        )
+        assert outcome.input_value().startswith("added abai.txt"), outcome.input_value()
+        table.get_by_text("abai.txt", exact=True).wait_for()
+        # the progress named the file being indexed, never another document
+        seen = [line for text in page.evaluate("window.seen") for line in text.split("\n")]
+        steps = [s for s in seen if any(w in s for w in ("reading", "chunking", "embedding"))]
+        assert steps and all(s.strip().startswith("abai.txt") for s in steps), steps
+        assert not any("human-rights" in s for s in seen), seen
+
+        # a .doc: kazrag's own reason, and the file does not stay for the next batch
+        files.set_input_files(str(old_word))
+        page.wait_for_function(
+            "() => document.querySelector('#documents-outcome textarea').value.includes('letter')"
+        )
+        said = outcome.input_value()
+        assert "letter.doc" in said and ".docx" in said, said
+        assert "Invalid file type" not in page.content()
+        page.wait_for_function(
+            "() => !document.querySelector('#upload').innerText.includes('letter.doc')"
+        )
+        # one outcome box, replaced each time: no messages stacked over the table
+        assert page.locator(".toast-body").count() == 0
+
+        page.locator("#remove-choice input").click()
+        page.get_by_role("option", name="abai.txt", exact=True).click()
+        page.locator("#remove").click()
+        page.wait_for_function(
+            "() => document.querySelector('#documents-outcome textarea').value.startsWith('removed')"
+        )
+        assert outcome.input_value().startswith("removed abai.txt"), outcome.input_value()
+        assert "letter.doc" not in outcome.input_value()
+        table.get_by_text("abai.txt", exact=True).wait_for(state="detached")
+        assert "abai.txt" not in own.documents()
+        page.close()
