@@ -297,9 +297,12 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
                     elem_id="upload",
                 )
                 with gr.Row():
+                    # any name is taken (remove_document checks it): the choices are the
+                    # page's, and a document added since the page was built is removable too
                     remove_choice = gr.Dropdown(
                         choices=sorted(engine.documents()),
                         value=None,
+                        allow_custom_value=True,
                         label=i18n.text(i18n.DEFAULT, "remove_label"),
                         elem_id="remove-choice",
                         scale=3,
@@ -421,6 +424,8 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
             show_progress_on=remove_button,
             concurrency_limit=None,
         ).then(document_choices, None, remove_choice, api_visibility="private")
+        # a page loaded after documents were added or removed offers the current ones
+        demo.load(document_choices, None, remove_choice, api_visibility="private")
         gr.api(
             chat,
             api_name="chat",

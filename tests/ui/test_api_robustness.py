@@ -97,3 +97,29 @@ def test_the_command_line_refuses_the_same_top_k_with_the_same_message(engine):
         )
         assert result.returncode == 1
         assert result.stderr.strip() == f"kazrag: error: {TOP_K_RANGE}, not {top_k}"
+
+
+def test_rest_calls_keep_at_most_max_sessions_sessions(engine, tmp_path):
+    """Each REST call is a Gradio session whose state is kept (issue 14, item 8): the server
+    holds the last `max_sessions` of them, not Gradio's 10,000 (benchmarks/soak_rest.py
+    measures the memory this bounds)."""
+    from gradio_server import free_port
+
+    from kazrag.ui.app import build_app, launch_options
+
+    config = engine.config.with_(feedback_path=tmp_path / "votes.jsonl", max_sessions=4)
+    demo = build_app(engine, config)
+    _, address, _ = demo.launch(
+        server_name="127.0.0.1",
+        server_port=free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        **launch_options(config),
+    )
+    try:
+        for _ in range(10):
+            assert call_chat(address, body(Q))[0] == "complete"
+        sessions = len(demo.state_holder.session_data)
+    finally:
+        demo.close()
+    assert sessions == 4  # 10 calls, 10 sessions made; the 6 oldest dropped
