@@ -8,6 +8,7 @@ very same vectors and what is compared is the stores.
 
     python benchmarks/eval_stores.py                  # starts a throwaway PostgreSQL
     python benchmarks/eval_stores.py --dsn postgresql://kazrag@db/bench --sets reports-dev
+    python benchmarks/eval_stores.py --kazqad /work/shared/benchmarks/kazqad   # from a worktree
 """
 
 from __future__ import annotations
@@ -27,11 +28,16 @@ from kazrag.rag.config import BUNDLED_CORPUS, Config
 from kazrag.rag.stores import cache_dir_of
 from kazrag.ui.cli import main as kazrag
 
-SETS = {
-    "reports-dev": (ROOT / "eval/sets/reports-dev.jsonl", BUNDLED_CORPUS),
-    "reports-test": (ROOT / "eval/sets/reports-test.jsonl", BUNDLED_CORPUS),
-    "kazqad-dev": (KAZQAD / "questions-dev.jsonl", KAZQAD / "corpus.jsonl"),
-}
+
+def question_sets(kazqad: Path) -> dict[str, tuple[Path, Path]]:
+    return {
+        "reports-dev": (ROOT / "eval/sets/reports-dev.jsonl", BUNDLED_CORPUS),
+        "reports-test": (ROOT / "eval/sets/reports-test.jsonl", BUNDLED_CORPUS),
+        "kazqad-dev": (kazqad / "questions-dev.jsonl", kazqad / "corpus.jsonl"),
+    }
+
+
+SETS = question_sets(KAZQAD)
 # counts of questions are the same on both sides by construction; latency is the machine's
 # (and the order the two runs came in), not a quality of the store: both are left out
 TOLERANCE = 0.005  # issue 15: equal within this on every metric
@@ -86,7 +92,11 @@ def main() -> None:
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--dsn", help="a PostgreSQL database with pgvector (default: start one)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--kazqad", type=Path, default=KAZQAD, help=f"KazQAD's folder (default {KAZQAD})"
+    )
     args = parser.parse_args()
+    sets = question_sets(args.kazqad)
     info = announce("eval_stores")
     results: dict = {}
     with contextlib.ExitStack() as stack:
@@ -101,7 +111,7 @@ def main() -> None:
         out = Path(tempfile.mkdtemp(prefix="kazrag-eval-stores-"))
         stack.callback(shutil.rmtree, out, True)
         for name in args.sets.split(","):
-            questions, corpus = SETS[name]
+            questions, corpus = sets[name]
             common = [str(questions), "--corpus", str(corpus), "--compare", "bm25,dense,hybrid"]
             run(["eval", *common, "--summary", str(out / f"{name}-folder.json")])
             folder_cache = eval_index_dir(Config(), corpus) / "embeddings"
