@@ -424,8 +424,6 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
             show_progress_on=remove_button,
             concurrency_limit=None,
         ).then(document_choices, None, remove_choice, api_visibility="private")
-        # a page loaded after documents were added or removed offers the current ones
-        demo.load(document_choices, None, remove_choice, api_visibility="private")
         gr.api(
             chat,
             api_name="chat",
