@@ -315,3 +315,61 @@ def test_the_documents_tab_on_a_phone_adds_refuses_and_removes(browser, engine, 
         table.get_by_text("abai.txt", exact=True).wait_for(state="detached")
         assert "abai.txt" not in own.documents()
         page.close()
+
+
+def test_serve_switches_to_a_version_that_index_add_wrote_meanwhile(browser, engine, tmp_path):
+    """`kazrag serve` and `kazrag index add` as two processes on one index: the open page
+    answers from the added document without a restart or a reload."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    from gradio_server import free_port
+
+    copy = tmp_path / "index"
+    shutil.copytree(engine.config.resolved_index_dir(), copy, symlinks=True)
+    places = ["--index-dir", str(copy), "--model-dir", str(engine.config.resolved_model_dir())]
+    abai = tmp_path / "abai.txt"
+    abai.write_text(ABAI, encoding="utf-8")
+    port, log = free_port(), tmp_path / "serve.log"
+    with log.open("w") as err:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "kazrag", "serve", "--port", str(port), *places],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            cwd=REPO_ROOT,
+        )
+    try:
+        line = server.stdout.readline()
+        assert "serving 2 documents" in line, line + log.read_text()
+        page = browser.new_page(locale="en-US", viewport={"width": 1100, "height": 900})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(line.split()[-1])
+        page.locator("#question textarea").wait_for()
+
+        added = subprocess.run(
+            [sys.executable, "-m", "kazrag", "index", "add", str(abai), *places],
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            timeout=300,
+        )
+        assert added.returncode == 0, added.stderr
+        deadline = time.monotonic() + 30
+        while "switched to index version" not in log.read_text():
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        assert "(3 documents)" in log.read_text()
+
+        box = page.locator("#question textarea")
+        box.fill("Абай Құнанбайұлы қай жылы дүниеге келген?")
+        box.press("Enter")
+        page.wait_for_function(ANSWER_COMPLETE, arg=1)
+        chat = page.locator("#chat").inner_text()
+        assert "1845" in chat and "[1] abai.txt" in chat, chat
+        page.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
