@@ -105,6 +105,8 @@ def test_a_kazakh_question_gets_a_quoted_answer_whose_sources_open(browser, engi
 
         page.wait_for_timeout(500)
         assert mark.is_visible()  # still open: the screenshot shows the passage
+        mark.click()  # and the reader beside it, the quote in its document
+        page.locator("#reader-text mark").first.wait_for(state="visible")
         SCREENSHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=True)
         assert SCREENSHOT.stat().st_size > 20_000
