@@ -254,7 +254,8 @@ def _connect(ray: Any, address: str, connect_seconds: float) -> None:
         raise ConfigError(
             f"cannot join the Ray cluster at {address} ({_first_line(exc)}); start one with "
             "`ray start --head` (and `ray start --address=HEAD:6379` on the other machines), "
-            "or use --ray auto"
+            "or use --ray auto; a cluster with token authentication also needs "
+            "RAY_AUTH_MODE=token and its token (RAY_AUTH_TOKEN or ~/.ray/auth_token) here"
         ) from None
 
 

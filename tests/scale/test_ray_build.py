@@ -77,6 +77,7 @@ def test_an_unreachable_ray_cluster_is_one_error_line(ray_cluster, small_config,
     assert result.returncode == 1 and lines[-1].startswith(
         "kazrag: error: cannot join the Ray cluster at 127.0.0.1:1"
     )
+    assert "RAY_AUTH_MODE=token" in lines[-1]  # a cluster that wants a token fails the same way
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "index").exists() or FolderStore(tmp_path / "index").state() == "empty"
 
