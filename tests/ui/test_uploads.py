@@ -387,3 +387,22 @@ def test_a_vote_is_recorded_only_for_an_answer_the_server_gave_within_the_size_b
     assert not done.get("success")
     assert done["output"]["error"] == "This vote is not recorded: its record is over 200 bytes."
     assert not votes.exists()  # nothing was written for either
+
+
+def test_an_upload_never_given_to_add_documents_is_deleted_after_stray_upload_seconds(
+    engine, tmp_path, monkeypatch
+):
+    # a client that uploads and never asks to index (an abandoned page, or abuse) leaves
+    # nothing behind once stray_upload_seconds have passed
+    config = engine.config.with_(stray_upload_seconds=2)
+    upload_dir = tmp_path / "gradio"
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(upload_dir))
+    stray = write(tmp_path, "abandoned.kk.txt", "Бұл файл ешқашан индекстелмейді.\n")
+    with serving(engine, config) as url:
+        with stray.open("rb") as handle:
+            reply = httpx.post(f"{url}gradio_api/upload", files={"files": handle}, timeout=30)
+        reply.raise_for_status()
+        stored = Path(reply.json()[0])
+        assert stored.is_file() and upload_dir in stored.parents
+        wait_for(lambda: not stored.exists(), 30, "the stray upload deleted")
+        assert not left_in(upload_dir, stray.name)
