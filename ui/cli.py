@@ -28,6 +28,7 @@ from kazrag.errors import KazragError
 from . import ask_command, eval_command, index_command, serve_command
 
 EXIT_OK, EXIT_ERROR, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as other Unix tools end when the reader stops
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,10 +103,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
     except KeyboardInterrupt:
         print("kazrag: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `kazrag ask … | head`: the reader has all it wanted; end quietly, and point stdout
+        # at /dev/null so the interpreter's own flush at exit does not fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except KazragError as exc:
         print(f"kazrag: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -415,3 +415,12 @@ def test_a_full_disk_gives_one_line_and_keeps_the_index(
     filler.unlink()  # room again: the lock is not stuck and the add goes through
     code, out, err = cli(capsys, "index", "add", str(new), config=on_disk)
     assert code == 0 and out.startswith("added 1 (kobyz.txt)"), err
+
+
+def test_output_into_a_closed_pipe_ends_quietly(index_copy):
+    # `kazrag index info | head -1`: the reader is gone before kazrag writes
+    run = _kazrag(index_copy, "index", "info")
+    run.stdout.close()
+    err = run.stderr.read()
+    assert run.wait(timeout=300) == 141  # 128 + SIGPIPE, as other tools end
+    assert err == "" and "internal error" not in err
