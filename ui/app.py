@@ -135,7 +135,7 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
             progress(state.fraction, desc=state.text)
         documents = engine.documents()
         line = render.corpus_line(documents, lang=i18n.lang_of(lang))
-        return render.documents_rows(documents), line, job.outcome
+        return render.documents_rows(documents), line, job.outcome_in(i18n.lang_of(lang))
 
     def add_documents(
         files: list[str] | None,

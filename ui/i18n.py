@@ -45,6 +45,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "remove_label": "Құжатты өшіру",
         "remove_button": "Өшіру",
         "choose_to_remove": "Өшірілетін құжатты таңдаңыз.",
+        "did_added": "{names} қосылды",
+        "did_updated": "{names} жаңартылды",
+        "did_removed": "{names} өшірілді",
+        "did_nothing": "ештеңе өзгерген жоқ",
+        "index_now": "{done}: индексте енді {documents} құжат, {chunks} үзінді",
+        "not_added": "қосылмады: {problem}",
+        "waiting": "кезекте",
         "read_only": (
             "Бұл сервердің құжаттарын веб арқылы өзгертуге болмайды; оператор оларды "
             "kazrag index add арқылы қосады."
@@ -89,6 +96,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "remove_label": "Удалить документ",
         "remove_button": "Удалить",
         "choose_to_remove": "Выберите документ для удаления.",
+        "did_added": "добавлено: {names}",
+        "did_updated": "обновлено: {names}",
+        "did_removed": "удалено: {names}",
+        "did_nothing": "ничего не изменилось",
+        "index_now": "{done}; в индексе теперь документов: {documents}, фрагментов: {chunks}",
+        "not_added": "не добавлено: {problem}",
+        "waiting": "в очереди",
         "read_only": (
             "Документы этого сервера нельзя менять через веб; оператор добавляет их командой "
             "kazrag index add."
@@ -132,6 +146,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "remove_label": "Remove a document",
         "remove_button": "Remove",
         "choose_to_remove": "Choose the document to remove.",
+        "did_added": "added {names}",
+        "did_updated": "updated {names}",
+        "did_removed": "removed {names}",
+        "did_nothing": "nothing changed",
+        "index_now": "{done}: the index now has {documents} documents, {chunks} passages",
+        "not_added": "not added: {problem}",
+        "waiting": "waiting",
         "read_only": (
             "This server's documents are read-only from the web; the operator adds documents "
             "with kazrag index add."

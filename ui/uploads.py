@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 
 from kazrag.errors import AccessError, KazragError
 
+from . import i18n
+
 if TYPE_CHECKING:  # the command line imports this module before anything heavy is needed
     from kazrag.rag.engine import Kazrag
     from kazrag.rag.indexing import BuildReport
@@ -115,26 +117,36 @@ class UploadJob:
 
     @property
     def outcome(self) -> str:
-        """What the job did, for the user: one line, then a line per file not added."""
+        """What the job did, in English (the REST API's words)."""
+        return self.outcome_in("en")
+
+    def outcome_in(self, lang: str) -> str:
+        """What the job did, for the user in the page's language: one line, then a line per
+        file not added (its reason is kazrag's, in English)."""
         if self.error is not None:
             return str(self.error)
         report = self.report
         if report is None:
-            return "waiting"
+            return i18n.text(lang, "waiting")
         done = [
-            f"{what} {', '.join(names)}"
-            for what, names in (
-                ("added", report.added),
-                ("updated", report.updated),
-                ("removed", report.removed),
+            i18n.text(lang, key, names=", ".join(names))
+            for key, names in (
+                ("did_added", report.added),
+                ("did_updated", report.updated),
+                ("did_removed", report.removed),
             )
             if names
         ]
         lines = [
-            f"{'; '.join(done) or 'nothing changed'}: the index now has {report.documents} "
-            f"documents, {report.chunks} passages"
+            i18n.text(
+                lang,
+                "index_now",
+                done="; ".join(done) or i18n.text(lang, "did_nothing"),
+                documents=report.documents,
+                chunks=report.chunks,
+            )
         ]
-        lines += [f"not added: {problem}" for problem in report.skipped]
+        lines += [i18n.text(lang, "not_added", problem=problem) for problem in report.skipped]
         return "\n".join(lines)
 
     def follow(self, every: float = 0.25) -> Iterator[JobState]:
