@@ -133,13 +133,16 @@ class Quote:
     passage_rank: int
     score: float
 
-    def citation(self) -> str:
-        where = (
+    def where(self) -> str:
+        """The quote's own place in its document: its page in a PDF, its lines otherwise."""
+        return (
             f"p. {self.page}"
             if self.page is not None
             else line_span(self.line_start, self.line_end)
         )
-        return f"[{self.number}] {place(self.doc, self.section, where)}"
+
+    def citation(self) -> str:
+        return f"[{self.number}] {place(self.doc, self.section, self.where())}"
 
 
 ANSWER_STATES = ("answered", "uncertain", "refused")

@@ -240,14 +240,15 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
                             label=i18n.text(i18n.DEFAULT, "top_k_label"),
                         )
                     # example questions as buttons: shown whole, and a click asks the question
+                    show_examples = bundled_corpus_loaded(engine)
                     examples_heading = gr.Markdown(
-                        i18n.text(i18n.DEFAULT, "examples"), visible=bundled_corpus_loaded(engine)
+                        i18n.text(i18n.DEFAULT, "examples"), visible=show_examples
                     )
                     examples = [
                         gr.Button(
                             q, size="sm", variant="secondary", elem_classes="example-question"
                         )
-                        for q in (BUNDLED_EXAMPLES if bundled_corpus_loaded(engine) else [])
+                        for q in (BUNDLED_EXAMPLES if show_examples else [])
                     ]
                 with gr.Column(
                     scale=2, min_width=320, visible=False, elem_id="reader"

@@ -50,15 +50,7 @@ def surrounding(retriever: Retriever, chunk: Chunk) -> tuple[str, str]:
 
 def where(quotes: list[Quote]) -> str:
     """The quotes' own places: their page in a PDF, their lines otherwise."""
-    return "; ".join(
-        f"[{q.number}] " + (f"p. {q.page}" if q.page is not None else lines(q)) for q in quotes
-    )
-
-
-def lines(quote: Quote) -> str:
-    if quote.line_start == quote.line_end:
-        return f"line {quote.line_start}"
-    return f"lines {quote.line_start}–{quote.line_end}"
+    return "; ".join(f"[{q.number}] {q.where()}" for q in quotes)
 
 
 def reader_text(passage: Passage, quotes: list[Quote], retriever: Retriever) -> str:
