@@ -22,9 +22,17 @@ def serving(engine, config, access=None) -> Iterator[str]:
     """The app around `engine`, launched in a background thread as `kazrag serve` launches
     it; yields its URL. `access` (ui.uploads.CorpusAccess): who may change the corpus, as
     if served on another address (tests listen on 127.0.0.1 only)."""
-    from kazrag.ui.app import build_app, launch_options
+    from kazrag.ui.app import build_app
 
-    demo = build_app(engine, config, access)
+    with launched(build_app(engine, config, access), config) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def launched(demo, config) -> Iterator[str]:
+    """`demo` (a built app, for tests that look inside it) launched as `serving` does."""
+    from kazrag.ui.app import launch_options
+
     _, url, _ = demo.launch(
         server_name="127.0.0.1",
         server_port=free_port(),

@@ -103,23 +103,14 @@ def test_rest_calls_keep_at_most_max_sessions_sessions(engine, tmp_path):
     """Each REST call is a Gradio session whose state is kept (issue 14, item 8): the server
     holds the last `max_sessions` of them, not Gradio's 10,000 (benchmarks/soak_rest.py
     measures the memory this bounds)."""
-    from gradio_server import free_port
+    from gradio_server import launched
 
-    from kazrag.ui.app import build_app, launch_options
+    from kazrag.ui.app import build_app
 
     config = engine.config.with_(feedback_path=tmp_path / "votes.jsonl", max_sessions=4)
     demo = build_app(engine, config)
-    _, address, _ = demo.launch(
-        server_name="127.0.0.1",
-        server_port=free_port(),
-        prevent_thread_lock=True,
-        quiet=True,
-        **launch_options(config),
-    )
-    try:
+    with launched(demo, config) as address:
         for _ in range(10):
             assert call_chat(address, body(Q))[0] == "complete"
         sessions = len(demo.state_holder.session_data)
-    finally:
-        demo.close()
     assert sessions == 4  # 10 calls, 10 sessions made; the 6 oldest dropped
