@@ -8,9 +8,17 @@ only; anything else is a bug and is reported as one (`kazrag.ui.cli.main`).
 
 from __future__ import annotations
 
+from .said import Said
+
 
 class KazragError(Exception):
-    """Base of every error meant for the user; the message is complete in itself."""
+    """Base of every error meant for the user; the message is complete in itself. Raised
+    with a `Said` (kazrag.said), the chat page says it in its own language."""
+
+    @property
+    def said(self) -> Said | None:
+        first = self.args[0] if self.args else None
+        return first if isinstance(first, Said) else None
 
 
 class QuestionError(KazragError):

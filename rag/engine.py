@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kazrag.errors import DocumentError, QuestionError
 from kazrag.index.base import IndexVersion, Store
+from kazrag.said import Said
 
 from .answer import compose
 from .answerability import load_answerability
@@ -187,9 +188,22 @@ class Kazrag:
             kept = [d for d in current if d.doc_id != doc_id]
             if len(kept) == len(current):
                 known = ", ".join(sorted(d.doc_id for d in current)[:10])
-                raise DocumentError(f"no document {doc_id!r} in the index (it has: {known})")
+                raise DocumentError(
+                    Said(
+                        "no_such_document",
+                        "no document {name} in the index (it has: {known})",
+                        name=repr(doc_id),
+                        known=known,
+                    )
+                )
             if not kept:
-                raise DocumentError(f"{doc_id} is the last document; an index cannot be empty")
+                raise DocumentError(
+                    Said(
+                        "last_document",
+                        "{name} is the last document; an index cannot be empty",
+                        name=doc_id,
+                    )
+                )
             report = build_index(kept, self.config, self.embedder, progress, store=self.store)
             self.reload()
         report.removed = [doc_id]

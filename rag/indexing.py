@@ -20,6 +20,7 @@ from kazrag.errors import DocumentError
 from kazrag.files import sha256_text
 from kazrag.index.base import IndexContents, Store
 from kazrag.index.embcache import EmbeddingCache
+from kazrag.said import Said
 
 from .analysis import KeywordAnalyzer
 from .chunking import CHUNKER_VERSION, has_passages
@@ -123,14 +124,20 @@ def plan_open(store: Store, settings: dict, documents_given: bool, rebuild: bool
 # ---------------------------------------------------------------------------- reading
 class Skip(str):
     """One file left out of a batch: its message ("name: reason", what the user reads) with
-    `kind`, the reason in a word or two, by which a batch of hundreds is summed up."""
+    `kind`, the reason in a word or two, by which a batch of hundreds is summed up; `said`
+    is the message's key and values when it has them (kazrag.said), for the page's language."""
 
     kind: str
+    said: Said | None
 
     def __new__(cls, message: str, kind: str) -> Skip:
         skip = super().__new__(cls, message)
         skip.kind = kind
+        skip.said = message if isinstance(message, Said) else None
         return skip
+
+    def __reduce__(self):  # str's own would call __new__ with the text alone
+        return (Skip, (self.said if self.said is not None else str(self), self.kind))
 
 
 OTHER_FORMAT = "other format"  # Skip.kind of a file in a folder with a suffix kazrag skips
@@ -146,9 +153,13 @@ def read_indexable(path: Path, config: Config | None = None) -> list[Document]:
             single = doc.doc_id == Path(path).name
             name = Path(path).name if single else f"{Path(path).name}, passage {doc.doc_id!r}"
             raise DocumentError(
-                f"{name}: gave no passages (no text besides a title, headings, "
-                "page headers/footers or markup); "
-                + ("not indexed" if single else "the file was not indexed"),
+                Said(
+                    "no_passages" if single else "no_passages_in_corpus",
+                    "{name}: gave no passages (no text besides a title, headings, "
+                    "page headers/footers or markup); "
+                    + ("not indexed" if single else "the file was not indexed"),
+                    name=name,
+                ),
                 kind="no text",
             )
     return documents
@@ -173,20 +184,28 @@ def load_corpus(
         files.extend(found.files)
         skipped.extend(Skip(f"{p}: {OTHER_FORMAT}", OTHER_FORMAT) for p in found.other_formats)
     for number, path in enumerate(files):
-        progress(f"reading {path.name}", number / max(len(files), 1))
+        progress(Said("reading", "reading {name}", name=path.name), number / max(len(files), 1))
         try:
             loaded = read_indexable(path, config)
         except DocumentError as exc:
-            skipped.append(Skip(str(exc), exc.kind))
+            skipped.append(Skip(exc.said or str(exc), exc.kind))
             continue
         except RecursionError:
-            skipped.append(Skip(f"{path.name}: nested too deeply to read", "damaged"))
+            skipped.append(
+                Skip(
+                    Said("too_deep", "{name}: nested too deeply to read", name=path.name), "damaged"
+                )
+            )
             continue
         except Exception as exc:  # noqa: BLE001 - a reader's bug must not lose the batch
             skipped.append(
                 Skip(
-                    f"{path.name}: could not be read (a bug in kazrag: "
-                    f"{type(exc).__name__}: {str(exc)[:160]}; please report it)",
+                    Said(
+                        "reader_bug",
+                        "{name}: could not be read (a bug in kazrag: {bug}; please report it)",
+                        name=path.name,
+                        bug=f"{type(exc).__name__}: {str(exc)[:160]}",
+                    ),
                     "internal error",
                 )
             )
@@ -195,8 +214,14 @@ def load_corpus(
             if doc.doc_id in seen:
                 skipped.append(
                     Skip(
-                        f"{path}: a document named {doc.doc_id} is already in the "
-                        f"corpus ({seen[doc.doc_id]}); rename one of them",
+                        Said(
+                            "same_name",
+                            "{path}: a document named {name} is already in the corpus "
+                            "({other}); rename one of them",
+                            path=str(path),
+                            name=doc.doc_id,
+                            other=str(seen[doc.doc_id]),
+                        ),
                         "same name",
                     )
                 )
@@ -204,7 +229,8 @@ def load_corpus(
             seen[doc.doc_id] = path
             documents.append(doc)
     if files:
-        progress(f"read {len(files)} file" + ("s" if len(files) > 1 else ""), 1.0)
+        english = "read {n} files" if len(files) > 1 else "read {n} file"
+        progress(Said("read_files", english, n=len(files)), 1.0)
     return documents, skipped
 
 
@@ -219,10 +245,17 @@ def drop_same_text(
     for doc in documents:
         first = owner.setdefault(doc.sha256, doc.doc_id) if doc.format != "jsonl" else None
         if first is not None and first != doc.doc_id:
-            where = "already indexed" if first in indexed else "also in this batch"
+            indexed_before = first in indexed
             skipped.append(
                 Skip(
-                    f"{doc.doc_id}: the same text as {first} ({where}); not added twice",
+                    Said(
+                        "same_text_indexed" if indexed_before else "same_text_in_batch",
+                        "{name}: the same text as {other} ("
+                        + ("already indexed" if indexed_before else "also in this batch")
+                        + "); not added twice",
+                        name=doc.doc_id,
+                        other=first,
+                    ),
                     "same text as another",
                 )
             )
@@ -265,14 +298,25 @@ def add_documents(
         for doc in new:
             if doc.doc_id in current and current[doc.doc_id].sha256 == doc.sha256:
                 skipped.append(
-                    Skip(f"{doc.doc_id}: already indexed with the same content", "already indexed")
+                    Skip(
+                        Said(
+                            "already_indexed",
+                            "{name}: already indexed with the same content",
+                            name=doc.doc_id,
+                        ),
+                        "already indexed",
+                    )
                 )
                 continue
             if doc.doc_id in current and not may_replace:
                 skipped.append(
                     Skip(
-                        f"{doc.doc_id}: a different document of this name is already indexed; "
-                        "an upload never replaces one: remove that one first, or rename the file",
+                        Said(
+                            "name_taken",
+                            "{name}: a different document of this name is already indexed; an "
+                            "upload never replaces one: remove that one first, or rename the file",
+                            name=doc.doc_id,
+                        ),
                         "name taken",
                     )
                 )
@@ -302,12 +346,19 @@ def resolve_embedder(embedder: Embedder | Callable[[], Embedder]) -> Embedder:
 
 
 def _nothing_added(skipped: list[Skip]) -> DocumentError:
-    shown = _shown(skipped)
+    shown: list[str] = list(_shown(skipped))  # each with its Said, for the page's language
     if not shown and skipped:  # only files of other formats
         shown = [
-            f"no {', '.join(sorted(SUPPORTED_SUFFIXES))} files ({len(skipped)} of other formats)"
+            Said(
+                "only_other_formats",
+                "no {suffixes} files ({n} of other formats)",
+                suffixes=", ".join(sorted(SUPPORTED_SUFFIXES)),
+                n=len(skipped),
+            )
         ]
-    return DocumentError("nothing added: " + ("; ".join(shown) or "no documents"))
+    if not shown:
+        shown = [Said("no_documents", "no documents")]
+    return DocumentError(Said("nothing_added", "nothing added: {reasons}", reasons=shown))
 
 
 def _shown(skipped: list[Skip]) -> list[str]:
@@ -354,7 +405,12 @@ def embed_cached(
             cache.put(key, vector)
         done += len(batches[number])
         progress(
-            f"embedding {label}: {done}/{len(missing)}",
+            Said(
+                f"embedding_{label}",
+                f"embedding {label}: {{done}}/{{total}}",
+                done=done,
+                total=len(missing),
+            ),
             span[0] + (span[1] - span[0]) * done / len(missing),
         )
     matrix = (
@@ -398,14 +454,15 @@ def build_index(
             skipped or [],
         )
     if not documents:
-        raise DocumentError("no readable documents to index")
+        raise DocumentError(Said("no_readable", "no readable documents to index"))
     reason = reason or rebuild_reason(old, settings)
 
     with build_workers(config, embedder, lambda m: progress(m, 0.0)) as workers:
         chunks = workers.chunk(
             documents,
             lambda n, total: progress(
-                f"chunking: {n}/{total} documents", CHUNKING_SHARE * n / total
+                Said("chunking", "chunking: {n}/{total} documents", n=n, total=total),
+                CHUNKING_SHARE * n / total,
             ),
         )
         return _build_from_chunks(
@@ -462,7 +519,7 @@ def _build_from_chunks(
         (PASSAGES_END, EMBEDDING_END),
         workers,
     )
-    progress("building the keyword index", EMBEDDING_END)
+    progress(Said("keyword_index", "building the keyword index"), EMBEDDING_END)
     analyzer = analyzer_of(config)
 
     per_chunk = Counter(c.doc for c in chunks)  # one pass: a sum per document was quadratic
@@ -514,7 +571,12 @@ def _build_from_chunks(
     )
     if note:
         notes.append(note)
-    progress("index ready" + (f" ({note})" if note else ""), 1.0)
+    progress(
+        Said("index_ready_note", "index ready ({note})", note=note)
+        if note
+        else Said("index_ready", "index ready"),
+        1.0,
+    )
     return BuildReport(
         store.location,
         False,

@@ -132,7 +132,7 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
 
     def follow(job: uploads.UploadJob, progress: gr.Progress, lang: str):
         for state in job.follow():
-            progress(state.fraction, desc=state.text)
+            progress(state.fraction, desc=state.text_in(i18n.lang_of(lang)))
         documents = engine.documents()
         line = render.corpus_line(documents, lang=i18n.lang_of(lang))
         return render.documents_rows(documents), line, job.outcome_in(i18n.lang_of(lang))
@@ -152,7 +152,7 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
             access.check(password)
         except AccessError as exc:
             indexer.discard(paths)
-            raise gr.Error(str(exc), print_exception=False) from exc
+            raise gr.Error(i18n.said(lang, exc), print_exception=False) from exc
         return follow(indexer.add(paths), progress, lang)
 
     def remove_document(
@@ -165,7 +165,7 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
         try:
             access.check(password)
         except AccessError as exc:
-            raise gr.Error(str(exc), print_exception=False) from exc
+            raise gr.Error(i18n.said(lang, exc), print_exception=False) from exc
         if not isinstance(name, str) or not name:
             return gr.skip(), gr.skip(), i18n.text(lang, "choose_to_remove")
         return follow(indexer.remove(name), progress, lang)

@@ -5,9 +5,18 @@
 The page chrome (labels, buttons, messages) follows the language chosen on the page (by
 default the browser's); what kazrag says about an answer follows the question's language,
 as the answer's frame does (`rag.lang.FRAMES`).
+
+kazrag's own messages (why a file was not added, upload progress, the admin password) are
+made in English where they arise, each with a key (`kazrag.said.Said`); `SAID` says them in
+Kazakh and Russian by that key:
+
+    said("kk", DocumentError(Said("empty", "{name}: the file is empty", name="a.txt")))
+    # "a.txt: файл бос"
 """
 
 from __future__ import annotations
+
+from kazrag.said import said_of
 
 LANGS = ("kk", "ru", "en")
 DEFAULT = "en"  # before the page knows the browser's, and for API calls
@@ -169,6 +178,264 @@ TEXTS: dict[str, dict[str, str]] = {
         "mode_hybrid": "hybrid search (meaning + keywords)",
     },
 }
+
+
+# kazrag's own messages by their Said key; English is the message itself (where it is made).
+# File names, numbers, option names and others' error texts are the values, shown as they are.
+SAID: dict[str, dict[str, str]] = {
+    "kk": {
+        # why a file was not added
+        "nothing_added": "ештеңе қосылмады: {reasons}",
+        "no_documents": "құжат жоқ",
+        "no_readable": "индекстейтін оқылатын құжат жоқ",
+        "only_other_formats": "{suffixes} файлдары жоқ (басқа пішімдегі {n} файл)",
+        "empty": "{name}: файл бос",
+        "binary": "{name}: бұл мәтін емес, бинарлық файл",
+        "binary_utf16": (
+            "{name}: бұл мәтін емес, бинарлық файл (байт реті белгісі жоқ UTF-16 мәтіні болса, "
+            "оны UTF-8 ретінде сақтаңыз)"
+        ),
+        "unknown_encoding": (
+            "{name}: kazrag білетін кодтауда жазылған мәтін емес (UTF-8, UTF-16, CP1251, "
+            "KZ-1048); оны UTF-8 ретінде сақтаңыз"
+        ),
+        "bad_bom": (
+            "{name}: {encoding} байт реті белгісімен басталады, бірақ бұл кодтаудағы дұрыс "
+            "мәтін емес"
+        ),
+        "unsupported": "{name}: {suffix} пішімі оқылмайды; kazrag оқитын пішімдер: {suffixes}",
+        "unsupported_doc": (
+            "{name}: {suffix} пішімі оқылмайды; kazrag оқитын пішімдер: {suffixes}; Word .doc "
+            "файлын .docx ретінде сақтаңыз"
+        ),
+        "not_a_file": "{path}: кәдімгі файл емес; kazrag файл ретінде сақталған құжаттарды оқиды",
+        "cannot_read": "{path}: оқу мүмкін емес ({why})",
+        "no_passages": (
+            "{name}: бірде-бір үзінді шықпады (тақырыптан, бөлім атауларынан, бет "
+            "колонтитулдарынан не белгілеуден басқа мәтін жоқ); индекске қосылмады"
+        ),
+        "no_passages_in_corpus": (
+            "{name}: бірде-бір үзінді шықпады (тақырыптан, бөлім атауларынан, бет "
+            "колонтитулдарынан не белгілеуден басқа мәтін жоқ); файл индекске қосылмады"
+        ),
+        "too_deep": "{name}: құрылымы тым терең, оқу мүмкін емес",
+        "reader_bug": "{name}: оқылмады (kazrag-тағы қате: {bug}; бұл туралы хабарлаңыз)",
+        "same_name": (
+            "{path}: {name} деген құжат корпуста бар ({other}); біреуінің атын өзгертіңіз"
+        ),
+        "same_text_indexed": (
+            "{name}: мәтіні {other} құжатымен бірдей (ол индексте бар); екі рет қосылмайды"
+        ),
+        "same_text_in_batch": (
+            "{name}: мәтіні {other} құжатымен бірдей (ол да осы жүктеуде); екі рет қосылмайды"
+        ),
+        "already_indexed": "{name}: дәл осы мазмұнымен индексте бар",
+        "name_taken": (
+            "{name}: осы атпен басқа құжат индексте бар; жүктелген файл оны ешқашан "
+            "алмастырмайды: алдымен ескісін өшіріңіз немесе файлдың атын өзгертіңіз"
+        ),
+        "over_limit": "{name}: {what} ({option}); индекске қосылмады",
+        "limit_bytes": "файл көлемі {size}, бұл {most} шегінен асады",
+        "limit_pages": "{pages} бет, бұл {most} шегінен көп",
+        "limit_paragraphs": "абзацтар саны {most} шегінен асады",
+        "limit_characters": "мәтін {most} таңба шегінен ұзын",
+        "limit_seconds": "оқу {most:g} с шегінен ұзаққа созылды",
+        "limit_seconds_at": "оқу {most:g} с шегінен ұзаққа созылды (тоқтаған жері: {where})",
+        "at_page": "{n}-бет",
+        "at_paragraph": "{n}-абзац",
+        "not_word": (
+            "{name}: оқылатын Word .docx файлы емес (зақымдалған, толық емес, не .docx деп "
+            "қайта аталған басқа пішімдегі файл)"
+        ),
+        "not_word_why": "{name}: оқылатын Word .docx файлы емес (зақымдалған: {why})",
+        "word_no_text": "{name}: Word файлында мәтін жоқ",
+        "jsonl_not_utf8": "{name}: корпустың .jsonl файлы UTF-8 мәтіні болуы керек",
+        "jsonl_empty": "{name}: файлда үзінді жоқ",
+        "jsonl_bad_line": (
+            '{name}, {line}-жол: корпус жолы емес ("_id", "title", "text" өрістері бар JSON '
+            "күтілген)"
+        ),
+        "jsonl_duplicate": "{name}, {line}-жол: _id {id} қайталанады",
+        "pdf_password": (
+            "{name}: PDF құпиясөзбен қорғалған; құпиясөзсіз көшірмесін сақтап, соны қосыңыз"
+        ),
+        "pdf_encrypted": (
+            "{name}: PDF мұнда ашылмайтын тәсілмен шифрланған; шифрсыз көшірмесін сақтап, "
+            "соны қосыңыз"
+        ),
+        "not_pdf": "{name}: оқылатын PDF емес (зақымдалған не толық емес: {why})",
+        "pdf_damaged_page": "{name}, {page}-бет: мәтінін оқу мүмкін емес (бет зақымдалған: {why})",
+        "pdf_scanned": (
+            "{name}: оның {pages} бетінде алынатын мәтін жоқ (сканерленген бе?); алдымен "
+            "мәтінін OCR арқылы танытыңыз (мысалы, ocrmypdf)"
+        ),
+        "pdf_only_furniture": (
+            "{name}: оның {pages} бетінде тек бет колонтитулдары мен бет нөмірлері бар"
+        ),
+        "no_such_document": "индексте {name} құжаты жоқ (бары: {known})",
+        "last_document": "{name} — соңғы құжат; индекс бос бола алмайды",
+        "job_bug": "индекстеу күтпеген жерден сәтсіз аяқталды: {bug}",
+        # who may change the documents
+        "access_read_only": (
+            "Бұл сервердің құжаттарын веб арқылы өзгертуге болмайды; оператор оларды kazrag "
+            "index add арқылы қосады немесе серверді --admin-password параметрімен іске қосады."
+        ),
+        "access_no_password": "Құжаттарды өзгерту үшін әкімші құпиясөзі керек.",
+        "access_wrong_password": "Әкімші құпиясөзі қате; құжаттар өзгерген жоқ.",
+        # upload progress
+        "waiting": "кезекте",
+        "waiting_ahead": "кезекте: алдында {ahead} жүктеу бар",
+        "doing": "{names}: {what}",
+        "starting": "басталып жатыр",
+        "reading": "{name} оқылып жатыр",
+        "read_files": "{n} файл оқылды",
+        "chunking": "үзінділерге бөлу: {n}/{total} құжат",
+        "embedding_passages": "үзінділерді векторлау: {done}/{total}",
+        "embedding_sentences": "сөйлемдерді векторлау: {done}/{total}",
+        "keyword_index": "кілтсөз индексі құрылып жатыр",
+        "index_ready": "индекс дайын",
+        "index_ready_note": "индекс дайын ({note})",
+        "done": "дайын",
+    },
+    "ru": {
+        "nothing_added": "ничего не добавлено: {reasons}",
+        "no_documents": "нет документов",
+        "no_readable": "нет читаемых документов для индексации",
+        "only_other_formats": "нет файлов {suffixes} (файлов других форматов: {n})",
+        "empty": "{name}: файл пуст",
+        "binary": "{name}: это двоичный файл, а не текст",
+        "binary_utf16": (
+            "{name}: это двоичный файл, а не текст (если это текст UTF-16 без метки порядка "
+            "байтов, сохраните его в UTF-8)"
+        ),
+        "unknown_encoding": (
+            "{name}: это не текст в кодировке, известной kazrag (UTF-8, UTF-16, CP1251, "
+            "KZ-1048); сохраните его в UTF-8"
+        ),
+        "bad_bom": (
+            "{name}: начинается с метки порядка байтов {encoding}, но это не текст в этой кодировке"
+        ),
+        "unsupported": "{name}: формат {suffix} не поддерживается; kazrag читает {suffixes}",
+        "unsupported_doc": (
+            "{name}: формат {suffix} не поддерживается; kazrag читает {suffixes}; сохраните "
+            "файл Word .doc как .docx"
+        ),
+        "not_a_file": (
+            "{path}: это не обычный файл; kazrag читает документы, сохранённые как файлы"
+        ),
+        "cannot_read": "{path}: не удаётся прочитать ({why})",
+        "no_passages": (
+            "{name}: не дал ни одного фрагмента (нет текста, кроме заголовка, подзаголовков, "
+            "колонтитулов или разметки); не проиндексирован"
+        ),
+        "no_passages_in_corpus": (
+            "{name}: не дал ни одного фрагмента (нет текста, кроме заголовка, подзаголовков, "
+            "колонтитулов или разметки); файл не проиндексирован"
+        ),
+        "too_deep": "{name}: слишком глубокая вложенность, файл не прочитать",
+        "reader_bug": (
+            "{name}: не удалось прочитать (ошибка в kazrag: {bug}; пожалуйста, сообщите о ней)"
+        ),
+        "same_name": (
+            "{path}: документ с именем {name} уже есть в корпусе ({other}); переименуйте "
+            "один из них"
+        ),
+        "same_text_indexed": (
+            "{name}: тот же текст, что в {other} (уже в индексе); дважды не добавляется"
+        ),
+        "same_text_in_batch": (
+            "{name}: тот же текст, что в {other} (тоже в этой загрузке); дважды не добавляется"
+        ),
+        "already_indexed": "{name}: уже в индексе с тем же содержимым",
+        "name_taken": (
+            "{name}: другой документ с таким именем уже в индексе; загрузка никогда не "
+            "заменяет документ: сначала удалите прежний или переименуйте файл"
+        ),
+        "over_limit": "{name}: {what} ({option}); не проиндексирован",
+        "limit_bytes": "размер файла {size}, больше предела в {most}",
+        "limit_pages": "страниц: {pages}, больше предела в {most}",
+        "limit_paragraphs": "абзацев больше предела в {most}",
+        "limit_characters": "текст длиннее предела в {most} символов",
+        "limit_seconds": "чтение заняло больше предела в {most:g} с",
+        "limit_seconds_at": "чтение заняло больше предела в {most:g} с (остановлено: {where})",
+        "at_page": "страница {n}",
+        "at_paragraph": "абзац {n}",
+        "not_word": (
+            "{name}: не читаемый файл Word .docx (повреждён, обрезан или это файл другого "
+            "формата, переименованный в .docx)"
+        ),
+        "not_word_why": "{name}: не читаемый файл Word .docx (повреждён: {why})",
+        "word_no_text": "{name}: в файле Word нет текста",
+        "jsonl_not_utf8": "{name}: корпус .jsonl должен быть текстом в UTF-8",
+        "jsonl_empty": "{name}: в файле нет фрагментов",
+        "jsonl_bad_line": (
+            '{name}, строка {line}: не строка корпуса (ожидался JSON с "_id", "title", "text")'
+        ),
+        "jsonl_duplicate": "{name}, строка {line}: повторяющийся _id {id}",
+        "pdf_password": "{name}: PDF защищён паролем; сохраните копию без пароля и добавьте её",
+        "pdf_encrypted": (
+            "{name}: PDF зашифрован так, что его здесь не открыть; сохраните копию без "
+            "шифрования и добавьте её"
+        ),
+        "not_pdf": "{name}: не читаемый PDF (повреждён или обрезан: {why})",
+        "pdf_damaged_page": (
+            "{name}, страница {page}: текст не прочитать (страница повреждена: {why})"
+        ),
+        "pdf_scanned": (
+            "{name}: на его страницах ({pages}) нет извлекаемого текста (скан?); сначала "
+            "распознайте текст (OCR, например ocrmypdf)"
+        ),
+        "pdf_only_furniture": (
+            "{name}: на его страницах ({pages}) только колонтитулы и номера страниц"
+        ),
+        "no_such_document": "в индексе нет документа {name} (есть: {known})",
+        "last_document": "{name} — последний документ; индекс не может быть пустым",
+        "job_bug": "индексация неожиданно прервалась: {bug}",
+        "access_read_only": (
+            "Документы этого сервера нельзя менять через веб; оператор добавляет их командой "
+            "kazrag index add или запускает сервер с --admin-password."
+        ),
+        "access_no_password": "Чтобы изменить документы, нужен пароль администратора.",
+        "access_wrong_password": "Неверный пароль администратора; документы не изменены.",
+        "waiting": "в очереди",
+        "waiting_ahead": "в очереди: впереди загрузок: {ahead}",
+        "doing": "{names}: {what}",
+        "starting": "начало",
+        "reading": "чтение {name}",
+        "read_files": "прочитано файлов: {n}",
+        "chunking": "разбиение на фрагменты: {n}/{total} документов",
+        "embedding_passages": "векторизация фрагментов: {done}/{total}",
+        "embedding_sentences": "векторизация предложений: {done}/{total}",
+        "keyword_index": "построение индекса ключевых слов",
+        "index_ready": "индекс готов",
+        "index_ready_note": "индекс готов ({note})",
+        "done": "готово",
+    },
+}
+
+
+def said(lang: str, message: object) -> str:
+    """kazrag's message (a Said, a kazrag error, a skipped file) in `lang`: by its key from
+    SAID, its values said the same way (a nested reason, a list of them); as it came, in
+    English, for English, for a message without a key, and for one SAID lacks."""
+    found = said_of(message)
+    if found is None:
+        return str(message)
+    words = SAID.get(lang_of(lang), {}).get(found.key)
+    if words is None:
+        return str(found)
+    values = {
+        name: "; ".join(said(lang, v) for v in value)
+        if isinstance(value, (list, tuple))
+        else said(lang, value)
+        if said_of(value) is not None
+        else value
+        for name, value in found.values.items()
+    }
+    try:
+        return words.format(**values)
+    except (KeyError, IndexError, ValueError):  # a table entry out of step: English, not a crash
+        return str(found)
 
 
 def lang_of(lang: object) -> str:

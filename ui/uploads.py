@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kazrag.errors import AccessError, KazragError
+from kazrag.said import Said
 
 from . import i18n
 
@@ -78,23 +79,33 @@ class CorpusAccess:
         """Raise AccessError unless a change with password `given` is allowed."""
         if not self.editable:
             raise AccessError(
-                "This server's documents are read-only from the web; the operator adds "
-                "documents with kazrag index add, or serves with --admin-password."
+                Said(
+                    "access_read_only",
+                    "This server's documents are read-only from the web; the operator adds "
+                    "documents with kazrag index add, or serves with --admin-password.",
+                )
             )
         if self.password is None:
             return
         if not isinstance(given, str) or not given:
-            raise AccessError("Changing the documents needs the admin password.")
+            raise AccessError(
+                Said("access_no_password", "Changing the documents needs the admin password.")
+            )
         if not hmac.compare_digest(given.encode(), self.password.encode()):
-            raise AccessError("Wrong admin password; the documents are unchanged.")
+            raise AccessError(
+                Said("access_wrong_password", "Wrong admin password; the documents are unchanged.")
+            )
 
 
 @dataclass
 class JobState:
     """What a user is told about one upload job at one moment."""
 
-    text: str  # "abai.txt: embedding passages: 64/120", "waiting: 1 upload ahead"
+    text: str  # "abai.txt: embedding passages: 64/120", "waiting: 1 upload ahead"; a Said
     fraction: float | None  # of the job's own work; None while it waits
+
+    def text_in(self, lang: str) -> str:
+        return i18n.said(lang, self.text)
 
 
 @dataclass
@@ -106,7 +117,7 @@ class UploadJob:
     cleanup: Callable[[], None]
     report: BuildReport | None = None
     error: KazragError | None = None
-    state: JobState = field(default_factory=lambda: JobState("waiting", None))
+    state: JobState = field(default_factory=lambda: JobState(Said("waiting", "waiting"), None))
     done: threading.Event = field(default_factory=threading.Event)
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
@@ -122,9 +133,9 @@ class UploadJob:
 
     def outcome_in(self, lang: str) -> str:
         """What the job did, for the user in the page's language: one line, then a line per
-        file not added (its reason is kazrag's, in English)."""
+        file not added and why."""
         if self.error is not None:
-            return str(self.error)
+            return i18n.said(lang, self.error)
         report = self.report
         if report is None:
             return i18n.text(lang, "waiting")
@@ -146,7 +157,10 @@ class UploadJob:
                 chunks=report.chunks,
             )
         ]
-        lines += [i18n.text(lang, "not_added", problem=problem) for problem in report.skipped]
+        lines += [
+            i18n.text(lang, "not_added", problem=i18n.said(lang, problem))
+            for problem in report.skipped
+        ]
         return "\n".join(lines)
 
     def follow(self, every: float = 0.25) -> Iterator[JobState]:
@@ -211,7 +225,10 @@ class UploadIndexer:
             waiting = list(self._waiting)
         for ahead, job in enumerate(waiting):
             if ahead and job.state.fraction is None:
-                job._set(f"waiting: {ahead} upload{'s' if ahead > 1 else ''} ahead", None)
+                english = (
+                    "waiting: {ahead} uploads ahead" if ahead > 1 else "waiting: 1 upload ahead"
+                )
+                job._set(Said("waiting_ahead", english, ahead=ahead), None)
 
     def _work(self) -> None:
         while True:
@@ -221,21 +238,23 @@ class UploadIndexer:
             def progress(
                 what: str, fraction: float, job: UploadJob = job, label: str = label
             ) -> None:
-                job._set(f"{label}: {what}", fraction)
+                job._set(Said("doing", "{names}: {what}", names=label, what=what), fraction)
 
             try:
-                job._set(f"{label}: starting", 0.0)
+                progress(Said("starting", "starting"), 0.0)
                 job.report = job.run(progress)
             except KazragError as exc:
                 job.error = exc
             except Exception as exc:  # a bug: reported on this job, the worker lives on
-                job.error = KazragError(f"indexing failed unexpectedly: {exc!r}")
+                job.error = KazragError(
+                    Said("job_bug", "indexing failed unexpectedly: {bug}", bug=repr(exc))
+                )
             finally:
                 job.cleanup()
                 with self._lock:
                     self._waiting.remove(job)
                 self._tell_waiting()
-                job._set("done", 1.0)
+                job._set(Said("done", "done"), 1.0)
                 job.done.set()
 
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kazrag.errors import DocumentError
+from kazrag.said import Said
 
-from .document import Document
+from .document import Document, cannot_read
 from .docx import read_docx
 from .jsonl import load_jsonl_corpus
 from .limits import NO_LIMITS, Budget, ReadLimits
@@ -81,7 +82,12 @@ def _check_file(path: Path, budget: Budget) -> None:
     kind = kind_of_entry(path)
     if kind is not None:
         raise DocumentError(
-            f"{path}: {kind}, not a regular file; kazrag reads documents saved as files",
+            Said(
+                "not_a_file",
+                "{path}: {entry}, not a regular file; kazrag reads documents saved as files",
+                path=str(path),
+                entry=kind,
+            ),
             kind="not a regular file",
         )
     try:
@@ -89,11 +95,11 @@ def _check_file(path: Path, budget: Budget) -> None:
         with open(path, "rb") as handle:  # fails now, by name, for a file it may not read
             handle.read(1)
     except OSError as exc:
-        raise DocumentError(
-            f"{path}: cannot read ({exc.strerror or exc})", kind="cannot be read"
-        ) from None
+        raise cannot_read(path, exc) from None
     if size == 0:
-        raise DocumentError(f"{path.name}: the file is empty", kind="empty")
+        raise DocumentError(
+            Said("empty", "{name}: the file is empty", name=path.name), kind="empty"
+        )
     budget.check_file_bytes(size)
 
 
@@ -103,10 +109,15 @@ def load_document(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        hint = "; save Word .doc files as .docx" if suffix == ".doc" else ""
+        english = "{name}: unsupported format {suffix}; kazrag reads {suffixes}"
         raise DocumentError(
-            f"{path.name}: unsupported format {suffix or '(none)'}; "
-            f"kazrag reads {', '.join(sorted(SUPPORTED_SUFFIXES))}{hint}",
+            Said(
+                "unsupported_doc" if suffix == ".doc" else "unsupported",
+                english + ("; save Word .doc files as .docx" if suffix == ".doc" else ""),
+                name=path.name,
+                suffix=suffix or "(none)",
+                suffixes=", ".join(sorted(SUPPORTED_SUFFIXES)),
+            ),
             kind="unsupported format",
         )
     budget = limits.start(path.name)
@@ -120,9 +131,7 @@ def load_document(
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise DocumentError(
-                f"{path}: cannot read ({exc.strerror})", kind="cannot be read"
-            ) from None
+            raise cannot_read(path, exc) from None
         doc.source = decode_text(data, path.name)
         budget.check_text(doc.source)
         if suffix == ".md":

@@ -5,8 +5,11 @@ Markdown structure)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
+from kazrag.errors import DocumentError
 from kazrag.files import sha256_text
+from kazrag.said import Said
 
 
 @dataclass
@@ -42,6 +45,13 @@ class Document:
         if data.get("blocks") is not None:
             data["blocks"] = [tuple(block) for block in data["blocks"]]
         return cls(**data)
+
+
+def cannot_read(path: Path, exc: OSError) -> DocumentError:
+    return DocumentError(
+        Said("cannot_read", "{path}: cannot read ({why})", path=str(path), why=exc.strerror or exc),
+        kind="cannot be read",
+    )
 
 
 def first_line(exc: BaseException) -> str:

@@ -19,9 +19,10 @@ from typing import IO
 from lxml import etree
 
 from kazrag.errors import DocumentError
+from kazrag.said import Said
 
 from ..text import nfc
-from .document import first_line
+from .document import cannot_read, first_line
 from .limits import NO_LIMITS, Budget
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -56,10 +57,17 @@ _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": Fa
 
 
 def _not_word(path: Path, why: str = "") -> DocumentError:
-    detail = (
-        f" (damaged: {why})" if why else " (damaged, truncated, or another format renamed .docx)"
+    english = "{name}: not a readable Word .docx file"
+    said = (
+        Said("not_word_why", english + " (damaged: {why})", name=path.name, why=why)
+        if why
+        else Said(
+            "not_word",
+            english + " (damaged, truncated, or another format renamed .docx)",
+            name=path.name,
+        )
     )
-    return DocumentError(f"{path.name}: not a readable Word .docx file{detail}", kind="damaged")
+    return DocumentError(said, kind="damaged")
 
 
 # ------------------------------------------------------------------------------ package
@@ -250,7 +258,7 @@ def _body_blocks(stream: IO[bytes], budget: Budget):
             del parent[0]
         seen += 1
         if seen % _TIME_STEP == 0:
-            budget.check_time(f"paragraph {seen:,}")
+            budget.check_time(Said("at_paragraph", "paragraph {n:,}", n=seen))
 
 
 def read_docx(path: Path, budget: Budget | None = None) -> tuple[str, dict[int, int], str]:
@@ -294,9 +302,12 @@ def read_docx(path: Path, budget: Budget | None = None) -> tuple[str, dict[int, 
     except KeyError as exc:  # a part the package names is missing
         raise _not_word(path, f"missing part {first_line(exc)}") from None
     except OSError as exc:
-        raise DocumentError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise cannot_read(path, exc) from None
     except Exception as exc:  # noqa: BLE001 - lxml and zlib errors of a damaged part
         raise _not_word(path, first_line(exc)) from None
     if not paragraphs:
-        raise DocumentError(f"{path.name}: the Word file has no text", kind="no text")
+        raise DocumentError(
+            Said("word_no_text", "{name}: the Word file has no text", name=path.name),
+            kind="no text",
+        )
     return nfc(_PARAGRAPH_BREAK.join(paragraphs)), headings, nfc(title)

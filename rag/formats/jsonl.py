@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from kazrag.errors import DocumentError
+from kazrag.said import Said
 
 from ..text import nfc
 from .document import Document
@@ -19,9 +20,11 @@ def load_jsonl_corpus(path: Path) -> list[Document]:
         with open(path, encoding="utf-8-sig") as handle:
             documents = _jsonl_documents(path, handle)
     except UnicodeDecodeError:
-        raise DocumentError(f"{path.name}: a corpus .jsonl must be UTF-8 text") from None
+        raise DocumentError(
+            Said("jsonl_not_utf8", "{name}: a corpus .jsonl must be UTF-8 text", name=path.name)
+        ) from None
     if not documents:
-        raise DocumentError(f"{path.name}: the file has no passages")
+        raise DocumentError(Said("jsonl_empty", "{name}: the file has no passages", name=path.name))
     return documents
 
 
@@ -35,11 +38,24 @@ def _jsonl_documents(path: Path, handle) -> list[Document]:
             doc_id, text = str(row["_id"]), str(row["text"])
         except (json.JSONDecodeError, KeyError, TypeError):
             raise DocumentError(
-                f"{path.name}, line {number}: not a corpus line "
-                '(expected JSON with "_id", "title", "text")'
+                Said(
+                    "jsonl_bad_line",
+                    '{name}, line {line}: not a corpus line (expected JSON with "_id", "title", '
+                    '"text")',
+                    name=path.name,
+                    line=number,
+                )
             ) from None
         if doc_id in seen:
-            raise DocumentError(f"{path.name}, line {number}: duplicate _id {doc_id!r}")
+            raise DocumentError(
+                Said(
+                    "jsonl_duplicate",
+                    "{name}, line {line}: duplicate _id {id}",
+                    name=path.name,
+                    line=number,
+                    id=repr(doc_id),
+                )
+            )
         seen.add(doc_id)
         title = nfc(str(row.get("title") or "")).strip()
         documents.append(Document(doc_id, nfc(text), str(path), "jsonl", title=title))

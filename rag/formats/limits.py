@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from kazrag.errors import DocumentError
+from kazrag.said import Said
 
 from ..config import DOCUMENT_LIMITS
 
@@ -62,46 +63,77 @@ class Budget:
     paragraphs: int = 0
     characters: int = 0
 
-    def _refuse(self, what: str, field: str) -> DocumentError:
+    def _refuse(self, what: Said, field: str) -> DocumentError:
         return DocumentError(
-            f"{self.name}: {what} ({OPTION_OF[field]}); not indexed", kind=LIMIT_KIND
+            Said(
+                "over_limit",
+                "{name}: {what} ({option}); not indexed",
+                name=self.name,
+                what=what,
+                option=OPTION_OF[field],
+            ),
+            kind=LIMIT_KIND,
         )
 
     def check_file_bytes(self, size: int) -> None:
         most = self.limits.max_file_bytes
         if most and size > most:
             raise self._refuse(
-                f"the file is {_size(size)}, more than the limit of {_size(most)}",
+                Said(
+                    "limit_bytes",
+                    "the file is {size}, more than the limit of {most}",
+                    size=_size(size),
+                    most=_size(most),
+                ),
                 "max_file_bytes",
             )
 
     def check_pages(self, pages: int) -> None:
         most = self.limits.max_pages
         if most and pages > most:
-            raise self._refuse(f"{pages:,} pages, more than the limit of {most:,}", "max_pages")
+            raise self._refuse(
+                Said(
+                    "limit_pages",
+                    "{pages:,} pages, more than the limit of {most:,}",
+                    pages=pages,
+                    most=most,
+                ),
+                "max_pages",
+            )
 
     def add_paragraphs(self, count: int = 1) -> None:
         self.paragraphs += count
         most = self.limits.max_paragraphs
         if most and self.paragraphs > most:
-            raise self._refuse(f"more than the limit of {most:,} paragraphs", "max_paragraphs")
+            raise self._refuse(
+                Said("limit_paragraphs", "more than the limit of {most:,} paragraphs", most=most),
+                "max_paragraphs",
+            )
 
     def add_characters(self, count: int) -> None:
         self.characters += count
         most = self.limits.max_characters
         if most and self.characters > most:
             raise self._refuse(
-                f"more than the limit of {most:,} characters of text", "max_characters"
+                Said(
+                    "limit_characters",
+                    "more than the limit of {most:,} characters of text",
+                    most=most,
+                ),
+                "max_characters",
             )
 
-    def check_time(self, where: str = "") -> None:
+    def check_time(self, where: Said | None = None) -> None:
         """Called between steps of a read (a page, a thousand paragraphs)."""
         most = self.limits.max_document_seconds
         if most and time.monotonic() - self.started > most:
-            at = f", stopped at {where}" if where else ""
-            raise self._refuse(
-                f"reading took longer than the limit of {most:g} s{at}", "max_document_seconds"
+            english = "reading took longer than the limit of {most:g} s"
+            took = (
+                Said("limit_seconds_at", english + ", stopped at {where}", most=most, where=where)
+                if where
+                else Said("limit_seconds", english, most=most)
             )
+            raise self._refuse(took, "max_document_seconds")
 
     def check_text(self, source: str) -> None:
         """The limits a whole text is checked against once it is read (characters, and

@@ -19,5 +19,5 @@ def read_pdf(path: Path, budget: Budget | None = None) -> tuple[str, list[int], 
     try:
         layout = read_layout(path, budget)
     except PdfError as exc:
-        raise DocumentError(str(exc), kind=exc.kind) from None
+        raise DocumentError(exc.args[0], kind=exc.kind) from None
     return layout.source, layout.page_of_line, layout.heading_lines

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
+from kazrag.said import Said
+
 from ..text import nfc
 from .limits import NO_LIMITS, Budget
 
@@ -54,7 +56,7 @@ class PdfError(Exception):
     """Raised with a one-line message for the user (formats/pdf.py makes it a
     DocumentError); `kind` is the reason in a word or two, as DocumentError's."""
 
-    def __init__(self, message: str, kind: str = "damaged"):
+    def __init__(self, message: Said, kind: str = "damaged"):
         super().__init__(message)
         self.kind = kind
 
@@ -133,23 +135,39 @@ def _open(path: Path):
         message = str(exc)
         if "password" in message.lower():
             raise PdfError(
-                f"{path.name}: the PDF is password-protected; save a copy without "
-                "a password and add that",
+                Said(
+                    "pdf_password",
+                    "{name}: the PDF is password-protected; save a copy without a password "
+                    "and add that",
+                    name=path.name,
+                ),
                 kind="password-protected",
             ) from None
         if "security" in message.lower():
             raise PdfError(
-                f"{path.name}: the PDF is encrypted in a way that cannot be "
-                "opened here; save a copy without encryption and add that",
+                Said(
+                    "pdf_encrypted",
+                    "{name}: the PDF is encrypted in a way that cannot be opened here; save a "
+                    "copy without encryption and add that",
+                    name=path.name,
+                ),
                 kind="password-protected",
             ) from None
         reason = message.split("(PDFium: ")[-1].rstrip(").") if "PDFium" in message else message
-        raise PdfError(
-            f"{path.name}: not a readable PDF (damaged or truncated: "
-            f"{reason.strip() or 'unknown error'})"
-        ) from None
+        raise _not_pdf(path, reason.strip() or "unknown error") from None
     except (OSError, ValueError) as exc:
-        raise PdfError(f"{path.name}: not a readable PDF (damaged or truncated: {exc})") from None
+        raise _not_pdf(path, str(exc)) from None
+
+
+def _not_pdf(path: Path, why: str) -> PdfError:
+    return PdfError(
+        Said(
+            "not_pdf",
+            "{name}: not a readable PDF (damaged or truncated: {why})",
+            name=path.name,
+            why=why,
+        )
+    )
 
 
 def _to_display(rotation: int, box: tuple[float, float, float, float], x: float, y: float):
@@ -639,7 +657,7 @@ def read_layout(path: Path, budget: Budget | None = None) -> PdfLayout:
         pages: list[tuple[list[Line], float]] = []
         budget.check_pages(len(document))
         for number in range(len(document)):
-            budget.check_time(f"page {number + 1}")
+            budget.check_time(Said("at_page", "page {n}", n=number + 1))
             try:
                 page = document[number]
                 left, bottom, right, top = page.get_bbox()
@@ -648,8 +666,13 @@ def read_layout(path: Path, budget: Budget | None = None) -> PdfLayout:
                 page.close()
             except Exception as exc:  # noqa: BLE001 - PDFium fails on a damaged page
                 raise PdfError(
-                    f"{path.name}, page {number + 1}: the text cannot be read "
-                    f"(damaged page: {str(exc).strip()[:160]})"
+                    Said(
+                        "pdf_damaged_page",
+                        "{name}, page {page}: the text cannot be read (damaged page: {why})",
+                        name=path.name,
+                        page=number + 1,
+                        why=str(exc).strip()[:160],
+                    )
                 ) from None
             pages.append((lines_of(runs, number + 1), height))
             budget.add_characters(sum(len(run.text) for run in runs))
@@ -658,8 +681,13 @@ def read_layout(path: Path, budget: Budget | None = None) -> PdfLayout:
         document.close()
     if not any(lines for lines, _ in pages):
         raise PdfError(
-            f"{path.name}: no extractable text (scanned?) in its {n_pages} "
-            "page(s); run OCR on it first (e.g. ocrmypdf)",
+            Said(
+                "pdf_scanned",
+                "{name}: no extractable text (scanned?) in its {pages} page(s); run OCR on it "
+                "first (e.g. ocrmypdf)",
+                name=path.name,
+                pages=n_pages,
+            ),
             kind="no text",
         )
     kept, dropped = drop_furniture(pages)
@@ -672,8 +700,13 @@ def read_layout(path: Path, budget: Budget | None = None) -> PdfLayout:
     out, page_of, headings = assemble(ordered)
     if not out:  # nothing but page furniture
         raise PdfError(
-            f"{path.name}: its {n_pages} page(s) hold nothing but page headers, "
-            "footers and page numbers",
+            Said(
+                "pdf_only_furniture",
+                "{name}: its {pages} page(s) hold nothing but page headers, footers and page "
+                "numbers",
+                name=path.name,
+                pages=n_pages,
+            ),
             kind="no text",
         )
     return PdfLayout(nfc("\n".join(out)), page_of, headings, n_pages, dropped, columns)

@@ -10,6 +10,7 @@ import unicodedata
 from charset_normalizer import from_bytes
 
 from kazrag.errors import DocumentError
+from kazrag.said import Said
 
 from ..text import KAZAKH_LETTERS, nfc
 
@@ -27,7 +28,8 @@ _BOMS = (
 _KAZAKH_CODE_PAGES = ("kz1048", "cp1251", "ptcp154")
 _RUSSIAN_LETTERS = set("АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя")
 _UNKNOWN_ENCODING = (
-    "is not text in an encoding kazrag knows (UTF-8, UTF-16, CP1251, KZ-1048); save it as UTF-8"
+    "{name} is not text in an encoding kazrag knows (UTF-8, UTF-16, CP1251, KZ-1048); save it "
+    "as UTF-8"
 )
 
 
@@ -75,7 +77,9 @@ def _decode_legacy(data: bytes, name: str) -> str:
     """
     best = from_bytes(data).best()
     if best is None:
-        raise DocumentError(f"{name} {_UNKNOWN_ENCODING}", kind="unknown encoding")
+        raise DocumentError(
+            Said("unknown_encoding", _UNKNOWN_ENCODING, name=name), kind="unknown encoding"
+        )
     guess = str(best)
     if best.encoding in _KAZAKH_CODE_PAGES:
         reading = _best_reading(data, (best.encoding,) + _KAZAKH_CODE_PAGES, by_kazakh=True)
@@ -95,8 +99,13 @@ def _decode_bom(data: bytes, name: str) -> str | None:
                 return data.decode(encoding)
             except UnicodeDecodeError:
                 raise DocumentError(
-                    f"{name}: starts with a {encoding.upper()} byte-order "
-                    "mark but is not valid text in that encoding",
+                    Said(
+                        "bad_bom",
+                        "{name}: starts with a {encoding} byte-order mark but is not valid "
+                        "text in that encoding",
+                        name=name,
+                        encoding=encoding.upper(),
+                    ),
                     kind="unknown encoding",
                 ) from None
     return None
@@ -111,13 +120,17 @@ def _looks_binary(text: str) -> bool:
 def decode_text(data: bytes, name: str) -> str:
     """Bytes of a text file -> str, whatever common Cyrillic encoding it was saved in."""
     if not data.strip():
-        raise DocumentError(f"{name}: the file is empty", kind="empty")
+        raise DocumentError(Said("empty", "{name}: the file is empty", name=name), kind="empty")
     text = _decode_bom(data, name)
     if text is None:
         if b"\x00" in data:
             raise DocumentError(
-                f"{name}: this is a binary file, not text (if it is UTF-16 "
-                "text without a byte-order mark, save it as UTF-8)",
+                Said(
+                    "binary_utf16",
+                    "{name}: this is a binary file, not text (if it is UTF-16 text without a "
+                    "byte-order mark, save it as UTF-8)",
+                    name=name,
+                ),
                 kind="binary",
             )
         try:
@@ -126,7 +139,9 @@ def decode_text(data: bytes, name: str) -> str:
             text = _decode_legacy(data, name)
     text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
-        raise DocumentError(f"{name}: the file is empty", kind="empty")
+        raise DocumentError(Said("empty", "{name}: the file is empty", name=name), kind="empty")
     if _looks_binary(text):
-        raise DocumentError(f"{name}: this is a binary file, not text", kind="binary")
+        raise DocumentError(
+            Said("binary", "{name}: this is a binary file, not text", name=name), kind="binary"
+        )
     return text

@@ -325,6 +325,60 @@ def test_the_documents_tab_on_a_phone_adds_refuses_and_removes(browser, engine, 
         page.close()
 
 
+def test_a_russian_page_says_why_files_were_not_added_and_what_it_is_doing(
+    browser, engine, tmp_path
+):
+    """kazrag's own reasons and its upload progress, in the page's language (the REST API
+    and the command line keep English)."""
+    import shutil
+
+    from kazrag.rag.engine import Kazrag
+
+    copy = tmp_path / "index"
+    shutil.copytree(engine.config.resolved_index_dir(), copy, symlinks=True)
+    own = Kazrag.open(engine.config.with_(index_dir=copy))
+    abai = tmp_path / "abai.txt"
+    abai.write_text(ABAI, encoding="utf-8")
+    old_word, empty = tmp_path / "letter.doc", tmp_path / "empty.txt"
+    old_word.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    empty.write_bytes(b"")
+    with serving(own, own.config.with_(feedback_path=tmp_path / "f.jsonl")) as url:
+        page = browser.new_page(locale="ru-RU", viewport={"width": 1100, "height": 900})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        page.get_by_role("tab", name="Документы", exact=True).click()
+        page.locator("#documents").get_by_text("human-rights-report-2017.kk.txt").first.wait_for()
+        outcome = page.locator("#documents-outcome textarea")
+        files = page.locator("#upload input[type=file]")
+
+        page.evaluate(PROGRESS_WATCH)
+        files.set_input_files(str(abai))
+        page.wait_for_function(
+            "() => document.querySelector('#documents-outcome textarea').value.includes('abai')"
+        )
+        assert outcome.input_value().startswith("добавлено: abai.txt"), outcome.input_value()
+        seen = [line for text in page.evaluate("window.seen") for line in text.split("\n")]
+        steps = [s.strip() for s in seen if s.strip().startswith("abai.txt: ")]
+        # Russian steps that name the file being indexed, no English one
+        assert any("чтение abai.txt" in s or "векторизация" in s for s in steps), steps
+        english = ("reading", "chunking", "embedding", "starting", "keyword")
+        assert not any(word in line for line in seen for word in english), seen
+
+        page.wait_for_function(  # given once the box is empty (see the phone test)
+            "() => !document.querySelector('#upload').innerText.includes('abai')"
+        )
+        page.wait_for_timeout(1000)
+        files.set_input_files([str(old_word), str(empty)])
+        page.wait_for_function(
+            "() => document.querySelector('#documents-outcome textarea').value.includes('letter')"
+        )
+        said = outcome.input_value()
+        assert said.startswith("ничего не добавлено: letter.doc: формат .doc не поддерживается")
+        assert "сохраните файл Word .doc как .docx" in said and "empty.txt: файл пуст" in said
+        assert "unsupported" not in said and "empty." not in said.replace("empty.txt", "")
+        page.close()
+
+
 def test_serve_switches_to_a_version_that_index_add_wrote_meanwhile(browser, engine, tmp_path):
     """`kazrag serve` and `kazrag index add` as two processes on one index: the open page
     answers from the added document without a restart or a reload."""
