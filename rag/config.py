@@ -158,6 +158,10 @@ class Config:
     # how often a running chat looks for a version another process wrote (an `index add`,
     # another server's upload) and switches to it; 0 = never
     reload_check_seconds: float = 2.0
+    # how often an open page's Documents tab (only while it is shown) asks whether the
+    # index changed, to show the new documents in its table and Remove list; 0 = only when
+    # the tab is opened
+    page_refresh_seconds: float = 5.0
     # Gradio keeps the state of this many sessions (each REST call is one; Gradio's own
     # default is 10,000, ~35 KB each): a bound on the memory of a server that scripts call
     # (benchmarks/README.md "REST soak")
@@ -219,9 +223,14 @@ class Config:
             raise ConfigError(
                 f"ray_actors must be a whole number, 0 or more, not {self.ray_actors!r}"
             )
-        if self.reload_check_seconds < 0 or self.store_connect_seconds <= 0:
+        if (
+            self.reload_check_seconds < 0
+            or self.page_refresh_seconds < 0
+            or self.store_connect_seconds <= 0
+        ):
             raise ConfigError(
-                "reload_check_seconds must be 0 or more, store_connect_seconds above 0"
+                "reload_check_seconds and page_refresh_seconds must be 0 or more, "
+                "store_connect_seconds above 0"
             )
         positive = (
             "embed_batch_size",

@@ -181,7 +181,27 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
         return gr.Column(visible=True), text
 
     def document_choices():
-        return gr.Dropdown(choices=sorted(engine.documents()), value=None)
+        """The Remove list after a change from this page, and the version the page now shows
+        (so the refresh timer has nothing to send for it)."""
+        snapshot = engine.snapshot
+        documents = sorted(snapshot.version.manifest["documents"])
+        return gr.Dropdown(choices=documents, value=None), snapshot.version.id
+
+    def documents_now(lang: str, shown: str | None):
+        """The table, corpus line and Remove list of the index version the engine answers
+        from now, if the page shows another (a `kazrag index add` or another server's
+        upload meanwhile); nothing to send when it is the same (each open page asks)."""
+        version = engine.snapshot.version
+        if version.id == shown:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        lang = i18n.lang_of(lang)
+        documents = dict(version.manifest["documents"])
+        return (
+            gr.Dataframe(render.documents_rows(documents), headers=document_headers(lang)),
+            render.corpus_line(documents, lang=lang),
+            gr.Dropdown(choices=sorted(documents)),
+            version.id,
+        )
 
     # uploads are deleted once indexed; one never given to add_documents, after an hour
     with api.Blocks(
@@ -317,6 +337,10 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
             read_only = gr.Markdown(
                 i18n.text(i18n.DEFAULT, "read_only"), visible=not access.editable
             )
+            # the index version the Documents tab shows; while the tab is open, a timer asks
+            # whether the engine has switched to another since
+            shown_version = gr.State(None)
+            refresh = gr.Timer(config.page_refresh_seconds or 1, active=False)
 
         def relabel(lang: str) -> list:
             """Every label of the page in `lang` (the order of `relabelled`)."""
@@ -377,6 +401,24 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
         demo.load(browser_language, None, [language] + relabelled, api_visibility="private")
         language.input(relabel, language, relabelled, api_visibility="private")
 
+        shown_documents = [table, corpus, remove_choice, shown_version]
+        documents_tab.select(
+            documents_now, [language, shown_version], shown_documents, api_visibility="private"
+        ).then(
+            lambda: gr.Timer(active=config.page_refresh_seconds > 0),
+            None,
+            refresh,
+            api_visibility="private",
+        )
+        chat_tab.select(lambda: gr.Timer(active=False), None, refresh, api_visibility="private")
+        refresh.tick(
+            documents_now,
+            [language, shown_version],
+            shown_documents,
+            api_visibility="private",
+            concurrency_limit=None,  # a comparison of two ids: no worker held for it
+        )
+
         question.submit(
             respond,
             [question, chatbot, mode, top_k, cited],
@@ -415,7 +457,7 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
             show_progress_on=upload,
             concurrency_limit=None,  # each waits for its job; the indexer takes one at a time
         ).then(lambda: None, None, upload, api_visibility="private").then(
-            document_choices, None, remove_choice, api_visibility="private"
+            document_choices, None, [remove_choice, shown_version], api_visibility="private"
         )
         remove_button.click(
             remove_document,
@@ -424,7 +466,7 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
             api_name="remove_document",
             show_progress_on=remove_button,
             concurrency_limit=None,
-        ).then(document_choices, None, remove_choice, api_visibility="private")
+        ).then(document_choices, None, [remove_choice, shown_version], api_visibility="private")
         gr.api(
             chat,
             api_name="chat",

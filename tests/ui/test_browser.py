@@ -381,7 +381,8 @@ def test_a_russian_page_says_why_files_were_not_added_and_what_it_is_doing(
 
 def test_serve_switches_to_a_version_that_index_add_wrote_meanwhile(browser, engine, tmp_path):
     """`kazrag serve` and `kazrag index add` as two processes on one index: the open page
-    answers from the added document without a restart or a reload."""
+    shows the added document in its Documents tab (table and Remove list), answers from it
+    and removes it, without a restart or a reload."""
     import shutil
     import signal
     import subprocess
@@ -410,6 +411,9 @@ def test_serve_switches_to_a_version_that_index_add_wrote_meanwhile(browser, eng
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(line.split()[-1])
         page.locator("#question textarea").wait_for()
+        page.get_by_role("tab", name="Documents", exact=True).click()
+        table = page.locator("#documents")
+        table.get_by_text("human-rights-report-2017.kk.txt").first.wait_for()
 
         added = subprocess.run(
             [sys.executable, "-m", "kazrag", "index", "add", str(abai), *places],
@@ -424,13 +428,32 @@ def test_serve_switches_to_a_version_that_index_add_wrote_meanwhile(browser, eng
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
         assert "(3 documents)" in log.read_text()
+        # the tab left open shows it (the page asks every few seconds while it is open) ...
+        table.get_by_text("abai.txt", exact=True).wait_for(timeout=20_000)
+        assert page.locator("#corpus-line").inner_text().startswith("Corpus: 3 documents")
+        page.locator("#remove-choice input").click()
+        page.get_by_role("option", name="abai.txt", exact=True).wait_for()
+        page.keyboard.press("Escape")
 
+        page.get_by_role("tab", name="Chat", exact=True).click()
         box = page.locator("#question textarea")
         box.fill("Абай Құнанбайұлы қай жылы дүниеге келген?")
         box.press("Enter")
         page.wait_for_function(ANSWER_COMPLETE, arg=1)
         chat = page.locator("#chat").inner_text()
         assert "1845" in chat and "[1] abai.txt" in chat, chat
+
+        # ... and it can be removed from the page
+        page.get_by_role("tab", name="Documents", exact=True).click()
+        page.locator("#remove-choice input").click()
+        page.get_by_role("option", name="abai.txt", exact=True).click()
+        page.locator("#remove").click()
+        outcome = page.locator("#documents-outcome textarea")
+        page.wait_for_function(
+            "() => document.querySelector('#documents-outcome textarea').value.startsWith('removed')"
+        )
+        assert outcome.input_value().startswith("removed abai.txt"), outcome.input_value()
+        table.get_by_text("abai.txt", exact=True).wait_for(state="detached")
         page.close()
     finally:
         server.send_signal(signal.SIGINT)
