@@ -21,6 +21,35 @@ from .base import KeywordIndex
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
+def summed(columns: Sequence[tuple[np.ndarray, np.ndarray]], size: int) -> np.ndarray:
+    """BM25 score of every passage for one question, from the (rows, scores) posting list of
+    each of its known tokens, repeats counted: the sum of bm25s's stored float32 scores.
+    Summed in float64, where a sum of a few float32 terms is exact whatever their order
+    (unless they lie more than 2^29 apart), so both stores, adding up the same stored scores
+    here, get the very same number, and passages of equal score tie, to be ordered the same
+    way (`best`). bm25s's own float32 sums differed from the database's in the last bit and
+    so broke such ties differently."""
+    if not columns:
+        return np.zeros(size, dtype=np.float64)
+    # bincount adds its weights in float64
+    return np.bincount(
+        np.concatenate([rows for rows, _ in columns]),
+        weights=np.concatenate([scores for _, scores in columns]),
+        minlength=size,
+    )
+
+
+def best(scores: np.ndarray, k: int) -> dict[int, float]:
+    """The `k` best passages with a score above 0, best first; equal scores in passage order
+    (lowest row first), also at the k-th place."""
+    if k <= 0:
+        return {}
+    kth = np.partition(scores, len(scores) - k)[len(scores) - k] if k < len(scores) else 0
+    found = np.flatnonzero(scores >= kth) if kth > 0 else np.flatnonzero(scores > 0)
+    order = np.lexsort((found, -scores[found]))[:k]
+    return {int(r): float(scores[r]) for r in found[order]}
+
+
 class Bm25Index(KeywordIndex):
     def __init__(self, retriever: bm25s.BM25):
         self._bm25 = retriever
@@ -39,40 +68,18 @@ class Bm25Index(KeywordIndex):
         return int(self._bm25.scores["num_docs"])
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
-        """BM25 score of every passage for one question (zeros if no token is known): the
-        sum over the question's tokens (repeats counted) of bm25s's stored float32 score of
-        the token in the passage. Summed in float64, where a sum of a few float32 terms is
-        exact whatever their order (unless they lie more than 2^29 apart), so another store
-        adding up the same stored scores (PostgreSQL) gets the very same number, and passages
-        of equal score are tied in both, to be ordered the same way (`search`). bm25s's own
-        float32 sums differed from the database's in the last bit and so broke such ties
-        differently."""
+        """BM25 score of every passage for one question (`summed`)."""
         data, rows, indptr = (self._bm25.scores[k] for k in ("data", "indices", "indptr"))
         columns = [
-            (indptr[index], indptr[index + 1])
+            (rows[indptr[index] : indptr[index + 1]], data[indptr[index] : indptr[index + 1]])
             for index in (self.vocab.get(token) for token in tokens)
             # unknown, or bm25s's placeholder for the empty token (it has no column)
             if index is not None and index < len(indptr) - 1
         ]
-        if not columns:
-            return np.zeros(self.size, dtype=np.float64)
-        # bincount adds its weights in float64
-        return np.bincount(
-            np.concatenate([rows[a:b] for a, b in columns]),
-            weights=np.concatenate([data[a:b] for a, b in columns]),
-            minlength=self.size,
-        )
+        return summed(columns, self.size)
 
     def search(self, tokens: Sequence[str], k: int) -> dict[int, float]:
-        """The `k` best passages, best first; equal scores in passage order (lowest row
-        first), also at the k-th place, as the PostgreSQL store orders them."""
-        scores = self.scores(tokens)
-        if k <= 0:
-            return {}
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k] if k < len(scores) else 0
-        found = np.flatnonzero(scores >= kth) if kth > 0 else np.flatnonzero(scores > 0)
-        order = np.lexsort((found, -scores[found]))[:k]
-        return {int(r): float(scores[r]) for r in found[order]}
+        return best(self.scores(tokens), k)
 
     def idf(self, tokens: Sequence[str]) -> np.ndarray:
         n = self.size
