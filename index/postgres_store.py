@@ -544,19 +544,52 @@ class PostgresStore(Store):
             for i, document in enumerate(contents.documents):
                 copy.write_row((i, Json(document)))
         if kind == "hnsw":
+            self._build_hnsw(conn, chunks, len(vectors), contents.vector_settings)
+        for table in (chunks, terms):  # plans for the first questions, before VACUUM
+            conn.execute(sql.SQL("ANALYZE {}").format(table))
+        return number
+
+    def _build_hnsw(
+        self, conn: psycopg.Connection, chunks: sql.Composed, count: int, settings: dict
+    ) -> None:
+        """The HNSW index, built after the rows are in (far faster than row by row). A graph
+        larger than the session's `maintenance_work_mem` (64 MB by default: about 25,000
+        passages) is finished on disk, several times slower; pgvector says so only in a
+        NOTICE, which is passed on to the user with what to change."""
+        outgrown: list[str] = []
+
+        def notice(diag: psycopg.errors.Diagnostic) -> None:
+            if "maintenance_work_mem" in (diag.message_primary or ""):
+                outgrown.append(diag.message_primary or "")
+
+        conn.add_notice_handler(notice)
+        try:
             conn.execute(
                 sql.SQL(
                     "CREATE INDEX ON {} USING hnsw (embedding vector_ip_ops) "
                     "WITH (m = {}, ef_construction = {})"
                 ).format(
                     chunks,
-                    sql.Literal(int(contents.vector_settings.get("hnsw_m", 32))),
-                    sql.Literal(int(contents.vector_settings.get("hnsw_ef_construction", 200))),
+                    sql.Literal(int(settings.get("hnsw_m", 32))),
+                    sql.Literal(int(settings.get("hnsw_ef_construction", 200))),
                 )
             )
-        for table in (chunks, terms):  # plans for the first questions, before VACUUM
-            conn.execute(sql.SQL("ANALYZE {}").format(table))
-        return number
+        finally:
+            conn.remove_notice_handler(notice)
+        if outgrown:
+            row = conn.execute(
+                "SELECT current_setting('maintenance_work_mem'), quote_ident(current_user)"
+            ).fetchone()
+            wanted = max(64, -(-count * 3 // 1024))  # ~3 KB a passage at M 32, in MB
+            note = (
+                f"the HNSW graph of {count} passages outgrew the server's maintenance_work_mem "
+                f"({row[0] if row else '?'}; pgvector: {outgrown[0]}), so it was built the slow "
+                f"way; for faster builds give the role about {wanted} MB: "
+                f"ALTER ROLE {row[1] if row else '…'} SET maintenance_work_mem = '{wanted}MB' (or "
+                f"?options=-c%20maintenance_work_mem%3D{wanted}MB in --store)"
+            )
+            # a note on this build, not on the version: readers are not told (self.notes)
+            log.warning("kazrag: note: %s", note)
 
     def _version_tables(self, conn: psycopg.Connection) -> dict[int, list[str]]:
         found: dict[int, list[str]] = {}

@@ -317,3 +317,24 @@ def test_an_index_of_the_older_layout_asks_for_a_rebuild_which_replaces_it(pg_db
     tables = pg.primary.sql("SELECT string_agg(tablename, ' ') FROM pg_tables "
                             "WHERE schemaname = 'kazrag'", db).split()  # fmt: skip
     assert not [t for t in tables if t.startswith("postings")]
+
+
+def test_an_hnsw_build_that_outgrows_maintenance_work_mem_says_what_to_change(pg_db, caplog):
+    """pgvector finishes a graph larger than `maintenance_work_mem` on disk, several times
+    slower, and says so only in a NOTICE nobody sees; the build passes it on, with the setting
+    to change, and the index still answers."""
+    small = pg_db[0] + "?options=-c%20maintenance_work_mem%3D1MB"
+    store = PostgresStore(small)
+    data = contents(n=2000, kind="hnsw", seed=4)
+    with caplog.at_level("WARNING", logger="kazrag.store"):
+        store.write(data)
+    note = caplog.text
+    assert "kazrag: note: the HNSW graph of 2000 passages" in note
+    assert "outgrew the server's maintenance_work_mem (1MB" in note
+    assert "ALTER ROLE postgres SET maintenance_work_mem = '64MB'" in note
+    _, rows = store.load().vectors.search(data.chunk_vectors[:5], 1)
+    assert rows[:, 0].tolist() == [0, 1, 2, 3, 4]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="kazrag.store"):
+        PostgresStore(pg_db[0] + "?options=-c%20maintenance_work_mem%3D64MB").write(data)
+    assert "maintenance_work_mem" not in caplog.text
