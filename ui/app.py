@@ -153,7 +153,10 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
         except AccessError as exc:
             indexer.discard(paths)
             raise gr.Error(i18n.said(lang, exc), print_exception=False) from exc
-        return follow(indexer.add(paths), progress, lang)
+        job = indexer.add(paths)
+        if job is None:  # all given already, with the upload that is being indexed
+            return gr.skip(), gr.skip(), gr.skip()
+        return follow(job, progress, lang)
 
     def remove_document(
         name: str | None,
@@ -456,6 +459,9 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
             api_name="add_documents",
             show_progress_on=upload,
             concurrency_limit=None,  # each waits for its job; the indexer takes one at a time
+            # a file dropped while the one before is indexed is an upload of its own (the
+            # default, "once", would drop it, and the box is then emptied)
+            trigger_mode="multiple",
         ).then(lambda: None, None, upload, api_visibility="private").then(
             document_choices, None, [remove_choice, shown_version], api_visibility="private"
         )

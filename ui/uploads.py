@@ -20,6 +20,7 @@ import ipaddress
 import queue
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # the command line imports this module before anything heavy 
     from kazrag.rag.indexing import BuildReport
 
 ADMIN_PASSWORD_ENV = "KAZRAG_ADMIN_PASSWORD"
+GIVEN_KEPT = 10_000  # recent uploads remembered, so that one is not indexed twice
 
 
 def is_loopback(host: str) -> bool:
@@ -186,20 +188,44 @@ class UploadIndexer:
         self.upload_folder = Path(upload_folder).resolve()  # where the web server stores uploads
         self._jobs: queue.Queue[UploadJob] = queue.Queue()
         self._waiting: list[UploadJob] = []
+        # the job each recent upload was given to: the upload box still holds a file while
+        # it is indexed, and a file dropped on the box meanwhile comes with it again
+        self._given: OrderedDict[Path, UploadJob | None] = OrderedDict()
         self._lock = threading.Lock()
         self._worker = threading.Thread(target=self._work, name="kazrag-uploads", daemon=True)
         self._worker.start()
 
-    def add(self, paths: list[Path]) -> UploadJob:
-        """Queue uploaded files for indexing; they are deleted when their job ends."""
+    def add(self, paths: list[Path]) -> UploadJob | None:
+        """Queue uploaded files for indexing; they are deleted when their job ends. A file
+        already given to a job (still being indexed, or indexed and deleted) is not given
+        again; None when no file is new."""
+        with self._lock:
+            paths = [p for p in paths if not self._already_given(Path(p))]
+            for path in paths:
+                self._given[Path(path).resolve()] = None  # its job is being made
+            while len(self._given) > GIVEN_KEPT:
+                self._given.popitem(last=False)
+        if not paths:
+            return None
         names = [p.name for p in paths]
 
         def run(progress: Callable[[str, float], None]) -> BuildReport:
             return self.engine.add_documents(paths, progress, may_replace=False)
 
-        return self._submit(
-            UploadJob(names, run, lambda: delete_uploads(paths, self.upload_folder))
-        )
+        job = self._submit(UploadJob(names, run, lambda: delete_uploads(paths, self.upload_folder)))
+        with self._lock:
+            for path in paths:
+                self._given[Path(path).resolve()] = job
+        return job
+
+    def _already_given(self, path: Path) -> bool:
+        """In a job that has not ended, or in one that ended and deleted it (the same
+        file uploaded again is stored anew at the same place: that is a new upload)."""
+        path = path.resolve()
+        if path not in self._given:
+            return False
+        job = self._given[path]
+        return job is None or not job.done.is_set() or not path.exists()
 
     def discard(self, paths: list[Path]) -> None:
         """Delete uploads that will not be indexed (the client may not change the corpus)."""
