@@ -330,7 +330,6 @@ def compose(
     quotes = choose_answer_quotes(scored, config)
     lines = [frame(lang, "intro" if state == "answered" else "uncertain")]
     lines += [f"«{q.text}» [{q.number}]" for q in quotes]
-    lines += ["", frame(lang, "sources")] + [q.citation() for q in quotes]
     return Answer(
         question, lang, state, "\n".join(lines), quotes, passages, notice, sig, probability
     )

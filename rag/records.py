@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from .lang import frame
+
 SECTION_SEPARATOR = " › "
 
 
@@ -160,12 +162,21 @@ class Answer:
     question: str
     lang: str
     state: str
-    text: str
+    body: str  # the frame and the quotes with their [n]; a refusal's whole text
     quotes: list[Quote] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     notice: str | None = None  # e.g. "question cut to 2,000 characters"
     signals: dict = field(default_factory=dict)  # what the answerability model saw
     probability: float | None = None  # that the documents answer it; None: not judged
+
+    @property
+    def text(self) -> str:
+        """The whole answer as plain text: the body, then each quote's place once, in
+        citation order (what `ask` prints and the API returns)."""
+        if not self.quotes:
+            return self.body
+        places = "\n".join(q.citation() for q in self.quotes)
+        return f"{self.body}\n\n{frame(self.lang, 'sources')}\n{places}"
 
     @property
     def abstained(self) -> bool:

@@ -93,13 +93,12 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
         note = None
         if mode != config.mode:  # an answer from one side of the search only: say which
             note = i18n.text(answer.lang, "mode_only", mode=i18n.mode_name(answer.lang, mode))
-        for box, (passage, quotes) in zip(
-            render.source_messages(answer), render.cited_passages(answer)
-        ):
+        boxes = render.source_messages(answer)
+        for box, (passage, quotes) in zip(boxes, render.cited_passages(answer)):
             cited[reader.key_of(box)] = reader.reader_text(passage, quotes, snapshot.retriever)
         while len(cited) > config.reader_sources_kept:  # the oldest first (dicts keep order)
             del cited[next(iter(cited))]
-        for messages in render.answer_stages(answer, note):
+        for messages in render.answer_stages(answer, note, boxes):
             yield "", history + messages, cited
         given, text, _ = render.feedback_turn(history + messages, len(history))
         answers_given.remember(given, text)  # a vote is taken for this answer only

@@ -75,9 +75,7 @@ def chat_text(answer: Answer, mode_note: str | None = None) -> str:
     """The answer as the chat shows it: the frame and the quotes with their [n]. The places
     are not listed here: each source box below is titled with its quotes' own places, so a
     citation is shown once. A refusal keeps its list of the closest passages (no boxes)."""
-    text = plain_answer(answer)
-    if answer.quotes:
-        text = text.split("\n\n" + frame(answer.lang, "sources"))[0]
+    text = f"({answer.notice})\n{answer.body}" if answer.notice else answer.body
     return f"{text}\n\n{mode_note}" if mode_note else text
 
 
@@ -126,9 +124,12 @@ def source_messages(answer: Answer) -> list[Message]:
     ]
 
 
-def answer_stages(answer: Answer, mode_note: str | None = None) -> Iterator[list[Message]]:
+def answer_stages(
+    answer: Answer, mode_note: str | None = None, sources: list[Message] | None = None
+) -> Iterator[list[Message]]:
     """The assistant's messages for one answer, growing: the text a line at a time (frame,
-    then each quote, then `mode_note` if any), then the source boxes one by one."""
+    then each quote, then `mode_note` if any), then the source boxes one by one (`sources`:
+    the answer's `source_messages`, when the caller has made them already)."""
     lines = escape(chat_text(answer, mode_note)).split("\n")
     shown: list[str] = []
     for line in lines:
@@ -136,7 +137,7 @@ def answer_stages(answer: Answer, mode_note: str | None = None) -> Iterator[list
         if line.strip():
             yield [_assistant("\n".join(shown))]
     text = _assistant("\n".join(lines))
-    sources = source_messages(answer)
+    sources = source_messages(answer) if sources is None else sources
     for n in range(1, len(sources) + 1):
         yield [text] + sources[:n]
 

@@ -11,10 +11,12 @@ from kazrag.rag.lang import frame
 from kazrag.rag.records import Answer, Chunk, Passage, Quote, Sentence
 from kazrag.ui.render import (
     answer_stages,
+    chat_text,
     corpus_line,
     documents_rows,
     escape,
     feedback_turn,
+    plain_answer,
     unescape,
 )
 
@@ -77,12 +79,11 @@ def cited_answer() -> Answer:
     sentences = (Sentence(0, 15, 290, 290), Sentence(16, 52, 291, 292), Sentence(53, 66, 293, 300))
     chunk = Chunk(7, "report.kk.txt", ("Құқықтар",), text, 0, 66, 0, 66, 290, 300, sentences)
     quote = Quote(1, text[16:52], "report.kk.txt", "Құқықтар", 291, 292, None, 1, 0.8731)
-    lines = [frame("kk", "intro"), f"«{quote.text}» [1]", "", frame("kk", "sources")]
     return Answer(
         "Қанша сағат?",
         "kk",
         "answered",
-        "\n".join(lines + [quote.citation()]),
+        f"{frame('kk', 'intro')}\n«{quote.text}» [1]",
         [quote],
         [Passage(1, chunk, 0.91234)],
     )
@@ -98,6 +99,19 @@ def test_a_citation_is_shown_once_with_the_quotes_own_lines_and_no_score():
     assert "lines 290–300" not in str(final)
     assert "<mark>Полиция адамды 72 сағат ұстай алады.</mark>" in box["content"]
     assert "0.91" not in str(final) and "0.87" not in str(final) and "score" not in str(final)
+
+
+def test_the_api_text_lists_each_quotes_place_once_under_sources():
+    answer = cited_answer()
+    assert plain_answer(answer).split("\n") == [
+        frame("kk", "intro"),
+        f"«{answer.quotes[0].text}» [1]",
+        "",
+        frame("kk", "sources"),
+        "[1] report.kk.txt, Құқықтар, lines 291–292",
+    ]
+    # the chat shows the same body without the list (the source box carries the place)
+    assert chat_text(answer) == "\n".join(plain_answer(answer).split("\n")[:2])
 
 
 def test_a_retrieval_mode_other_than_the_default_is_named_after_the_quotes():
