@@ -57,7 +57,10 @@ def _inline_lines(token) -> list[str]:
     lines = [""]
     for child in token.children or []:
         if child.type in ("text", "text_special", "code_inline", "image"):
-            lines[-1] += child.content
+            # an image's alt text keeps the line breaks it was written over
+            first, *more = child.content.split("\n")
+            lines[-1] += first
+            lines.extend(more)
         elif child.type in ("softbreak", "hardbreak"):
             lines.append("")
         elif child.type == "html_inline" and re.match(r"<br\b", child.content, re.IGNORECASE):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from kazakh_docs import NAURYZ
 
@@ -295,6 +295,7 @@ _PIECES = [
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=60).map("".join))
+@example("Қазақ![\r\n`]()")  # an image whose alt text runs over a line break
 def test_any_markdown_keeps_its_lines_and_chunks_without_error(text):
     from kazrag.rag.formats.markdown import read_markdown
 
@@ -319,3 +320,13 @@ def test_any_markdown_keeps_its_lines_and_chunks_without_error(text):
     )
     for chunk in chunk_document(doc, Config()):
         assert chunk.text.strip()
+
+
+def test_an_image_whose_alt_text_runs_over_a_line_break_keeps_the_lines_after_it_in_place():
+    from kazrag.rag.formats.markdown import read_markdown
+
+    text = "# Парк\n\nКөл ![Бурабай\nкөлі](lake.png) суреті.\nКөлдің ұзындығы 3 шақырым.\n"
+    lines = read_markdown(text).source.split("\n")
+    assert len(lines) == len(text.split("\n"))
+    assert lines[4] == "Көлдің ұзындығы 3 шақырым."  # cited as the file's line 5
+    assert "Бурабай" in lines[2] and "көлі" in lines[3]
