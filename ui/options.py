@@ -34,6 +34,12 @@ def whole_count(text: str) -> int:
     return int(text)
 
 
+def _positive_count(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number, 1 or more: {text!r}")
+    return int(text)
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -95,6 +101,16 @@ def add_common(
         help=f"a streaming replica of --store to answer from; writes still go to --store "
         f"(default: ${READ_DSN_ENV})",
     )
+    parser.add_argument(
+        "--ef-search",
+        dest="hnsw_ef_search",
+        type=_positive_count,
+        metavar="N",
+        help="how many candidates an HNSW index (from "
+        f"{Config.hnsw_threshold:,} passages on) visits per question: more finds more of the "
+        f"true nearest passages, slower (default {Config.hnsw_ef_search}; benchmarks/README.md "
+        "§11 has recall and time by size; pgvector allows at most 1,000)",
+    )
     store.add_argument(
         "--store-schema",
         metavar="NAME",
@@ -149,6 +165,7 @@ def config_from(args: argparse.Namespace) -> Config:
         embed_backend=getattr(args, "backend", None),
         mode=getattr(args, "mode", None),
         top_k=getattr(args, "top_k", None),
+        hnsw_ef_search=getattr(args, "hnsw_ef_search", None),
         **{name: getattr(args, name, None) for name in DOCUMENT_LIMITS},
     )
 
