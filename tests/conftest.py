@@ -78,6 +78,14 @@ def small_engine(small_config, corpus):
 
 
 @pytest.fixture
+def bundled_index_copy(engine, tmp_path):
+    """A private copy of the bundled corpus's index (and its embedding cache) to change."""
+    target = tmp_path / "index"
+    shutil.copytree(engine.config.resolved_index_dir(), target, symlinks=True)
+    return engine.config.with_(index_dir=target)
+
+
+@pytest.fixture
 def index_copy(small_engine, small_config, tmp_path):
     """A private copy of the small index (and its embedding cache) to change."""
     target = tmp_path / "index"

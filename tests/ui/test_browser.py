@@ -247,24 +247,29 @@ ABAI = """Абай Құнанбайұлы
 Абай Құнанбайұлы 1845 жылы Шыңғыстау баурайында дүниеге келген қазақ ақыны. Ол қара сөздер
 деп аталатын қырық бес философиялық шығарма жазды.
 """
+# the first bytes of an old Word file (OLE2), which kazrag does not read
+OLD_WORD_BYTES = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)
+
+
+@pytest.fixture
+def own(bundled_index_copy):
+    """An engine on a private copy of the bundled index, for tests that add and remove."""
+    from kazrag.rag.engine import Kazrag
+
+    return Kazrag.open(bundled_index_copy)
+
+
 PROGRESS_WATCH = """() => { window.seen = [];
     new MutationObserver(() => { const box = document.querySelector('#upload');
         if (box) window.seen.push(box.innerText); })
     .observe(document.body, {subtree: true, childList: true, characterData: true}); }"""
 
 
-def test_the_documents_tab_on_a_phone_adds_refuses_and_removes(browser, engine, tmp_path):
-    import shutil
-
-    from kazrag.rag.engine import Kazrag
-
-    copy = tmp_path / "index"
-    shutil.copytree(engine.config.resolved_index_dir(), copy, symlinks=True)
-    own = Kazrag.open(engine.config.with_(index_dir=copy))
+def test_the_documents_tab_on_a_phone_adds_refuses_and_removes(browser, own, tmp_path):
     abai = tmp_path / "abai.txt"
     abai.write_text(ABAI, encoding="utf-8")
     old_word = tmp_path / "letter.doc"
-    old_word.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    old_word.write_bytes(OLD_WORD_BYTES)
     with serving(own, own.config.with_(feedback_path=tmp_path / "f.jsonl")) as url:
         page = browser.new_page(locale="en-US", viewport={"width": 390, "height": 844})
         page.set_default_timeout(TIMEOUT_MS)
@@ -325,22 +330,13 @@ def test_the_documents_tab_on_a_phone_adds_refuses_and_removes(browser, engine, 
         page.close()
 
 
-def test_a_russian_page_says_why_files_were_not_added_and_what_it_is_doing(
-    browser, engine, tmp_path
-):
+def test_a_russian_page_says_why_files_were_not_added_and_what_it_is_doing(browser, own, tmp_path):
     """kazrag's own reasons and its upload progress, in the page's language (the REST API
     and the command line keep English)."""
-    import shutil
-
-    from kazrag.rag.engine import Kazrag
-
-    copy = tmp_path / "index"
-    shutil.copytree(engine.config.resolved_index_dir(), copy, symlinks=True)
-    own = Kazrag.open(engine.config.with_(index_dir=copy))
     abai = tmp_path / "abai.txt"
     abai.write_text(ABAI, encoding="utf-8")
     old_word, empty = tmp_path / "letter.doc", tmp_path / "empty.txt"
-    old_word.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    old_word.write_bytes(OLD_WORD_BYTES)
     empty.write_bytes(b"")
     with serving(own, own.config.with_(feedback_path=tmp_path / "f.jsonl")) as url:
         page = browser.new_page(locale="ru-RU", viewport={"width": 1100, "height": 900})
@@ -386,16 +382,9 @@ SHOQAN = """Шоқан Уәлиханов
 """
 
 
-def test_a_file_dropped_while_the_one_before_is_indexed_is_indexed_too(browser, engine, tmp_path):
+def test_a_file_dropped_while_the_one_before_is_indexed_is_indexed_too(browser, own, tmp_path):
     """Two drops, the second at once, while the first is being uploaded and indexed: each
     is an upload of its own, neither is lost nor indexed twice."""
-    import shutil
-
-    from kazrag.rag.engine import Kazrag
-
-    copy = tmp_path / "index"
-    shutil.copytree(engine.config.resolved_index_dir(), copy, symlinks=True)
-    own = Kazrag.open(engine.config.with_(index_dir=copy))
     abai, shoqan = tmp_path / "abai.txt", tmp_path / "shoqan.txt"
     abai.write_text(ABAI, encoding="utf-8")
     shoqan.write_text(SHOQAN, encoding="utf-8")
@@ -425,20 +414,25 @@ def test_a_file_dropped_while_the_one_before_is_indexed_is_indexed_too(browser, 
         page.close()
 
 
-def test_serve_switches_to_a_version_that_index_add_wrote_meanwhile(browser, engine, tmp_path):
+def test_serve_switches_to_a_version_that_index_add_wrote_meanwhile(
+    browser, bundled_index_copy, tmp_path
+):
     """`kazrag serve` and `kazrag index add` as two processes on one index: the open page
     shows the added document in its Documents tab (table and Remove list), answers from it
     and removes it, without a restart or a reload."""
-    import shutil
     import signal
     import subprocess
     import sys
 
     from gradio_server import free_port
 
-    copy = tmp_path / "index"
-    shutil.copytree(engine.config.resolved_index_dir(), copy, symlinks=True)
-    places = ["--index-dir", str(copy), "--model-dir", str(engine.config.resolved_model_dir())]
+    config = bundled_index_copy
+    places = [
+        "--index-dir",
+        str(config.resolved_index_dir()),
+        "--model-dir",
+        str(config.resolved_model_dir()),
+    ]
     abai = tmp_path / "abai.txt"
     abai.write_text(ABAI, encoding="utf-8")
     port, log = free_port(), tmp_path / "serve.log"
