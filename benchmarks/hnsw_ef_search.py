@@ -17,7 +17,7 @@ import time
 import faiss
 import numpy as np
 from common import announce, summary_ms, write_results
-from store_queries import CANDIDATES, DIM, synthetic, top10
+from store_queries import CANDIDATES, query_vectors, synthetic, top10
 
 from kazrag.index.faiss_vectors import FaissVectors
 
@@ -33,11 +33,7 @@ def main() -> None:
     results: dict = {}
     for n in [int(s) for s in args.sizes.split(",")]:
         contents, rng = synthetic(n)
-        picks = rng.integers(0, n, args.queries)  # the queries of store_queries.py
-        queries = contents.chunk_vectors[picks] + 0.3 * rng.normal(size=(args.queries, DIM)).astype(
-            np.float32
-        )
-        queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+        queries = query_vectors(contents, rng, args.queries)  # those of store_queries.py
         exact = top10(queries, contents.chunk_vectors)
         started = time.perf_counter()
         index = FaissVectors.build(contents.chunk_vectors, {"kind": "hnsw"})

@@ -88,6 +88,13 @@ def noise(rng: np.random.Generator, vectors: np.ndarray, scale: float) -> None:
         block /= np.linalg.norm(block, axis=1, keepdims=True)
 
 
+def query_vectors(contents: IndexContents, rng: np.random.Generator, count: int) -> np.ndarray:
+    """`count` questions' vectors: chunk vectors picked at random, perturbed, normalised."""
+    picks = rng.integers(0, len(contents.chunk_vectors), count)
+    queries = contents.chunk_vectors[picks] + 0.3 * rng.normal(size=(count, DIM)).astype(np.float32)
+    return queries / np.linalg.norm(queries, axis=1, keepdims=True)
+
+
 def top10(queries: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     """Exact search: the 10 best rows of each query (as a set: recall@10 ignores order), 25
     queries at a time (their scores against 1,000,000 vectors: 100 MB)."""
@@ -169,11 +176,7 @@ def main() -> None:
         stack.callback(shutil.rmtree, tmp, True)
         for n in [int(s) for s in args.sizes.split(",")]:
             contents, rng = synthetic(n)
-            picks = rng.integers(0, n, args.queries)
-            queries = contents.chunk_vectors[picks] + 0.3 * rng.normal(
-                size=(args.queries, DIM)
-            ).astype(np.float32)
-            queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+            queries = query_vectors(contents, rng, args.queries)
             token_lists = [
                 [f"t{t}" for t in row]
                 for row in np.minimum(rng.zipf(1.2, size=(args.queries, 8)), VOCAB).tolist()
