@@ -102,6 +102,9 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+PGVECTOR_MAX_EF_SEARCH = 1000  # hnsw.ef_search's upper bound in pgvector
+
+
 class PostgresStore(Store):
     format_version = FORMAT_VERSION
 
@@ -126,10 +129,17 @@ class PostgresStore(Store):
         self.dsn, self.read_dsn, self.schema = dsn, read_dsn, schema
         self.where = describe_dsn(dsn)
         self.location = f"{self.where} (schema {schema})"
-        self.ef_search = min(ef_search, 1000)  # pgvector's ceiling
+        self.ef_search = min(ef_search, PGVECTOR_MAX_EF_SEARCH)
         self.connections = connections
         self.connect_seconds = connect_seconds
         self.notes: list[str] = []  # what reading had to work around (a lost replica)
+        if ef_search > PGVECTOR_MAX_EF_SEARCH:
+            # said, not silently cut: the user raised it to get recall back and would not
+            # know why it did not come (benchmarks/README.md §11: recall by size and effort)
+            self.notes.append(
+                f"pgvector visits at most {PGVECTOR_MAX_EF_SEARCH:,} candidates per question: "
+                f"the search effort (--ef-search) {ef_search:,} is used as {PGVECTOR_MAX_EF_SEARCH:,}"
+            )
         self._pools: dict[str, ConnectionPool] = {}
         self._pools_guard = threading.Lock()
         self._reading_from = read_dsn or dsn

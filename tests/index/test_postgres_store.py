@@ -136,6 +136,16 @@ def test_hnsw_finds_what_exact_search_finds(pg_db):
     assert recall >= 0.95
 
 
+def test_an_ef_search_past_pgvectors_ceiling_is_said_and_used_as_the_ceiling(pg_db):
+    store = PostgresStore(pg_db[0], ef_search=5000)
+    store.write(contents(n=300, seed=4))
+    loaded = store.load()
+    assert any("(--ef-search) 5,000 is used as 1,000" in note for note in loaded.notes)
+    with store._connect(pg_db[0]) as conn:
+        assert conn.execute("SHOW hnsw.ef_search").fetchone()[0] == "1000"
+    assert not PostgresStore(pg_db[0], ef_search=1000).load().notes
+
+
 def test_versions_switch_whole_and_the_previous_one_stays(pg_db, pg):
     store = PostgresStore(pg_db[0])
     ids = []
