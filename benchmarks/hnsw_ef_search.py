@@ -42,11 +42,11 @@ def main() -> None:
         faiss.omp_set_num_threads(1)
         row: dict = {"build_seconds": round(built, 1)}
         for effort in [int(e) for e in args.efforts.split(",")]:
-            searcher = FaissVectors(index._index, effort)
+            index.ef_search = effort
             seconds, found = [], []
             for query in queries:
                 t = time.perf_counter()
-                _, rows = searcher.search(query[None], CANDIDATES)
+                _, rows = index.search(query[None], CANDIDATES)
                 seconds.append(time.perf_counter() - t)
                 found.append(rows[0][:10])
             recall = float(np.mean([len(set(e) & set(f)) / 10 for e, f in zip(exact, found)]))

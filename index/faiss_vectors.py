@@ -72,6 +72,22 @@ class FaissVectors(VectorIndex):
         return index
 
     @property
+    def ef_search(self) -> int | None:
+        """The HNSW search effort, a query-time knob (None for an exact index, which has
+        none): a larger one finds more of the true neighbours, more slowly."""
+        if not isinstance(self._index, faiss.IndexHNSWFlat):
+            return None
+        return int(self._index.hnsw.efSearch)
+
+    @ef_search.setter
+    def ef_search(self, effort: int) -> None:
+        if not isinstance(self._index, faiss.IndexHNSWFlat):
+            raise IndexStoreError("an exact (flat) vector index has no search effort to set")
+        if effort < 1:
+            raise IndexStoreError(f"the search effort must be at least 1, not {effort}")
+        self._index.hnsw.efSearch = int(effort)
+
+    @property
     def dim(self) -> int:
         return int(self._index.d)
 

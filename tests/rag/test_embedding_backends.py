@@ -213,6 +213,30 @@ def test_vector_index_kind_follows_size():
         choose_kind(10, "ivf", 100)
 
 
+def test_a_larger_hnsw_search_effort_finds_more_of_the_true_neighbours():
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(3000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = vectors[:100] + 0.3 * rng.normal(size=(100, 32)).astype(np.float32)
+    _, exact = FaissVectors.build(vectors, {"kind": "flat"}).search(queries, 10)
+    hnsw = FaissVectors.build(vectors, {"kind": "hnsw", "hnsw_m": 4})
+
+    def recall(effort: int) -> float:
+        hnsw.ef_search = effort
+        assert hnsw.ef_search == effort
+        _, found = hnsw.search(queries, 10)
+        return float(np.mean([len(set(e) & set(f)) / 10 for e, f in zip(exact, found)]))
+
+    low, high = recall(10), recall(500)
+    assert low < 0.9 and high >= 0.98 and high > low
+    flat = FaissVectors.build(vectors[:10], {"kind": "flat"})
+    assert flat.ef_search is None
+    with pytest.raises(IndexStoreError, match="no search effort"):
+        flat.ef_search = 100
+    with pytest.raises(IndexStoreError, match="at least 1"):
+        hnsw.ef_search = 0
+
+
 @pytest.mark.slow
 def test_configured_threshold_reaches_the_stored_index(converted_model_dir, int8, tmp_path):
     doc = Document("d.txt", "Бірінші сөйлем мұнда. Екінші сөйлем де бар.\n", path="d.txt")
