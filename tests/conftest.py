@@ -18,7 +18,7 @@ MODEL_FIXTURES = {
     "index_copy",
 }
 # servers the suite starts itself (tests/infra.py): a few seconds each, once per session
-SERVER_FIXTURES = {"pg", "pg_db", "ray_cluster"}
+SERVER_FIXTURES = {"pg", "pg_db", "ray_cluster", "token_ray_cluster"}
 
 
 def pytest_collection_modifyitems(items):
@@ -118,4 +118,21 @@ def ray_cluster():
     from infra import ray_cluster as start_cluster
 
     with loopback_namespace() as prefix, start_cluster(prefix, nodes=2, cpus=1) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def token_ray_cluster():
+    """A 1-node Ray cluster with Ray's token authentication on (RAY_AUTH_MODE=token and a
+    fresh RAY_AUTH_TOKEN, both in `env`), in a namespace of its own."""
+    import secrets
+
+    from infra import loopback_namespace
+    from infra import ray_cluster as start_cluster
+
+    token = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16)}
+    with (
+        loopback_namespace() as prefix,
+        start_cluster(prefix, nodes=1, cpus=1, extra_env=token) as cluster,
+    ):
         yield cluster

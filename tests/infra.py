@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import itertools
 import os
 import pwd
 import shutil
@@ -213,12 +214,15 @@ def pg_without_pgvector() -> Iterator[PgServer]:
 
 
 # ------------------------------------------------------------------------------- Ray
+_NAMESPACES = itertools.count()
+
+
 @contextlib.contextmanager
 def loopback_namespace() -> Iterator[list[str]]:
     """A network namespace with nothing but a loopback interface; yields the command prefix
     that runs a program inside it. Ray binds every interface and may pick the machine's own
     address even when told 127.0.0.1: in here no traffic can leave 127.0.0.1."""
-    name = f"kazrag-test-{os.getpid()}"
+    name = f"kazrag-test-{os.getpid()}-{next(_NAMESPACES)}"  # two may be open at once
     subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
     try:
         prefix = ["ip", "netns", "exec", name]
@@ -237,16 +241,19 @@ class RayCluster:
 
 
 @contextlib.contextmanager
-def ray_cluster(prefix: list[str], nodes: int = 2, cpus: int = 1) -> Iterator[RayCluster]:
+def ray_cluster(
+    prefix: list[str], nodes: int = 2, cpus: int = 1, extra_env: dict | None = None
+) -> Iterator[RayCluster]:
     """`nodes` Ray nodes of `cpus` CPUs each (a head and workers, `ray start --block` each,
     so that stopping them is stopping the processes this fixture started, not every Ray
-    process on the machine as `ray stop` would)."""
+    process on the machine as `ray stop` would); `extra_env` for every node and the
+    returned `env` (token authentication's RAY_AUTH_MODE / RAY_AUTH_TOKEN)."""
     import signal
     import sys
 
     # a short folder: Ray's socket paths must stay under the 107 characters AF_UNIX allows
     tmp = Path(tempfile.mkdtemp(prefix="kzray-", dir="/tmp"))
-    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0", RAY_TMPDIR=str(tmp))
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0", RAY_TMPDIR=str(tmp), **(extra_env or {}))
     ray = str(Path(sys.executable).parent / "ray")
     port = 6379  # a fresh namespace: nothing else listens in it
     common = [

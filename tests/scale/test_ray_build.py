@@ -82,6 +82,51 @@ def test_an_unreachable_ray_cluster_is_one_error_line(ray_cluster, small_config,
     assert not (tmp_path / "index").exists() or FolderStore(tmp_path / "index").state() == "empty"
 
 
+def test_a_cluster_with_token_authentication_builds_with_its_token_and_refuses_without(
+    token_ray_cluster, small_engine, small_config, corpus, tmp_path
+):
+    """README "A build on a Ray cluster": with RAY_AUTH_MODE=token and the cluster's token the
+    build goes through and gives the single-process index; without the token, or with another,
+    it is refused as one error line that says what is missing, and leaves no index."""
+    cluster = token_ray_cluster
+    home = tmp_path / "home"  # no ~/.ray/auth_token of the user's to fall back on
+    home.mkdir()
+    bare = {k: v for k, v in cluster.env.items() if not k.startswith("RAY_AUTH_")}
+
+    def build(env: dict, name: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*cluster.prefix, sys.executable, "-m", "kazrag", "index", "build", str(corpus),
+             "--index-dir", str(tmp_path / name), "--model-dir",
+             str(small_config.resolved_model_dir()), "--ray", cluster.address],
+            env=dict(env, HOME=str(home)), capture_output=True, text=True, cwd=tmp_path,
+            timeout=600,
+        )  # fmt: skip
+
+    result = build(cluster.env, "with-token")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "embedding on 1 Ray actors (1 nodes, 1 CPUs)" in result.stderr
+    local = small_engine.snapshot.version
+    built = FolderStore(tmp_path / "with-token").load()
+    rows = np.arange(len(local.chunks))
+    assert built.chunks.get(rows) == local.chunks.get(rows)
+    assert np.allclose(built.vectors.reconstruct(rows), local.vectors.reconstruct(rows), atol=1e-5)
+
+    for name, env in [
+        ("no-token", bare),
+        ("wrong-token", dict(cluster.env, RAY_AUTH_TOKEN="0" * 32)),
+    ]:
+        result = build(env, name)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 1, (name, result.stderr[-2000:])
+        assert lines[-1].startswith(
+            f"kazrag: error: cannot join the Ray cluster at {cluster.address}"
+        )
+        assert "RAY_AUTH_MODE=token" in lines[-1] and "RAY_AUTH_TOKEN" in lines[-1]
+        assert "Traceback" not in result.stderr
+        store = tmp_path / name
+        assert not store.exists() or FolderStore(store).state() == "empty"
+
+
 @pytest.mark.parametrize("option", ["--ray-actors=-1"])
 def test_bad_ray_options_are_refused(option, capsys):
     from kazrag.ui.cli import main
