@@ -445,6 +445,16 @@ class Vocabulary:
             if key not in best or rank > best[key]:
                 best[key] = rank
         self._best = {key: rank[2] for key, rank in best.items()}
+        # the same for the words with a soft or hard sign, keyed without it: Latin letters
+        # have none (a Russian loanword `судья` is typed `sudya`)
+        signed: dict[str, tuple] = {}
+        for word, count in self.counts.items():
+            if "ь" in word or "ъ" in word:
+                key = skeleton_of_normal(word).translate(_NO_SIGNS)
+                rank = (count, _kazakh_letter_count(word), word)
+                if key not in signed or rank > signed[key]:
+                    signed[key] = rank
+        self._best_signed = {key: rank[2] for key, rank in signed.items()}
 
     def most_common(self, n: int) -> Vocabulary:
         """The `n` most frequent words only (ties broken alphabetically, so the same corpus
@@ -467,6 +477,14 @@ class Vocabulary:
         """The corpus's most frequent word with `word`'s skeleton, in `word`'s case pattern
         (`Енбек` -> `Еңбек`), or None if the corpus has no such word."""
         found = self._best.get(skeleton(word))
+        return None if found is None else _case_like(found, word)
+
+    def restore_signed(self, word: str) -> str | None:
+        """The corpus's most frequent word that is `word` with a soft or hard sign put back
+        (`судя` -> `судья`, `обект` -> `объект`), in `word`'s case pattern; None if none is.
+        For words read from Latin letters only, which have no letter for either sign: a
+        word typed in Cyrillic without one is left as typed."""
+        found = self._best_signed.get(skeleton(word))
         return None if found is None else _case_like(found, word)
 
     def restore_text(self, text: str, keep_known: bool = False) -> str:
@@ -950,9 +968,18 @@ def _convert_word(word: str, version: str, habit: _Habit | None, vocabulary) -> 
             continue
         if version in ("ascii", "turkish") or _h_fold(restored) == _h_fold(candidate):
             return restored + tail
+    for candidate in candidates:  # a loanword the corpus writes with ь or ъ: `sudya`
+        restored = vocabulary.restore_signed(candidate)
+        if restored is None:
+            continue
+        if version in ("ascii", "turkish") or _h_fold(restored.translate(_NO_SIGNS)) == _h_fold(
+            candidate
+        ):
+            return restored + tail
     return best + tail
 
 
+_NO_SIGNS = str.maketrans({"ь": None, "ъ": None, "Ь": None, "Ъ": None})
 _OFFICIAL_FOLD = str.maketrans({"һ": "х", "і": "и", "й": "и"})
 
 
