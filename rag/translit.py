@@ -23,7 +23,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .text import KAZAKH_LETTERS, fold_lookalikes
 
@@ -401,6 +401,18 @@ QUESTION_WORDS = (
 )
 
 
+def _best_per_key(counts: Iterable[tuple[str, int]], key: Callable[[str], str]) -> dict[str, str]:
+    """The best word for each `key`: the most frequent; on a tie the one with more Kazakh
+    letters (a Russian-letter spelling is the likelier typo), then alphabetical."""
+    best: dict[str, tuple] = {}
+    for word, count in counts:
+        k = key(word)
+        rank = (count, _kazakh_letter_count(word), word)
+        if k not in best or rank > best[k]:
+            best[k] = rank
+    return {k: rank[2] for k, rank in best.items()}
+
+
 class Vocabulary:
     """A corpus's words with their counts, and for each skeleton the word to restore.
 
@@ -436,25 +448,13 @@ class Vocabulary:
         return cls(dict(counts), normalised=True)
 
     def _rebuild(self) -> None:
-        # The best word per skeleton: the most frequent; on a tie the one with more Kazakh
-        # letters (a Russian-letter spelling is the likelier typo), then alphabetical.
-        best: dict[str, tuple] = {}
-        for word, count in self.counts.items():
-            key = skeleton_of_normal(word)
-            rank = (count, _kazakh_letter_count(word), word)
-            if key not in best or rank > best[key]:
-                best[key] = rank
-        self._best = {key: rank[2] for key, rank in best.items()}
+        self._best = _best_per_key(self.counts.items(), skeleton_of_normal)
         # the same for the words with a soft or hard sign, keyed without it: Latin letters
         # have none (a Russian loanword `судья` is typed `sudya`)
-        signed: dict[str, tuple] = {}
-        for word, count in self.counts.items():
-            if "ь" in word or "ъ" in word:
-                key = skeleton_of_normal(word).translate(_NO_SIGNS)
-                rank = (count, _kazakh_letter_count(word), word)
-                if key not in signed or rank > signed[key]:
-                    signed[key] = rank
-        self._best_signed = {key: rank[2] for key, rank in signed.items()}
+        self._best_signed = _best_per_key(
+            ((w, c) for w, c in self.counts.items() if "ь" in w or "ъ" in w),
+            lambda word: skeleton_of_normal(word).translate(_NO_SIGNS),
+        )
 
     def most_common(self, n: int) -> Vocabulary:
         """The `n` most frequent words only (ties broken alphabetically, so the same corpus
@@ -962,20 +962,18 @@ def _convert_word(word: str, version: str, habit: _Habit | None, vocabulary) -> 
     for candidate in candidates:  # a reading the corpus has exactly
         if candidate in vocabulary:
             return candidate + tail
-    for candidate in candidates:  # a reading whose skeleton the corpus has
-        restored = vocabulary.restore(candidate)
-        if restored is None:
-            continue
-        if version in ("ascii", "turkish") or _h_fold(restored) == _h_fold(candidate):
-            return restored + tail
-    for candidate in candidates:  # a loanword the corpus writes with ь or ъ: `sudya`
-        restored = vocabulary.restore_signed(candidate)
-        if restored is None:
-            continue
-        if version in ("ascii", "turkish") or _h_fold(restored.translate(_NO_SIGNS)) == _h_fold(
-            candidate
-        ):
-            return restored + tail
+    # a reading whose skeleton the corpus has; failing that, a loanword the corpus writes
+    # with ь or ъ (`sudya`). The signs are left out of the check: a skeleton match has them
+    # where the reading has them, a signed one only in the corpus's word.
+    for lookup in (vocabulary.restore, vocabulary.restore_signed):
+        for candidate in candidates:
+            restored = lookup(candidate)
+            if restored is None:
+                continue
+            if version in ("ascii", "turkish") or _h_fold(restored.translate(_NO_SIGNS)) == _h_fold(
+                candidate.translate(_NO_SIGNS)
+            ):
+                return restored + tail
     return best + tail
 
 
