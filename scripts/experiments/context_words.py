@@ -20,16 +20,13 @@ import argparse
 import re
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
+from cv import choose_by_cv
+from sentence_cv import candidates, first_quote_holds, scored_sentences
 
-sys.path.insert(0, str(Path(__file__).parent))
-from sentence_cv import FOLDS, candidates, first_quote_holds  # noqa: E402
-
-from kazrag.eval.calibrate import answerable_questions  # noqa: E402
-from kazrag.rag.answer import score_sentences  # noqa: E402
-from kazrag.rag.config import Config  # noqa: E402
+from kazrag.eval.calibrate import answerable_questions
+from kazrag.rag.config import Config
 
 BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0)
 _WORD = re.compile(r"\w+(?:-\w+)*")
@@ -54,29 +51,22 @@ def main(argv: list[str] | None = None) -> int:
              config.answer_passages)  # fmt: skip
     rows, changed, corpus_of = [], 0, []
     for n, (engine, q, searched) in enumerate(answerable_questions(args.set, config), 1):
-        c = candidates(engine, q, searched, config)
+        scored = scored_sentences(engine, searched, config)
+        c = candidates(q, searched, scored)
         retriever = engine.snapshot.retriever
-        ranking = retriever.rank(searched, ("hybrid", "dense"))
-        passages, _ = retriever.search(searched, "hybrid", config.top_k, ranking)
-        shown = passages[: max(5, config.answer_passages)]
-        scored = score_sentences(shown, ranking, retriever, config.with_(rank_prior=0.0))
-        assert np.allclose([s.cosine for s in scored], c.cosine)
-        rows_of = np.array([p.chunk.chunk_id for p in shown], dtype=np.int64)
-        vectors, _ = retriever.version.sentences.of_chunks(rows_of)
-        starts = np.cumsum([0] + [len(p.chunk.sentences) for p in shown])
-        where = {id(p): int(starts[i]) for i, p in enumerate(shown)}
         red_cos = c.cosine.copy()
         any_change = False
-        for p in shown:
+        for p in {id(s.passage): s.passage for s in scored}.values():
             context = set(retriever.tokens(" ".join([p.chunk.title, *p.chunk.section])))
             text = reduced(searched, context, retriever.tokens)
             if text is None:
                 continue
             any_change = True
             qv = retriever.embedder.encode_queries([text])[0]
+            vectors, _ = retriever.version.sentences.of_chunks(np.array([p.chunk.chunk_id]))
             for i, s in enumerate(scored):
                 if s.passage is p:
-                    red_cos[i] = float(vectors[where[id(p)] + s.index] @ qv)
+                    red_cos[i] = float(vectors[s.index] @ qv)
         changed += any_change
         corpus_of.append(id(engine))
         rows.append(
@@ -101,13 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  set {k} ({int((corpora == corpus).sum())}): " + " / ".join(f"{m:.3f}" for m in part)
         )
-    rng = np.random.default_rng(0)
-    order = rng.permutation(len(h))
     test_hits = []
-    for fold in np.array_split(order, FOLDS):
-        train_means = h[np.setdiff1d(order, fold)].mean(axis=0)
-        best = 0 if train_means[0] >= train_means.max() - 0.5 / (len(h) - len(fold)) else None
-        best = int(np.argmax(train_means)) if best is None else best
+    for fold, best in choose_by_cv(h, shipped=0):  # ties go to the shipped blend, 0
         test_hits += h[fold, best].tolist()
         print(f"  fold: chose blend {BLENDS[best]} (test {h[fold, best].mean():.3f})")
     print(f"cross-validated quote@1 {np.mean(test_hits):.3f} (shipped {h[:, 0].mean():.3f})")

@@ -17,6 +17,7 @@ import argparse
 import sys
 
 import numpy as np
+from cv import choose_by_cv
 
 from kazrag.eval.calibrate import answerable_questions
 from kazrag.eval.metrics import Judge
@@ -54,12 +55,8 @@ def main(argv: list[str] | None = None) -> int:
             f"margin {margin}: quote@1 {h[:, i].mean():.3f}, "
             f"two-sentence quotes {joined[:, i].mean():.2f}"
         )
-    rng = np.random.default_rng(0)
-    order = rng.permutation(len(h))
     test_hits = []
-    for fold in np.array_split(order, 5):
-        train = np.setdiff1d(order, fold)
-        best = int(np.argmax(h[train].mean(axis=0)))
+    for fold, best in choose_by_cv(h):
         test_hits += h[fold, best].tolist()
         print(f"  fold: chose {GRID[best]}")
     print(f"cross-validated quote@1 {np.mean(test_hits):.3f}")

@@ -23,10 +23,11 @@ import sys
 from dataclasses import dataclass
 
 import numpy as np
+from cv import choose_by_cv
 
 from kazrag.eval.calibrate import answerable_questions
 from kazrag.eval.metrics import Judge
-from kazrag.rag.answer import expected_type, score_sentences, states_type
+from kazrag.rag.answer import ScoredSentence, expected_type, score_sentences, states_type
 from kazrag.rag.config import Config
 
 OVERLAP_WEIGHTS = (0.0, 0.015, 0.03, 0.06, 0.1)
@@ -34,7 +35,6 @@ RANK_PRIORS = (0.0, 0.005, 0.01, 0.02, 0.04)
 TYPE_BONUSES = (0.0, 0.015, 0.03, 0.06)
 PASSAGES = (1, 2, 3, 5)
 GRID = list(itertools.product(OVERLAP_WEIGHTS, RANK_PRIORS, TYPE_BONUSES, PASSAGES))
-FOLDS = 5
 
 
 @dataclass
@@ -50,12 +50,17 @@ class Candidates:
     neighbours: list[list[int]]  # candidate indices adjacent to each one in its chunk
 
 
-def candidates(engine, q, searched: str, config: Config) -> Candidates:
+def scored_sentences(engine, searched: str, config: Config) -> list[ScoredSentence]:
+    """The sentences of the question's top max(PASSAGES) passages, scored as rag/answer.py
+    scores them but without the rank prior (a grid dimension here), best first."""
     retriever = engine.snapshot.retriever
     ranking = retriever.rank(searched, ("hybrid", "dense"))
     passages, _ = retriever.search(searched, "hybrid", config.top_k, ranking)
     shown = passages[: max(PASSAGES)]
-    scored = score_sentences(shown, ranking, retriever, config.with_(rank_prior=0.0))
+    return score_sentences(shown, ranking, retriever, config.with_(rank_prior=0.0))
+
+
+def candidates(q, searched: str, scored: list[ScoredSentence]) -> Candidates:
     expected = expected_type(searched)
     judge = Judge(q)
     at = {(id(s.passage), s.index): i for i, s in enumerate(scored)}
@@ -116,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows = []
     for n, (engine, q, searched) in enumerate(answerable_questions(args.set, config), 1):
-        c = candidates(engine, q, searched, config)
+        c = candidates(q, searched, scored_sentences(engine, searched, config))
         rows.append([first_quote_holds(c, point, config.quote_join_margin) for point in GRID])
         if n % 100 == 0:
             print(f"  {n} questions", file=sys.stderr)
@@ -127,15 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"shipped {shipped}: quote@1 {means[ship]:.3f}")
     for i in np.argsort(-means)[:8]:
         print(f"  {GRID[i]}: quote@1 {means[i]:.3f}")
-    rng = np.random.default_rng(0)
-    order = rng.permutation(len(h))
     test_hits, shipped_hits = [], []
-    for fold in np.array_split(order, FOLDS):
-        train = np.setdiff1d(order, fold)
-        train_means = h[train].mean(axis=0)
-        # ties (within half a question) go to the shipped point
-        best = ship if train_means[ship] >= train_means.max() - 0.5 / len(train) else None
-        best = int(np.argmax(train_means)) if best is None else best
+    for fold, best in choose_by_cv(h, shipped=ship):  # ties go to the shipped point
         test_hits += h[fold, best].tolist()
         shipped_hits += h[fold, ship].tolist()
         print(f"  fold: chose {GRID[best]} (test {h[fold, best].mean():.3f})")
