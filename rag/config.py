@@ -138,8 +138,8 @@ class Config:
     # refuse_threshold: a refusal; between: the closest quote, marked as possibly not
     # answering. Per language, as Russian and English questions score lower against Kazakh
     # text (thresholds chosen by cross-validation: eval/README.md "answerability")
-    answer_thresholds: tuple[tuple[str, float], ...] = (("kk", 0.256), ("ru", 0.162), ("en", 0.182))
-    refuse_threshold: float = 0.058
+    answer_thresholds: tuple[tuple[str, float], ...] = (("kk", 0.250), ("ru", 0.128), ("en", 0.108))
+    refuse_threshold: float = 0.053
 
     # --- documents: operator limits on one file (0 = no limit) ---------------------------
     # A file over any of them is refused by name and the rest of its batch indexed. Reading

@@ -176,10 +176,18 @@ def bundled_vocabulary() -> Vocabulary:
             "Назарбаевқа қанша пайыз дауыс берілді?",
             "no-kazakh-letters",
         ),
-        # Latin words the corpus has only in Latin, and English questions, stay as typed
+        # Latin words the corpus has only in Latin stay as typed
         ("Facebook желісінде кім бұғатталды?", "Facebook желісінде кім бұғатталды?", "cyrillic"),
         ("OSCE сайлау туралы не деді?", "OSCE сайлау туралы не деді?", "cyrillic"),
-        ("How many votes did Nazarbaev get?", "How many votes did Nazarbaev get?", "cyrillic"),
+        # an English question's names, where the corpus has them in Cyrillic; its words,
+        # a sentence start and names the corpus lacks stay as typed
+        ("How many votes did Nazarbaev get?", "How many votes did Назарбаев get?", "latin-names"),
+        (
+            "Who blocked Facebook in Almaty? Nobody?",
+            "Who blocked Facebook in Алматы? Nobody?",
+            "latin-names",
+        ),
+        ("How many judges were punished?", "How many judges were punished?", "cyrillic"),
     ],
 )
 def test_latin_words_in_a_cyrillic_question(bundled_vocabulary, typed, searched, how):
