@@ -73,7 +73,7 @@ class Config:
     # allowed (benchmarks/README.md "backends", eval/README.md "int8")
     embed_backend: str = "onnx"
 
-    # --- chunking (measured) ---------------------------------------------------------
+    # --- chunking (chosen by CV on quote@1: eval/README.md "chunking by cross-validation")
     chunk_target_words: int = 90
     chunk_max_tokens: int = 480  # the model reads 512 incl. prompt and specials
     chunk_overlap_sentences: int = 1
