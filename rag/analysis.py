@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import KEYWORD_FOLDS
+from .config import KEYWORD_FOLDS, Config
 from .text import NORMALISER_VERSION, keyword_tokens
 from .translit import search_form, skeleton_of_normal
 
@@ -35,8 +35,8 @@ class KeywordAnalyzer:
       (measured: eval/README.md "skeleton fold").
     """
 
-    prefix: int = 5
-    fold: str = "skeleton"  # one of KEYWORD_FOLDS
+    prefix: int = Config.keyword_prefix
+    fold: str = Config.keyword_fold  # one of KEYWORD_FOLDS
     latin_kazakh: bool = True  # read Latin Kazakh text in Cyrillic first
     name: str = _KAZAKH_PREFIX
     version: str = f"{NORMALISER_VERSION}.{ANALYZER_VERSION}"

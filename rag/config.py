@@ -94,7 +94,8 @@ class Config:
     fusion: str = "score"
     rrf_k: int = 60
     # keyword tokens keep their first N letters: a crude but measured-better stand-in for
-    # the Kazakh stemmer no toolkit has (0 = whole words)
+    # the Kazakh stemmer no toolkit has (0 = whole words). It and the BM25 parameters below
+    # were re-examined by CV: eval/README.md "keyword settings by cross-validation"
     keyword_prefix: int = 5
     # one of KEYWORD_FOLDS: "skeleton" lets Ғабдуллин / Габдуллин and Kazakh typed with
     # Russian letters share keyword tokens (measured: eval/README.md "skeleton fold")
