@@ -25,3 +25,28 @@ def choose_by_cv(
             yield fold, shipped
         else:
             yield fold, int(np.argmax(means))
+
+
+def first_relevant_rank(rows: list[int], retriever, judge, verdicts: dict[int, bool]) -> int | None:
+    """The rank (from 1) of the first chunk of `rows` that `judge` finds relevant, None if
+    none is; `verdicts` keeps one question's judgements, as its rankings share chunks."""
+    for rank, row in enumerate(rows, 1):
+        if row not in verdicts:
+            chunk = retriever.chunk(row)
+            verdicts[row] = judge.relevant(chunk.doc, chunk.text)
+        if verdicts[row]:
+            return rank
+    return None
+
+
+def report_weight_cv(rr: np.ndarray, weights: tuple[float, ...]) -> None:
+    """Print MRR@10 and hit@1 per weight (columns of `rr`, reciprocal ranks; the first is
+    the shipped 0) and the cross-validated MRR@10 of choosing the weight by `choose_by_cv`."""
+    for i, w in enumerate(weights):
+        print(f"w {w}: MRR@10 {rr[:, i].mean():.4f}, hit@1 {(rr[:, i] == 1).mean():.3f}")
+    test, shipped = [], []
+    for fold, chosen in choose_by_cv(rr, 0):
+        print(f"  fold: chose w {weights[chosen]}")
+        test += rr[fold, chosen].tolist()
+        shipped += rr[fold, 0].tolist()
+    print(f"cross-validated MRR@10 {np.mean(test):.4f} (without: {np.mean(shipped):.4f})")

@@ -19,6 +19,7 @@ import itertools
 import sys
 
 import numpy as np
+from cv import first_relevant_rank
 
 from kazrag.eval.calibrate import answerable_questions
 from kazrag.eval.metrics import Judge
@@ -48,14 +49,7 @@ def main(argv: list[str] | None = None) -> int:
             dense = dict(zip(rows.tolist(), (1 - s) * chunk_cos + s * best))
             fused = fusion.weighted(dense, ranking.keyword, ranking.keyword_coverage, k)
             top = [row for row, _ in fusion.best_first(fused)[:10]]
-            rank = None
-            for i, row in enumerate(top, 1):
-                if row not in relevant:
-                    c = retriever.chunk(row)
-                    relevant[row] = judge.relevant(c.doc, c.text)
-                if relevant[row]:
-                    rank = i
-                    break
+            rank = first_relevant_rank(top, retriever, judge, relevant)
             row_rr.append(1 / rank if rank else 0.0)
             row_h1.append(rank == 1)
             row_h5.append(bool(rank) and rank <= 5)

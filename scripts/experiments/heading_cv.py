@@ -19,7 +19,7 @@ import argparse
 import sys
 
 import numpy as np
-from cv import choose_by_cv
+from cv import first_relevant_rank, report_weight_cv
 
 from kazrag.eval.calibrate import answerable_questions
 from kazrag.eval.metrics import Judge
@@ -62,26 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         for w in WEIGHTS:
             scored = {row: fused[row] + w * c for row, c in zip(rows, cos)}
             top = [row for row, _ in fusion.best_first(scored)[:10]]
-            rank = None
-            for i, row in enumerate(top, 1):
-                if row not in relevant:
-                    c = retriever.chunk(row)
-                    relevant[row] = judge.relevant(c.doc, c.text)
-                if relevant[row]:
-                    rank = i
-                    break
+            rank = first_relevant_rank(top, retriever, judge, relevant)
             row_rr.append(1 / rank if rank else 0.0)
         rr.append(row_rr)
     m = np.array(rr)
     print(f"{len(m)} answerable questions, {len(vectors)} headings")
-    for i, w in enumerate(WEIGHTS):
-        print(f"w {w}: MRR@10 {m[:, i].mean():.4f}, hit@1 {(m[:, i] == 1).mean():.3f}")
-    test, shipped = [], []
-    for fold, chosen in choose_by_cv(m, 0):
-        print(f"  fold: chose w {WEIGHTS[chosen]}")
-        test += m[fold, chosen].tolist()
-        shipped += m[fold, 0].tolist()
-    print(f"cross-validated MRR@10 {np.mean(test):.4f} (without: {np.mean(shipped):.4f})")
+    report_weight_cv(m, WEIGHTS)
     return 0
 
 
