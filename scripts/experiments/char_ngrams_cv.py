@@ -19,7 +19,7 @@ import argparse
 import sys
 
 import numpy as np
-from cv import first_relevant_rank, report_weight_cv
+from cv import reciprocal_ranks_with_term, report_weight_cv
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from kazrag.eval.calibrate import answerable_questions
@@ -61,20 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         rows = list(ranking.dense)
         query = vectorizer.transform([folded(searched)])
         cos = (matrix[rows] @ query.T).toarray().ravel()
+        # gated by the keyword coverage, as BM25 is
+        term = {row: ranking.keyword_coverage * float(c) for row, c in zip(rows, cos)}
         fused = fusion.weighted(
             ranking.dense, ranking.keyword, ranking.keyword_coverage, config.keyword_weight
         )
-        judge = Judge(q)
-        relevant: dict[int, bool] = {}
-        row_rr = []
-        for w in WEIGHTS:
-            scored = {
-                row: fused[row] + w * ranking.keyword_coverage * c for row, c in zip(rows, cos)
-            }
-            top = [row for row, _ in fusion.best_first(scored)[:10]]
-            rank = first_relevant_rank(top, retriever, judge, relevant)
-            row_rr.append(1 / rank if rank else 0.0)
-        rr.append(row_rr)
+        rr.append(reciprocal_ranks_with_term(fused, term, WEIGHTS, retriever, Judge(q)))
     m = np.array(rr)
     print(f"{len(m)} answerable questions, n-grams {low}-{high}")
     report_weight_cv(m, WEIGHTS)

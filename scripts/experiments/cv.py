@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from kazrag.rag import fusion
+
 FOLDS = 5
 
 
@@ -27,16 +29,36 @@ def choose_by_cv(
             yield fold, int(np.argmax(means))
 
 
-def first_relevant_rank(rows: list[int], retriever, judge, verdicts: dict[int, bool]) -> int | None:
-    """The rank (from 1) of the first chunk of `rows` that `judge` finds relevant, None if
-    none is; `verdicts` keeps one question's judgements, as its rankings share chunks."""
-    for rank, row in enumerate(rows, 1):
+TOP_K = 10  # the ranks judged, as `kazrag eval` judges them (MRR@10)
+
+
+def first_relevant_rank(
+    scores: dict[int, float], retriever, judge, verdicts: dict[int, bool]
+) -> int | None:
+    """The rank (from 1) of the first chunk among the top TOP_K of `scores` (chunk row ->
+    score) that `judge` finds relevant, None if none is; `verdicts` keeps one question's
+    judgements, as its rankings share chunks."""
+    for rank, (row, _) in enumerate(fusion.best_first(scores)[:TOP_K], 1):
         if row not in verdicts:
             chunk = retriever.chunk(row)
             verdicts[row] = judge.relevant(chunk.doc, chunk.text)
         if verdicts[row]:
             return rank
     return None
+
+
+def reciprocal_ranks_with_term(
+    fused: dict[int, float], term: dict[int, float], weights: tuple[float, ...], retriever, judge
+) -> list[float]:
+    """For each w of `weights`: 1 / the first relevant rank of `fused + w * term` (0 when
+    none is in the top TOP_K), the row of one question in `report_weight_cv`'s input."""
+    verdicts: dict[int, bool] = {}
+    out = []
+    for w in weights:
+        scored = {row: score + w * term.get(row, 0.0) for row, score in fused.items()}
+        rank = first_relevant_rank(scored, retriever, judge, verdicts)
+        out.append(1 / rank if rank else 0.0)
+    return out
 
 
 def report_weight_cv(rr: np.ndarray, weights: tuple[float, ...]) -> None:

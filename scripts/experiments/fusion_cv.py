@@ -48,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         for s, k in GRID:
             dense = dict(zip(rows.tolist(), (1 - s) * chunk_cos + s * best))
             fused = fusion.weighted(dense, ranking.keyword, ranking.keyword_coverage, k)
-            top = [row for row, _ in fusion.best_first(fused)[:10]]
-            rank = first_relevant_rank(top, retriever, judge, relevant)
+            rank = first_relevant_rank(fused, retriever, judge, relevant)
             row_rr.append(1 / rank if rank else 0.0)
             row_h1.append(rank == 1)
             row_h5.append(bool(rank) and rank <= 5)

@@ -19,7 +19,7 @@ import argparse
 import sys
 
 import numpy as np
-from cv import first_relevant_rank, report_weight_cv
+from cv import reciprocal_ranks_with_term, report_weight_cv
 
 from kazrag.eval.calibrate import answerable_questions
 from kazrag.eval.metrics import Judge
@@ -50,21 +50,14 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             for h, v in zip(missing, engine.embedder.encode_passages(missing)):
                 vectors[h] = v
-        cos = np.array(
-            [float(vectors[h] @ ranking.question_vector) if h else 0.0 for h in headings]
-        )
+        cos = {
+            row: float(vectors[h] @ ranking.question_vector) if h else 0.0
+            for row, h in zip(rows, headings)
+        }
         fused = fusion.weighted(
             ranking.dense, ranking.keyword, ranking.keyword_coverage, config.keyword_weight
         )
-        judge = Judge(q)
-        relevant: dict[int, bool] = {}
-        row_rr = []
-        for w in WEIGHTS:
-            scored = {row: fused[row] + w * c for row, c in zip(rows, cos)}
-            top = [row for row, _ in fusion.best_first(scored)[:10]]
-            rank = first_relevant_rank(top, retriever, judge, relevant)
-            row_rr.append(1 / rank if rank else 0.0)
-        rr.append(row_rr)
+        rr.append(reciprocal_ranks_with_term(fused, cos, WEIGHTS, retriever, Judge(q)))
     m = np.array(rr)
     print(f"{len(m)} answerable questions, {len(vectors)} headings")
     report_weight_cv(m, WEIGHTS)

@@ -62,8 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             fused = fusion.weighted(
                 dense, ranking.keyword, ranking.keyword_coverage, config.keyword_weight
             )
-            top = [row for row, _ in fusion.best_first(fused)[:10]]
-            rank = first_relevant_rank(top, retriever, judge, relevant)
+            rank = first_relevant_rank(fused, retriever, judge, relevant)
             row_rr.append(1 / rank if rank else 0.0)
             row_h1.append(rank == 1)
             row_h5.append(bool(rank) and rank <= 5)
