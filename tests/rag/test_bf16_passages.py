@@ -1,0 +1,101 @@
+"""A build's passages in bf16 (Config.passage_precision, rag/model/bf16.py) stand in for the
+fp32 ones: the same vectors to within cosine 0.9995, the same nearest passages, questions
+untouched; "auto" follows the CPU's flags, and a bf16 path that cannot load is explained under
+"bf16" and quietly replaced by fp32 under "auto". Speed is measured in benchmarks/, not here."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import numpy as np
+import pytest
+from repo import REPO_ROOT
+
+import kazrag.rag.embedding as embedding
+from kazrag.errors import ConfigError, ModelError
+from kazrag.rag.config import Config
+from kazrag.rag.embedding import OnnxEmbedder
+from kazrag.rag.model.bf16 import cpu_has_bf16_tiles
+from kazrag.rag.model.onnx_export import ensure_onnx
+
+REPORT = REPO_ROOT / "data" / "corpus" / "human-rights-report-2017.kk.txt"
+
+
+@pytest.fixture(scope="module")
+def sentences() -> list[str]:
+    """24 real sentences of a bundled report, spread over the length range."""
+    flat = re.sub(r"\s+", " ", REPORT.read_text(encoding="utf-8"))
+    found = sorted(
+        {s.strip() for s in re.split(r"(?<=[.!?])\s+", flat) if len(s.strip()) >= 30}, key=len
+    )
+    return [found[i] for i in np.linspace(0, len(found) - 1, 24).round().astype(int)]
+
+
+@pytest.fixture(scope="module")
+def onnx_file(converted_model_dir):
+    return ensure_onnx(converted_model_dir, "onnx")
+
+
+def embedder_of(model_dir, onnx_file, precision: str) -> OnnxEmbedder:
+    return OnnxEmbedder(model_dir, onnx_file, "e5+onnx", passage_precision=precision)
+
+
+def test_auto_follows_the_cpus_bf16_tiles(tmp_path):
+    with_tiles, without = tmp_path / "amx", tmp_path / "older"
+    with_tiles.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx512f amx_bf16 amx_tile\n")
+    without.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16\n")
+    assert cpu_has_bf16_tiles(with_tiles)
+    assert not cpu_has_bf16_tiles(without)  # bf16 dot products alone are not tiles
+    assert not cpu_has_bf16_tiles(tmp_path / "no-such-file")  # not Linux: fp32
+
+
+def test_an_unknown_precision_is_refused():
+    with pytest.raises(ConfigError, match="passage_precision must be one of auto, fp32, bf16"):
+        Config(passage_precision="fp16")
+
+
+@pytest.mark.slow
+def test_bf16_passages_match_fp32_and_questions_are_untouched(
+    converted_model_dir, onnx_file, sentences
+):
+    fp32 = embedder_of(converted_model_dir, onnx_file, "fp32")
+    bf16 = embedder_of(converted_model_dir, onnx_file, "bf16")
+    questions = [s.split(",")[0][:60] for s in sentences[::3]]
+    assert np.array_equal(bf16.encode_queries(questions), fp32.encode_queries(questions))
+    assert bf16._bf16 is None  # questions alone never load torch's copy of the model
+
+    exact, fast = fp32.encode_passages(sentences), bf16.encode_passages(sentences)
+    assert bf16._bf16 is not None
+    assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert (exact * fast).sum(1).min() >= 0.9995
+    q = fp32.encode_queries(questions)
+    assert ((q @ exact.T).argmax(1) == (q @ fast.T).argmax(1)).all()
+
+
+@pytest.mark.slow
+def test_auto_on_a_cpu_without_tiles_stays_fp32(
+    converted_model_dir, onnx_file, sentences, monkeypatch
+):
+    monkeypatch.setattr(embedding, "cpu_has_bf16_tiles", lambda: False)  # the CPU we lack
+    auto = embedder_of(converted_model_dir, onnx_file, "auto")
+    fp32 = embedder_of(converted_model_dir, onnx_file, "fp32")
+    assert np.array_equal(auto.encode_passages(sentences[:4]), fp32.encode_passages(sentences[:4]))
+    assert auto.passage_runner() is None
+
+
+@pytest.mark.slow
+def test_a_bf16_path_that_cannot_load_is_explained_or_replaced(
+    converted_model_dir, onnx_file, sentences, tmp_path, monkeypatch
+):
+    broken = tmp_path / "model"
+    shutil.copytree(converted_model_dir, broken)
+    (broken / "model.safetensors").write_bytes(b"not weights")  # ONNX still has its own copy
+    explicit = embedder_of(broken, onnx_file, "bf16")
+    with pytest.raises(ModelError, match="passage_precision='fp32'"):
+        explicit.encode_passages(sentences[:2])
+
+    monkeypatch.setattr(embedding, "cpu_has_bf16_tiles", lambda: True)
+    auto = embedder_of(broken, onnx_file, "auto")
+    fp32 = embedder_of(converted_model_dir, onnx_file, "fp32")
+    assert np.array_equal(auto.encode_passages(sentences[:4]), fp32.encode_passages(sentences[:4]))
