@@ -42,6 +42,7 @@ def machine() -> dict:
         "cpu_model": cpu_model(),
         "cores": usable_cores(),
         "avx512_vnni": "avx512_vnni" in flags,
+        "amx_bf16": "amx_bf16" in flags,  # kazrag's builds embed passages in bf16 here
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "python": platform.python_version(),
         "versions": {

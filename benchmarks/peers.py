@@ -135,6 +135,8 @@ class KazragSystem:
             "passages": manifest["chunks"],
             "sentence_vectors": manifest["sentences"],
             "chunking": "kazrag's own: ~90 words, sentence overlap, plus sentence vectors",
+            # Config.passage_precision "auto": bf16 under torch where the CPU has AMX tiles
+            "passages_embedded_in": load_embedder(self.config).last_bulk_precision,
         }
 
     def retrieve(self, question: str, k: int) -> list[tuple[str, str]]:

@@ -81,6 +81,8 @@ class Config:
     passage_precision: str = "auto"
     bf16_batch_size: int = 32
     bf16_max_batch_tokens: int = 2048
+    # a build with fewer texts to embed stays in fp32: loading torch's copy takes ~2 s
+    bf16_min_texts: int = 500
 
     # --- chunking (chosen by CV on quote@1: eval/README.md "chunking by cross-validation")
     chunk_target_words: int = 90
@@ -248,6 +250,7 @@ class Config:
             "embed_max_batch_tokens",
             "bf16_batch_size",
             "bf16_max_batch_tokens",
+            "bf16_min_texts",
             "chunk_target_words",
             "chunk_max_tokens",
             "candidates",

@@ -38,7 +38,7 @@ from kazrag.errors import ConfigError, KazragError
 
 from .chunking import chunk_document
 from .config import DEFAULT_MODEL, Config, default_cache_dir
-from .embedding import Embedder, load_embedder
+from .embedding import Embedder, bulk_passages, load_embedder
 from .formats import Document
 from .records import Chunk
 
@@ -52,6 +52,11 @@ class BuildWorkers(Protocol):
 
     def encode(self, batches: Sequence[list[str]]) -> Iterator[tuple[int, np.ndarray]]:
         """(batch number, passage vectors) for every batch, in the order they finish."""
+        ...
+
+    def embedding(self, count: int) -> contextlib.AbstractContextManager:
+        """Around all of a build's `encode` calls, `count` texts in all: the workers may get
+        ready for many passages (this process: bf16 where it pays, rag/embedding.py)."""
         ...
 
 
@@ -72,6 +77,9 @@ class LocalWorkers:
         for i, texts in enumerate(batches):
             yield i, self.embedder.encode_passages(texts)
 
+    def embedding(self, count: int) -> contextlib.AbstractContextManager:
+        return bulk_passages(self.embedder, count)
+
 
 class _Worker:
     """One Ray actor: the model loaded once, then documents and batches as they come."""
@@ -79,6 +87,9 @@ class _Worker:
     def __init__(self, config: Config):
         self.config = _node_config(config)
         self.embedder = load_embedder(self.config)
+        # an actor lives for one build and only embeds: bf16 for its whole life where the
+        # node's CPU has it (never exited: the actor ends with the build)
+        bulk_passages(self.embedder, self.config.bf16_min_texts).__enter__()
 
     def ready(self) -> str:
         return self.embedder.name
@@ -131,6 +142,9 @@ class RayWorkers:
         yield from self.pool.map_unordered(
             lambda actor, item: actor.encode.remote(*item), list(enumerate(batches))
         )
+
+    def embedding(self, count: int) -> contextlib.AbstractContextManager:
+        return contextlib.nullcontext()  # each actor chose its own way when it started
 
 
 @contextlib.contextmanager

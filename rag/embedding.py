@@ -22,11 +22,13 @@ or transformers are imported, so a missing local file is an error instead of a d
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -192,6 +194,7 @@ class OnnxEmbedder(PromptedEmbedder):
         max_batch_tokens: int = 1024,
         passage_precision: str = "fp32",
         bf16_batches: tuple[int, int] = (32, 2048),
+        bf16_min_texts: int = 500,
     ):
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -207,11 +210,14 @@ class OnnxEmbedder(PromptedEmbedder):
         self.batch_size = batch_size
         self.max_batch_tokens = max_batch_tokens
         self.model_dir = model_dir
-        # "auto", "fp32" or "bf16" (Config.passage_precision); decided at the first passage
+        # "auto", "fp32" or "bf16" (Config.passage_precision): used inside `bulk`
         self.passage_precision = passage_precision
         self.bf16_batches = bf16_batches
+        self.bf16_min_texts = bf16_min_texts
+        self.last_bulk_precision = "fp32"  # how the last bulk embedded its passages
         self._bf16: Bf16Encoder | None = None
-        self._bf16_decided = passage_precision == "fp32"
+        self._bf16_failed = False  # "auto" tried once, torch could not load: fp32 from then on
+        self._bulk_depth = 0
         self._bf16_lock = threading.Lock()
         # one tokenizer, never truncating (an instance costs ~270 MB, measured: the unigram
         # model of 250,000 pieces); encoding truncates by hand exactly as the reference
@@ -232,25 +238,44 @@ class OnnxEmbedder(PromptedEmbedder):
     def _onnx_run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
 
-    def passage_runner(self) -> Bf16Encoder | None:
-        """The bf16 encoder passages go through, or None for ONNX fp32: loaded at the first
-        passage, so a process that only answers questions never imports torch. Under "auto"
-        a CPU without bf16 tiles, or torch failing to load the model, means fp32."""
+    @contextlib.contextmanager
+    def bulk(self, count: int) -> Iterator[None]:
+        """Passages embedded inside, `count` of them in all, go through bf16 when the
+        precision allows it ("bf16", or "auto" on a CPU with bf16 tiles) and they are enough
+        to pay for loading torch's copy of the model (`bf16_min_texts`, about 2 s); the copy
+        is dropped at the end, so a server that built once does not keep it. Nested bulks
+        share the outer one's choice."""
         with self._bf16_lock:
-            if not self._bf16_decided:
-                self._bf16_decided = True
-                wanted = self.passage_precision == "bf16" or cpu_has_bf16_tiles()
-                if wanted:
-                    try:
-                        configure_threads()
-                        self._bf16 = Bf16Encoder(self.model_dir)
-                    except Exception as exc:  # torch/transformers fail in many types
-                        if self.passage_precision == "bf16":
-                            raise ModelError(
-                                f"passage_precision='bf16' could not load the model in torch "
-                                f"({type(exc).__name__}: {exc}); use passage_precision='fp32'"
-                            ) from exc
-            return self._bf16
+            self._bulk_depth += 1
+            if self._bulk_depth == 1 and count >= self.bf16_min_texts and self._wants_bf16():
+                self._bf16 = self._load_bf16()
+            self.last_bulk_precision = "bf16" if self._bf16 is not None else "fp32"
+        try:
+            yield
+        finally:
+            with self._bf16_lock:
+                self._bulk_depth -= 1
+                if self._bulk_depth == 0 and self._bf16 is not None:
+                    self._bf16 = None
+                    gc.collect()  # its 235 MB of weights go back now, not at some later cycle
+
+    def _wants_bf16(self) -> bool:
+        if self.passage_precision == "bf16":
+            return True
+        return self.passage_precision == "auto" and not self._bf16_failed and cpu_has_bf16_tiles()
+
+    def _load_bf16(self) -> Bf16Encoder | None:
+        try:
+            configure_threads()
+            return Bf16Encoder(self.model_dir)
+        except Exception as exc:  # torch/transformers fail in many types
+            if self.passage_precision == "bf16":
+                raise ModelError(
+                    f"passage_precision='bf16' could not load the model in torch "
+                    f"({type(exc).__name__}: {exc}); use passage_precision='fp32'"
+                ) from exc
+            self._bf16_failed = True
+            return None
 
     def _encode(self, texts: list[str], kind: str) -> np.ndarray:
         from .model.onnx_export import pad
@@ -258,7 +283,7 @@ class OnnxEmbedder(PromptedEmbedder):
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        bf16 = self.passage_runner() if kind == "passage" else None
+        bf16 = self._bf16 if kind == "passage" else None
         run, batch_size, max_batch_tokens = (
             (bf16.run, *self.bf16_batches)
             if bf16 is not None
@@ -288,6 +313,13 @@ class OnnxEmbedder(PromptedEmbedder):
     def token_count(self, text: str, kind: str = "passage") -> int:
         # the same tokenizer file as the reference path
         return len(self._tokenizer.encode(self.prompt(kind) + text, add_special_tokens=True).ids)
+
+
+def bulk_passages(embedder: Embedder, count: int) -> contextlib.AbstractContextManager:
+    """`embedder.bulk(count)` where the embedder has a faster way for many passages (the ONNX
+    one: bf16), else nothing: a build wraps its embedding in this."""
+    bulk = getattr(embedder, "bulk", None)
+    return bulk(count) if bulk is not None else contextlib.nullcontext()
 
 
 def _read_json(path: Path) -> dict:
@@ -405,6 +437,7 @@ def _load(config: Config, say=None):
         # bf16 stands in for fp32 only: int8 vectors are another backend's, named apart
         config.passage_precision if backend == "onnx" else "fp32",
         (config.bf16_batch_size, config.bf16_max_batch_tokens),
+        config.bf16_min_texts,
     )
 
 

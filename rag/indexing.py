@@ -496,29 +496,35 @@ def _build_from_chunks(
         latin_to_cyrillic(c.embedding_text()) if lat else c.embedding_text()
         for c, lat in zip(chunks, latin)
     ]
-    chunk_vectors, n1 = embed_cached(
-        passage_texts,
-        embedder,
-        cache,
-        progress,
-        "passages",
-        (CHUNKING_SHARE, PASSAGES_END),
-        workers,
-    )
     sentence_texts = [
         latin_to_cyrillic(c.text[s.start : s.end]) if lat else c.text[s.start : s.end]
         for c, lat in zip(chunks, latin)
         for s in c.sentences
     ]
-    sentence_vectors, n2 = embed_cached(
-        sentence_texts,
-        embedder,
-        cache,
-        progress,
-        "sentences",
-        (PASSAGES_END, EMBEDDING_END),
-        workers,
-    )
+    missing = {
+        t
+        for t in set(passage_texts + sentence_texts)
+        if cache.get(_key(embedder.name, "passage", t)) is None
+    }
+    with workers.embedding(len(missing)):
+        chunk_vectors, n1 = embed_cached(
+            passage_texts,
+            embedder,
+            cache,
+            progress,
+            "passages",
+            (CHUNKING_SHARE, PASSAGES_END),
+            workers,
+        )
+        sentence_vectors, n2 = embed_cached(
+            sentence_texts,
+            embedder,
+            cache,
+            progress,
+            "sentences",
+            (PASSAGES_END, EMBEDDING_END),
+            workers,
+        )
     progress(Said("keyword_index", "building the keyword index"), EMBEDDING_END)
     analyzer = analyzer_of(config)
 

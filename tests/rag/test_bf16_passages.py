@@ -1,7 +1,8 @@
 """A build's passages in bf16 (Config.passage_precision, rag/model/bf16.py) stand in for the
 fp32 ones: the same vectors to within cosine 0.9995, the same nearest passages, questions
-untouched; "auto" follows the CPU's flags, and a bf16 path that cannot load is explained under
-"bf16" and quietly replaced by fp32 under "auto". Speed is measured in benchmarks/, not here."""
+untouched; only inside a bulk of enough texts, and dropped after it; "auto" follows the CPU's
+flags, and a bf16 path that cannot load is explained under "bf16" and quietly replaced by fp32
+under "auto". Speed is measured in benchmarks/, not here."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ import kazrag.rag.embedding as embedding
 from kazrag.errors import ConfigError, ModelError
 from kazrag.rag.config import Config
 from kazrag.rag.embedding import OnnxEmbedder
+from kazrag.rag.formats import Document
+from kazrag.rag.indexing import build_index
 from kazrag.rag.model.bf16 import cpu_has_bf16_tiles
 from kazrag.rag.model.onnx_export import ensure_onnx
 
@@ -37,8 +40,10 @@ def onnx_file(converted_model_dir):
     return ensure_onnx(converted_model_dir, "onnx")
 
 
-def embedder_of(model_dir, onnx_file, precision: str) -> OnnxEmbedder:
-    return OnnxEmbedder(model_dir, onnx_file, "e5+onnx", passage_precision=precision)
+def embedder_of(model_dir, onnx_file, precision: str, min_texts: int = 1) -> OnnxEmbedder:
+    return OnnxEmbedder(
+        model_dir, onnx_file, "e5+onnx", passage_precision=precision, bf16_min_texts=min_texts
+    )
 
 
 def test_auto_follows_the_cpus_bf16_tiles(tmp_path):
@@ -62,11 +67,13 @@ def test_bf16_passages_match_fp32_and_questions_are_untouched(
     fp32 = embedder_of(converted_model_dir, onnx_file, "fp32")
     bf16 = embedder_of(converted_model_dir, onnx_file, "bf16")
     questions = [s.split(",")[0][:60] for s in sentences[::3]]
-    assert np.array_equal(bf16.encode_queries(questions), fp32.encode_queries(questions))
-    assert bf16._bf16 is None  # questions alone never load torch's copy of the model
-
-    exact, fast = fp32.encode_passages(sentences), bf16.encode_passages(sentences)
-    assert bf16._bf16 is not None
+    exact = fp32.encode_passages(sentences)
+    assert np.array_equal(bf16.encode_passages(sentences), exact)  # outside a bulk: fp32
+    with bf16.bulk(len(sentences)):
+        assert np.array_equal(bf16.encode_queries(questions), fp32.encode_queries(questions))
+        fast = bf16.encode_passages(sentences)
+    assert bf16.last_bulk_precision == "bf16" and bf16._bf16 is None  # dropped after the bulk
+    assert not np.array_equal(fast, exact)  # it did run in bf16
     assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
     assert (exact * fast).sum(1).min() >= 0.9995
     q = fp32.encode_queries(questions)
@@ -74,14 +81,20 @@ def test_bf16_passages_match_fp32_and_questions_are_untouched(
 
 
 @pytest.mark.slow
-def test_auto_on_a_cpu_without_tiles_stays_fp32(
+def test_a_small_bulk_or_a_cpu_without_tiles_stays_fp32(
     converted_model_dir, onnx_file, sentences, monkeypatch
 ):
+    fp32 = embedder_of(converted_model_dir, onnx_file, "fp32")
+    few = embedder_of(converted_model_dir, onnx_file, "bf16", min_texts=100)
+    with few.bulk(len(sentences)):  # 24 texts: not worth loading torch's copy
+        assert np.array_equal(few.encode_passages(sentences), fp32.encode_passages(sentences))
+    assert few.last_bulk_precision == "fp32"
+
     monkeypatch.setattr(embedding, "cpu_has_bf16_tiles", lambda: False)  # the CPU we lack
     auto = embedder_of(converted_model_dir, onnx_file, "auto")
-    fp32 = embedder_of(converted_model_dir, onnx_file, "fp32")
-    assert np.array_equal(auto.encode_passages(sentences[:4]), fp32.encode_passages(sentences[:4]))
-    assert auto.passage_runner() is None
+    with auto.bulk(len(sentences)):
+        assert np.array_equal(auto.encode_passages(sentences), fp32.encode_passages(sentences))
+    assert auto.last_bulk_precision == "fp32"
 
 
 @pytest.mark.slow
@@ -93,9 +106,28 @@ def test_a_bf16_path_that_cannot_load_is_explained_or_replaced(
     (broken / "model.safetensors").write_bytes(b"not weights")  # ONNX still has its own copy
     explicit = embedder_of(broken, onnx_file, "bf16")
     with pytest.raises(ModelError, match="passage_precision='fp32'"):
-        explicit.encode_passages(sentences[:2])
+        with explicit.bulk(10):
+            pass
 
     monkeypatch.setattr(embedding, "cpu_has_bf16_tiles", lambda: True)
     auto = embedder_of(broken, onnx_file, "auto")
     fp32 = embedder_of(converted_model_dir, onnx_file, "fp32")
-    assert np.array_equal(auto.encode_passages(sentences[:4]), fp32.encode_passages(sentences[:4]))
+    with auto.bulk(10):
+        assert np.array_equal(auto.encode_passages(sentences), fp32.encode_passages(sentences))
+    assert auto.last_bulk_precision == "fp32"
+
+
+@pytest.mark.slow
+def test_a_build_embeds_in_bf16_only_when_it_has_enough_new_texts(
+    converted_model_dir, onnx_file, tmp_path
+):
+    embedder = embedder_of(converted_model_dir, onnx_file, "bf16", min_texts=20)
+    config = Config(model_dir=converted_model_dir, cache_dir=tmp_path / "cache")
+    text = REPORT.read_text(encoding="utf-8")
+    first = Document("report.txt", text[:6000], path="report.txt")
+    report = build_index([first], config.with_(index_dir=tmp_path / "a"), embedder)
+    assert report.embedded >= 20 and embedder.last_bulk_precision == "bf16"
+    # a short note added: the report's texts come from the index's embedding cache
+    note = Document("note.txt", "Бұл қысқа ескертпе, бір сөйлем.\n", path="note.txt")
+    report = build_index([first, note], config.with_(index_dir=tmp_path / "a"), embedder)
+    assert 0 < report.embedded < 20 and embedder.last_bulk_precision == "fp32"
