@@ -75,14 +75,16 @@ class Config:
     # allowed (benchmarks/README.md "backends", eval/README.md "int8")
     embed_backend: str = "onnx"
     # A build's passages and sentences in bf16 under torch, on CPUs that multiply bf16 in
-    # hardware (AMX): "auto" there only, "bf16" always, "fp32" never. About twice as fast,
+    # hardware (AMX): "auto" there only (and for bf16_min_texts or more), "bf16" always,
+    # "fp32" never. About twice as fast,
     # vectors within cosine 0.9999 of fp32; questions stay in ONNX fp32 ("onnx" backend only;
     # rag/model/bf16.py, benchmarks/README.md "Batch sizes and bf16 builds")
     passage_precision: str = "auto"
     bf16_batch_size: int = 32
     bf16_max_batch_tokens: int = 2048
-    # a build with fewer texts to embed stays in fp32: loading torch's copy takes ~2 s
-    bf16_min_texts: int = 500
+    # under "auto", a build with fewer new texts stays in fp32: torch's copy costs ~2 s to load
+    # and ~640 MB at the peak, for a few seconds saved on the bundled corpus's 948 texts
+    bf16_min_texts: int = 2000
 
     # --- chunking (chosen by CV on quote@1: eval/README.md "chunking by cross-validation")
     chunk_target_words: int = 90

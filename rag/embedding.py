@@ -194,7 +194,7 @@ class OnnxEmbedder(PromptedEmbedder):
         max_batch_tokens: int = 1024,
         passage_precision: str = "fp32",
         bf16_batches: tuple[int, int] = (32, 2048),
-        bf16_min_texts: int = 500,
+        bf16_min_texts: int = 2000,
     ):
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -240,14 +240,13 @@ class OnnxEmbedder(PromptedEmbedder):
 
     @contextlib.contextmanager
     def bulk(self, count: int) -> Iterator[None]:
-        """Passages embedded inside, `count` of them in all, go through bf16 when the
-        precision allows it ("bf16", or "auto" on a CPU with bf16 tiles) and they are enough
-        to pay for loading torch's copy of the model (`bf16_min_texts`, about 2 s); the copy
-        is dropped at the end, so a server that built once does not keep it. Nested bulks
-        share the outer one's choice."""
+        """Passages embedded inside, `count` of them in all, go through bf16 under "bf16",
+        and under "auto" on a CPU with bf16 tiles when they are enough to pay for loading
+        torch's copy of the model (`bf16_min_texts`); the copy is dropped at the end, so a
+        server that built once does not keep it. Nested bulks share the outer one's choice."""
         with self._bf16_lock:
             self._bulk_depth += 1
-            if self._bulk_depth == 1 and count >= self.bf16_min_texts and self._wants_bf16():
+            if self._bulk_depth == 1 and self._wants_bf16(count):
                 self._bf16 = self._load_bf16()
             self.last_bulk_precision = "bf16" if self._bf16 is not None else "fp32"
         try:
@@ -259,10 +258,15 @@ class OnnxEmbedder(PromptedEmbedder):
                     self._bf16 = None
                     gc.collect()  # its 235 MB of weights go back now, not at some later cycle
 
-    def _wants_bf16(self) -> bool:
+    def _wants_bf16(self, count: int) -> bool:
         if self.passage_precision == "bf16":
             return True
-        return self.passage_precision == "auto" and not self._bf16_failed and cpu_has_bf16_tiles()
+        return (
+            self.passage_precision == "auto"
+            and count >= self.bf16_min_texts
+            and not self._bf16_failed
+            and cpu_has_bf16_tiles()
+        )
 
     def _load_bf16(self) -> Bf16Encoder | None:
         try:

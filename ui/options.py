@@ -133,7 +133,8 @@ def add_common(
         choices=PASSAGE_PRECISIONS,
         help="how a build embeds passages with the onnx backend: bf16 under torch is about "
         "twice as fast on CPUs with AMX bf16, within cosine 0.9999 of fp32; 'auto' uses it "
-        f"where the CPU has it (default: {Config.passage_precision})",
+        f"there for builds of {Config.bf16_min_texts:,} new texts or more "
+        f"(default: {Config.passage_precision})",
     )
     if corpus:
         parser.add_argument("--corpus", help="a folder or file of documents to index")

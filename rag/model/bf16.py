@@ -5,7 +5,8 @@ Why: on a CPU with AMX (Intel Xeon, 4th generation on), torch's oneDNN kernels r
 encoder's matrix products in bf16 tiles: a build's passages and sentences embed about twice as
 fast as with ONNX Runtime in fp32, and the vectors stay within cosine 0.9999 of the fp32 ones
 (benchmarks/README.md "bf16 builds"). Elsewhere bf16 is emulated and slower, so
-`Config.passage_precision = "auto"` uses it only where the CPU reports `amx_bf16`.
+`Config.passage_precision = "auto"` uses it only where the CPU reports `amx_bf16`, and only
+for builds of `Config.bf16_min_texts` new texts or more (loading this copy costs ~2 s).
 
 Only passages go through here: a question is one short text, which ONNX Runtime embeds
 faster than torch's per-call overhead allows (and a server that only answers never imports

@@ -85,7 +85,8 @@ def test_a_small_bulk_or_a_cpu_without_tiles_stays_fp32(
     converted_model_dir, onnx_file, sentences, monkeypatch
 ):
     fp32 = embedder_of(converted_model_dir, onnx_file, "fp32")
-    few = embedder_of(converted_model_dir, onnx_file, "bf16", min_texts=100)
+    monkeypatch.setattr(embedding, "cpu_has_bf16_tiles", lambda: True)
+    few = embedder_of(converted_model_dir, onnx_file, "auto", min_texts=100)
     with few.bulk(len(sentences)):  # 24 texts: not worth loading torch's copy
         assert np.array_equal(few.encode_passages(sentences), fp32.encode_passages(sentences))
     assert few.last_bulk_precision == "fp32"
@@ -118,10 +119,11 @@ def test_a_bf16_path_that_cannot_load_is_explained_or_replaced(
 
 
 @pytest.mark.slow
-def test_a_build_embeds_in_bf16_only_when_it_has_enough_new_texts(
-    converted_model_dir, onnx_file, tmp_path
+def test_an_auto_build_embeds_in_bf16_only_when_it_has_enough_new_texts(
+    converted_model_dir, onnx_file, tmp_path, monkeypatch
 ):
-    embedder = embedder_of(converted_model_dir, onnx_file, "bf16", min_texts=20)
+    monkeypatch.setattr(embedding, "cpu_has_bf16_tiles", lambda: True)  # bf16 runs anywhere
+    embedder = embedder_of(converted_model_dir, onnx_file, "auto", min_texts=20)
     config = Config(model_dir=converted_model_dir, cache_dir=tmp_path / "cache")
     text = REPORT.read_text(encoding="utf-8")
     first = Document("report.txt", text[:6000], path="report.txt")
