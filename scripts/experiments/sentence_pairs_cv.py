@@ -26,7 +26,7 @@ from kazrag.eval.metrics import Judge
 from kazrag.rag import fusion
 from kazrag.rag.config import Config
 
-WEIGHTS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
+WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0)
 
 
 def pair_vectors(engine) -> list[np.ndarray]:
@@ -58,15 +58,36 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = Config(answerability="none")
     pairs: dict[int, list[np.ndarray]] = {}
-    rr: dict[str, list] = {"pair": [], "pair gain": []}
-    for engine, q, searched in answerable_questions(args.set, config):
+    names = ("pair", "pair gain", "pair mean", "sentence (control)", "chunk (control)")
+    rr: dict[str, list] = {name: [] for name in names}
+    corpus_of: list[int] = []  # which set each question is from
+    questions = (
+        (number, item)
+        for number, spec in enumerate(args.set)
+        for item in answerable_questions([spec], config)
+    )
+    for number, (engine, q, searched) in questions:
         retriever = engine.snapshot.retriever
-        if id(engine) not in pairs:
-            pairs[id(engine)] = pair_vectors(engine)
+        if number not in pairs:  # each set's engine: its pairs once
+            pairs[number] = pair_vectors(engine)
+        corpus_of.append(number)
         ranking = retriever.rank(searched, ("hybrid",))
         rows = np.array(list(ranking.dense))
-        _, best_sentence = retriever.cosines(ranking.question_vector, rows)
-        best_pair = np.array([(pairs[id(engine)][r] @ ranking.question_vector).max() for r in rows])
+        chunk_cos, best_sentence = retriever.cosines(ranking.question_vector, rows)
+        best_pair = np.array([(pairs[number][r] @ ranking.question_vector).max() for r in rows])
+        # the same pairs without embedding them: the normalised sum of the two sentence
+        # vectors already in the index (free at build time)
+        sentences, counts = retriever.version.sentences.of_chunks(rows)
+        cos = sentences @ ranking.question_vector
+        norms = np.linalg.norm(sentences[:-1] + sentences[1:], axis=1) if len(sentences) else []
+        pair_mean, start = [], 0
+        for count in counts:
+            if count < 2:
+                pair_mean.append(float(cos[start]) if count else 0.0)
+            else:
+                sums = cos[start : start + count - 1] + cos[start + 1 : start + count]
+                pair_mean.append(float((sums / norms[start : start + count - 1]).max()))
+            start += count
         fused = fusion.weighted(
             ranking.dense, ranking.keyword, ranking.keyword_coverage, config.keyword_weight
         )
@@ -75,14 +96,24 @@ def main(argv: list[str] | None = None) -> int:
             "pair gain": dict(
                 zip(rows.tolist(), (np.maximum(best_pair, best_sentence) - best_sentence).tolist())
             ),
+            "pair mean": dict(zip(rows.tolist(), pair_mean)),
+            # controls: the same weight on what the dense score already has, so a gain of
+            # "pair" over them is the pairs' and not a heavier dense side against BM25
+            "sentence (control)": dict(zip(rows.tolist(), best_sentence.tolist())),
+            "chunk (control)": dict(zip(rows.tolist(), chunk_cos.tolist())),
         }
         judge = Judge(q)
         for name, term in terms.items():
             rr[name].append(reciprocal_ranks_with_term(fused, term, WEIGHTS, retriever, judge))
+    sets = np.array(corpus_of)
     for name, rows_rr in rr.items():
         m = np.array(rows_rr)
         print(f"== {name}: {len(m)} answerable questions")
         report_weight_cv(m, WEIGHTS)
+        for number, spec in enumerate(args.set):
+            part = m[sets == number]
+            means = " ".join(f"{w}:{part[:, i].mean():.4f}" for i, w in enumerate(WEIGHTS))
+            print(f"  {spec} ({len(part)}): MRR@10 by w {means}")
     return 0
 
 
