@@ -19,7 +19,7 @@ import argparse
 import sys
 
 import numpy as np
-from cv import reciprocal_ranks_with_term, report_weight_cv
+from cv import choose_by_cv, first_relevant_rank, reciprocal_ranks_with_term, report_weight_cv
 
 from kazrag.eval.calibrate import answerable_questions
 from kazrag.eval.metrics import Judge
@@ -27,6 +27,17 @@ from kazrag.rag import fusion
 from kazrag.rag.config import Config
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0)
+MIXES = (  # (chunk, sentence, pair) weights of the dense side; the first is as shipped
+    (0.5, 0.5, 0.0),
+    (0.5, 0.5, 0.3),
+    (0.4, 0.3, 0.3),
+    (0.35, 0.35, 0.3),
+    (0.0, 0.5, 0.5),
+    (0.0, 0.4, 0.6),
+    (0.0, 0.6, 0.4),
+    (0.0, 0.3, 0.7),
+    (0.0, 0.0, 1.0),
+)
 
 
 def pair_vectors(engine) -> list[np.ndarray]:
@@ -61,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     names = ("pair", "pair gain", "pair mean", "sentence (control)", "chunk (control)")
     rr: dict[str, list] = {name: [] for name in names}
     corpus_of: list[int] = []  # which set each question is from
+    mixes: list[list[float]] = []
     questions = (
         (number, item)
         for number, spec in enumerate(args.set)
@@ -105,7 +117,32 @@ def main(argv: list[str] | None = None) -> int:
         judge = Judge(q)
         for name, term in terms.items():
             rr[name].append(reciprocal_ranks_with_term(fused, term, WEIGHTS, retriever, judge))
+        # the dense side re-weighted outright: a chunk + b sentence + c pair, BM25's part as
+        # shipped (a = 0 would be an index without chunk vectors)
+        keyword_part = {row: fused[row] - ranking.dense[row] for row in fused}
+        verdicts: dict[int, bool] = {}
+        line = []
+        for a, b, c in MIXES:
+            mixed = {
+                row: keyword_part[row] + a * ch + b * se + c * pa
+                for row, ch, se, pa in zip(rows.tolist(), chunk_cos, best_sentence, best_pair)
+            }
+            rank = first_relevant_rank(mixed, retriever, judge, verdicts)
+            line.append(1 / rank if rank else 0.0)
+        mixes.append(line)
     sets = np.array(corpus_of)
+    m = np.array(mixes)
+    print(f"== dense mixes (chunk, sentence, pair): {len(m)} answerable questions")
+    for i, mix in enumerate(MIXES):
+        parts = " ".join(f"{m[sets == n][:, i].mean():.4f}" for n in range(len(args.set)))
+        print(
+            f"  {mix}: MRR@10 {m[:, i].mean():.4f} hit@1 {(m[:, i] == 1).mean():.3f}  by set {parts}"
+        )
+    test = []
+    for fold, chosen in choose_by_cv(m, 0):
+        print(f"  fold: chose {MIXES[chosen]}")
+        test += m[fold, chosen].tolist()
+    print(f"cross-validated MRR@10 {np.mean(test):.4f} (shipped mix: {m[:, 0].mean():.4f})")
     for name, rows_rr in rr.items():
         m = np.array(rows_rr)
         print(f"== {name}: {len(m)} answerable questions")
