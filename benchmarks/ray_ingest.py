@@ -2,10 +2,11 @@
 per CPU-second: a shared machine stretches wall time, but not the CPU time a text costs.
 
 The texts are the bundled corpus's passages and sentences (what its build embeds). One
-process: `LocalWorkers` (the build's default), CPU time of this process. Ray: a cluster of
-N nodes with one CPU each, started in a loopback-only network namespace (tests/infra.py, as
-the tests do), and the build's `RayWorkers`; CPU time of the actors (each runs ONNX Runtime
-with one thread), plus the driver's. Ray's own daemons (GCS, raylets) are not counted: their
+process: `LocalWorkers` (the build's default), CPU time of this process, with its passages in
+ONNX fp32 and in bf16 (`passage_precision`; bf16 pays only on CPUs with AMX). Ray: a cluster
+of N nodes with one CPU each, started in a loopback-only network namespace (tests/infra.py,
+as the tests do), and the build's `RayWorkers`; CPU time of the actors (one thread each; an
+actor embeds in bf16 where its node's CPU has AMX, else ONNX fp32), plus the driver's. Ray's own daemons (GCS, raylets) are not counted: their
 CPU is listed apart, from the process table, before and after. The model loads before the
 clock starts, in every case.
 
@@ -63,6 +64,7 @@ def on_ray(address: str) -> dict:
     embedder = load_embedder(config)
     work = batches(texts(config, embedder))
     with build_workers(config, embedder, lambda message: None) as workers:
+        precision = ray.get(workers.actors[0].precision.remote())
         before = sum(ray.get([a.cpu_seconds.remote() for a in workers.actors]))
         driver, started = time.process_time(), time.perf_counter()
         count = sum(len(v) for _, v in workers.encode(work))
@@ -71,6 +73,7 @@ def on_ray(address: str) -> dict:
         actors = sum(ray.get([a.cpu_seconds.remote() for a in workers.actors])) - before
     return {
         "texts": count,
+        "passages_in": precision,
         "actors": len(workers.actors),
         "wall_s": round(wall, 2),
         "actor_cpu_s": round(actors, 2),
@@ -90,23 +93,25 @@ def main() -> None:
         print(json.dumps(on_ray(args.on_ray)))
         return
     info = announce("ray_ingest")
-    config = Config()
-    embedder = load_embedder(config)
-    work = batches(texts(config, embedder))
-    local = LocalWorkers(config, embedder)
-    cpu, started = time.process_time(), time.perf_counter()
-    count = sum(len(v) for _, v in local.encode(work))
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    results = {
-        "one_process": {
+    results: dict = {}
+    for precision in ("fp32", "bf16"):
+        config = Config(passage_precision=precision)
+        embedder = load_embedder(config)
+        work = batches(texts(config, embedder))
+        local = LocalWorkers(config, embedder)
+        with local.embedding(sum(map(len, work))):  # bf16's model loads before the clock
+            cpu, started = time.process_time(), time.perf_counter()
+            count = sum(len(v) for _, v in local.encode(work))
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        key = "one_process" if precision == "fp32" else "one_process_bf16"
+        results[key] = {
             "texts": count,
             "wall_s": round(wall, 2),
             "cpu_s": round(cpu, 2),
             "texts_per_cpu_s": round(count / cpu, 2),
             "texts_per_wall_s": round(count / wall, 2),
         }
-    }
-    print("one process", results["one_process"], flush=True)
+        print(key, results[key], flush=True)
     sys.path.insert(0, str(ROOT / "tests"))
     from infra import loopback_namespace, ray_cluster
 

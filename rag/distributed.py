@@ -88,8 +88,10 @@ class _Worker:
         self.config = _node_config(config)
         self.embedder = load_embedder(self.config)
         # an actor lives for one build and only embeds: bf16 for its whole life where the
-        # node's CPU has it (never exited: the actor ends with the build)
-        bulk_passages(self.embedder, self.config.bf16_min_texts).__enter__()
+        # node's CPU has it. Held on the actor: a dropped context manager would be closed
+        # by the garbage collector, and the bf16 copy with it
+        self._held = contextlib.ExitStack()
+        self._held.enter_context(bulk_passages(self.embedder, self.config.bf16_min_texts))
 
     def ready(self) -> str:
         return self.embedder.name
@@ -99,6 +101,10 @@ class _Worker:
 
     def encode(self, number: int, texts: list[str]) -> tuple[int, np.ndarray]:
         return number, self.embedder.encode_passages(texts)
+
+    def precision(self) -> str:
+        """How this actor embeds passages: "bf16" or "fp32" (for benchmarks/ray_ingest.py)."""
+        return getattr(self.embedder, "passages_in", "fp32")
 
     def cpu_seconds(self) -> float:
         """CPU time this actor's process has used (for benchmarks/ray_ingest.py)."""

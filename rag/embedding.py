@@ -258,6 +258,12 @@ class OnnxEmbedder(PromptedEmbedder):
                     self._bf16 = None
                     gc.collect()  # its 235 MB of weights go back now, not at some later cycle
 
+    @property
+    def passages_in(self) -> str:
+        """How passages are embedded right now: "bf16" inside a bulk that loaded it, else
+        "fp32"."""
+        return "bf16" if self._bf16 is not None else "fp32"
+
     def _wants_bf16(self, count: int) -> bool:
         if self.passage_precision == "bf16":
             return True
