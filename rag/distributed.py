@@ -87,11 +87,10 @@ class _Worker:
     def __init__(self, config: Config):
         self.config = _node_config(config)
         self.embedder = load_embedder(self.config)
-        # an actor lives for one build and only embeds: bf16 for its whole life where the
-        # node's CPU has it. Held on the actor: a dropped context manager would be closed
-        # by the garbage collector, and the bf16 copy with it
-        self._held = contextlib.ExitStack()
-        self._held.enter_context(bulk_passages(self.embedder, self.config.bf16_min_texts))
+        # the build's bulk (bf16 where it pays, by the same rule as in one process), held
+        # between begin_embedding and end_embedding: kept on the actor, since a dropped
+        # context manager would be closed by the garbage collector, and the bf16 copy with it
+        self._bulk = contextlib.ExitStack()
 
     def ready(self) -> str:
         return self.embedder.name
@@ -101,6 +100,13 @@ class _Worker:
 
     def encode(self, number: int, texts: list[str]) -> tuple[int, np.ndarray]:
         return number, self.embedder.encode_passages(texts)
+
+    def begin_embedding(self, count: int) -> str:
+        self._bulk.enter_context(bulk_passages(self.embedder, count))
+        return self.precision()
+
+    def end_embedding(self) -> None:
+        self._bulk.close()
 
     def precision(self) -> str:
         """How this actor embeds passages: "bf16" or "fp32" (for benchmarks/ray_ingest.py)."""
@@ -149,8 +155,17 @@ class RayWorkers:
             lambda actor, item: actor.encode.remote(*item), list(enumerate(batches))
         )
 
-    def embedding(self, count: int) -> contextlib.AbstractContextManager:
-        return contextlib.nullcontext()  # each actor chose its own way when it started
+    @contextlib.contextmanager
+    def embedding(self, count: int) -> Iterator[None]:
+        """Every actor takes the build's way for `count` texts, as one process would, so
+        a Ray build gives the vectors a local one does."""
+        import ray
+
+        ray.get([actor.begin_embedding.remote(count) for actor in self.actors])
+        try:
+            yield
+        finally:
+            ray.get([actor.end_embedding.remote() for actor in self.actors])
 
 
 @contextlib.contextmanager

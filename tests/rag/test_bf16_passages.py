@@ -140,7 +140,7 @@ def test_an_auto_build_embeds_in_bf16_only_when_it_has_enough_new_texts(
 
 
 @pytest.mark.slow
-def test_a_ray_actor_keeps_bf16_for_its_whole_build(
+def test_a_ray_actor_keeps_bf16_for_the_builds_embedding(
     converted_model_dir, onnx_file, sentences, tmp_path
 ):
     import gc
@@ -151,8 +151,11 @@ def test_a_ray_actor_keeps_bf16_for_its_whole_build(
         model_dir=converted_model_dir, cache_dir=tmp_path / "cache", passage_precision="bf16"
     )
     worker = _Worker(config)  # what each Ray actor runs, here in this process
+    assert worker.begin_embedding(len(sentences)) == "bf16"  # the driver's embedding()
     gc.collect()  # nothing the actor holds may be closed behind its back
     assert worker.precision() == "bf16"
     fp32 = embedder_of(converted_model_dir, onnx_file, "fp32").encode_passages(sentences)
     _, vectors = worker.encode(0, sentences)
     assert not np.array_equal(vectors, fp32) and (vectors * fp32).sum(1).min() >= 0.9995
+    worker.end_embedding()
+    assert worker.precision() == "fp32"
