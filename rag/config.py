@@ -76,9 +76,9 @@ class Config:
     embed_backend: str = "onnx"
     # A build's passages and sentences in bf16 under torch, on CPUs that multiply bf16 in
     # hardware (AMX): "auto" there only (and for bf16_min_texts or more), "bf16" always,
-    # "fp32" never. About twice as fast,
-    # vectors within cosine 0.9999 of fp32; questions stay in ONNX fp32 ("onnx" backend only;
-    # rag/model/bf16.py, benchmarks/README.md "Batch sizes and bf16 builds")
+    # "fp32" never. About twice as fast, vectors within cosine 0.9999 of fp32; questions stay
+    # in ONNX fp32 ("onnx" backend only; rag/model/bf16.py, benchmarks/README.md "Batch sizes
+    # and bf16 builds")
     passage_precision: str = "auto"
     bf16_batch_size: int = 32
     bf16_max_batch_tokens: int = 2048

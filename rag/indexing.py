@@ -376,6 +376,12 @@ CHUNKING_SHARE, PASSAGES_END, EMBEDDING_END = 0.1, 0.45, 0.95
 EMBED_STEP = 64  # texts per call to the embedder: how often progress is reported
 
 
+def uncached(texts: list[str], embedder: Embedder, cache: EmbeddingCache) -> dict[str, str]:
+    """Cache key -> text for each of `texts` the embedding cache lacks."""
+    keyed = ((_key(embedder.name, "passage", t), t) for t in texts)
+    return {k: t for k, t in keyed if cache.get(k) is None}
+
+
 def embed_cached(
     texts: list[str],
     embedder: Embedder,
@@ -388,10 +394,8 @@ def embed_cached(
     """Vectors of `texts`, embedding only those the cache lacks (by `workers`, default this
     process's embedder); progress runs across `span` of the whole build."""
     keys = [_key(embedder.name, "passage", t) for t in texts]
-    missing = sorted(
-        {k: t for k, t in zip(keys, texts) if cache.get(k) is None}.items(),
-        key=lambda kv: len(kv[1]),
-    )  # similar lengths batch with less padding
+    # similar lengths batch with less padding
+    missing = sorted(uncached(texts, embedder, cache).items(), key=lambda kv: len(kv[1]))
     batches = [missing[start : start + EMBED_STEP] for start in range(0, len(missing), EMBED_STEP)]
     texts_of = [[t for _, t in batch] for batch in batches]
     results = (
@@ -501,12 +505,7 @@ def _build_from_chunks(
         for c, lat in zip(chunks, latin)
         for s in c.sentences
     ]
-    missing = {
-        t
-        for t in set(passage_texts + sentence_texts)
-        if cache.get(_key(embedder.name, "passage", t)) is None
-    }
-    with workers.embedding(len(missing)):
+    with workers.embedding(len(uncached(passage_texts + sentence_texts, embedder, cache))):
         chunk_vectors, n1 = embed_cached(
             passage_texts,
             embedder,
