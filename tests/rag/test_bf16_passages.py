@@ -6,12 +6,11 @@ under "auto". Speed is measured in benchmarks/, not here."""
 
 from __future__ import annotations
 
-import re
 import shutil
 
 import numpy as np
 import pytest
-from repo import REPO_ROOT
+from repo import REPO_ROOT, report_sentences
 
 import kazrag.rag.embedding as embedding
 from kazrag.errors import ConfigError, ModelError
@@ -28,11 +27,7 @@ REPORT = REPO_ROOT / "data" / "corpus" / "human-rights-report-2017.kk.txt"
 @pytest.fixture(scope="module")
 def sentences() -> list[str]:
     """24 real sentences of a bundled report, spread over the length range."""
-    flat = re.sub(r"\s+", " ", REPORT.read_text(encoding="utf-8"))
-    found = sorted(
-        {s.strip() for s in re.split(r"(?<=[.!?])\s+", flat) if len(s.strip()) >= 30}, key=len
-    )
-    return [found[i] for i in np.linspace(0, len(found) - 1, 24).round().astype(int)]
+    return report_sentences(REPORT.name, 24)
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,9 @@ Speed itself is measured in benchmarks/, not asserted here.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
-from repo import REPO_ROOT
+from repo import REPO_ROOT, report_sentences
 
 from kazrag.errors import ConfigError, IndexStoreError, ModelError
 from kazrag.index.faiss_vectors import FaissVectors, choose_kind
@@ -31,11 +29,7 @@ REPORT = REPO_ROOT / "data" / "corpus" / "child-labor-findings-2015.kk.txt"
 @pytest.fixture(scope="module")
 def kazakh_sentences() -> list[str]:
     """20 real sentences of a bundled report, spread over the length range."""
-    flat = re.sub(r"\s+", " ", REPORT.read_text(encoding="utf-8"))
-    found = sorted(
-        {s.strip() for s in re.split(r"(?<=[.!?])\s+", flat) if len(s.strip()) >= 30}, key=len
-    )
-    return [found[i] for i in np.linspace(0, len(found) - 1, 20).round().astype(int)]
+    return report_sentences(REPORT.name, 20)
 
 
 @pytest.fixture(scope="module")
