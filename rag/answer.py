@@ -81,20 +81,21 @@ def score_sentences(
     q_list = sorted(q_tokens)
     idf = dict(zip(q_list, retriever.term_weights(q_list))) if q_list else {}
     total = sum(idf.values()) or 1.0
-    rows = np.array([p.chunk.chunk_id for p in passages], dtype=np.int64)
-    vectors, _ = retriever.version.sentences.of_chunks(rows)
+    # the sentence vectors of every chunk the passages span (a merged passage spans
+    # several), then each passage's sentence by where it comes from
+    rows = sorted({row for p in passages for row, _ in p.sources()})
+    vectors, counts = retriever.version.sentences.of_chunks(np.array(rows, dtype=np.int64))
+    offset = dict(zip(rows, (np.cumsum(counts) - counts).tolist()))
     scored = []
-    at = 0
     for passage in passages:
         chunk = passage.chunk
-        for i, sentence in enumerate(chunk.sentences):
+        for i, (sentence, (row, index)) in enumerate(zip(chunk.sentences, passage.sources())):
             text = chunk.text[sentence.start : sentence.end]
-            cosine = float(vectors[at + i] @ ranking.question_vector)
+            cosine = float(vectors[offset[row] + index] @ ranking.question_vector)
             shared = q_tokens & set(retriever.tokens(text))
             overlap = sum(idf[t] for t in shared) / total
             score = cosine + config.term_overlap_weight * overlap - config.rank_prior * passage.rank
             scored.append(ScoredSentence(passage, i, text, cosine, overlap, score))
-        at += len(chunk.sentences)
     return sorted(scored, key=lambda s: -s.score)
 
 
@@ -250,7 +251,7 @@ def signals(
     # score is not)
     shown = [p.dense_score or 0.0 for p in passages[:2]]
     keyword_order = [row for row, _ in sorted(ranking.keyword.items(), key=lambda kv: -kv[1])]
-    top_row = passages[0].chunk.chunk_id if passages else None
+    top_row = passages[0].row if passages else None
     keyword_rank = keyword_order.index(top_row) + 1 if top_row in keyword_order else None
     names = _names(question)
     top_tokens = set(retriever.tokens(top_text)) if names else set()

@@ -102,6 +102,11 @@ class Config:
     # coverage (IDF share of the question's words the corpus knows) keeps the keyword side
     # out of cross-lingual questions
     keyword_weight: float = 0.05
+    # a retrieved chunk that overlaps a better-ranked one (its section's next or previous
+    # chunk) joins that passage instead of taking a place of its own (chosen by
+    # cross-validation: eval/README.md "neighbour chunks")
+    merge_neighbours: bool = True
+    merge_window: int = 10  # ... when both are among this many best-ranked chunks
     # one of FUSIONS: "score" (the above) or "rrf", reciprocal-rank fusion 1/(rrf_k + rank)
     # summed over the dense and keyword rankings, measured worse and kept for comparison
     fusion: str = "score"
@@ -152,8 +157,8 @@ class Config:
     # refuse_threshold: a refusal; between: the closest quote, marked as possibly not
     # answering. Per language, as Russian and English questions score lower against Kazakh
     # text (thresholds chosen by cross-validation: eval/README.md "answerability")
-    answer_thresholds: tuple[tuple[str, float], ...] = (("kk", 0.250), ("ru", 0.128), ("en", 0.108))
-    refuse_threshold: float = 0.053
+    answer_thresholds: tuple[tuple[str, float], ...] = (("kk", 0.257), ("ru", 0.135), ("en", 0.114))
+    refuse_threshold: float = 0.052
 
     # --- documents: operator limits on one file (0 = no limit) ---------------------------
     # A file over any of them is refused by name and the rest of its batch indexed. Reading
@@ -271,6 +276,7 @@ class Config:
             "hnsw_ef_construction",
             "hnsw_ef_search",
             "vocabulary_size",
+            "merge_window",
         )
         for lang, threshold in self.answer_thresholds:
             if not 0.0 <= self.refuse_threshold <= threshold <= 1.0:

@@ -6,7 +6,7 @@ the index stores chunks as these dicts, so `index/` never has to import this pac
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from .lang import frame
 
@@ -98,15 +98,64 @@ class Chunk:
         return cls(**data)
 
 
+def merge_chunks(chunks: list[Chunk]) -> tuple[Chunk, tuple[tuple[int, int], ...]]:
+    """Overlapping consecutive chunks of one section as one chunk spanning them all, and
+    where each of its sentences comes from ((chunk id, sentence index) in that chunk): a
+    sentence two chunks share is kept once. The merged chunk has the first one's id."""
+    chunks = sorted(chunks, key=lambda c: c.start)
+    first = chunks[0]
+    text, sentences = first.text, list(first.sentences)
+    sources = [(first.chunk_id, i) for i in range(len(first.sentences))]
+    end = first.end
+    for chunk in chunks[1:]:
+        if chunk.doc != first.doc or chunk.start >= end:
+            raise ValueError("only overlapping chunks of one document merge")
+        if chunk.end > end:
+            text += chunk.text[end - chunk.start :]
+        shift = chunk.start - first.start
+        for i, s in enumerate(chunk.sentences):
+            if chunk.start + s.start >= end:  # not already in the text
+                sentences.append(replace(s, start=s.start + shift, end=s.end + shift))
+                sources.append((chunk.chunk_id, i))
+        end = max(end, chunk.end)
+    pages = [p for c in chunks for p in (c.page_start, c.page_end) if p is not None]
+    merged = replace(
+        first,
+        text=text,
+        end=end,
+        src_end=max(c.src_end for c in chunks),
+        line_end=max(c.line_end for c in chunks),
+        sentences=tuple(sentences),
+        page_start=min(pages) if pages else None,
+        page_end=max(pages) if pages else None,
+    )
+    return merged, tuple(sources)
+
+
 @dataclass(frozen=True)
 class Passage:
-    """A chunk as retrieved for one question."""
+    """A chunk as retrieved for one question (or overlapping neighbour chunks merged into
+    one: `rows` are the chunks it spans, the best-ranked first, and `sentence_sources`
+    where each sentence of `chunk` comes from)."""
 
     rank: int
     chunk: Chunk
     score: float
     dense_score: float | None = None
     keyword_score: float | None = None
+    rows: tuple[int, ...] = ()
+    sentence_sources: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def row(self) -> int:
+        """The chunk row it was ranked by."""
+        return self.rows[0] if self.rows else self.chunk.chunk_id
+
+    def sources(self) -> tuple[tuple[int, int], ...]:
+        """(chunk row, sentence index) of each sentence of `chunk`, in order."""
+        if self.sentence_sources:
+            return self.sentence_sources
+        return tuple((self.chunk.chunk_id, i) for i in range(len(self.chunk.sentences)))
 
     def to_dict(self) -> dict:
         c = self.chunk

@@ -22,7 +22,7 @@ from . import fusion
 from .analysis import KeywordAnalyzer
 from .config import MODES, Config
 from .embedding import Embedder
-from .records import Chunk, Passage
+from .records import Chunk, Passage, merge_chunks
 
 
 @dataclass
@@ -134,14 +134,68 @@ class Retriever:
             raise ConfigError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
         top_k = top_k or self.config.top_k
         ranking = ranking or self.rank(question, (mode,))
-        passages = [
-            Passage(
-                rank=i + 1,
-                chunk=self.chunk(row),
-                score=score,
-                dense_score=ranking.dense.get(row),
-                keyword_score=ranking.keyword.get(row),
+        groups = self.group_neighbours(self.fuse(ranking, mode), top_k)
+        passages = []
+        for i, (rows, score) in enumerate(groups):
+            lead = rows[0]
+            chunk = self.chunk(lead)
+            sources: tuple[tuple[int, int], ...] = ()
+            if len(rows) > 1:
+                chunk, sources = merge_chunks([self.chunk(r) for r in rows])
+            passages.append(
+                Passage(
+                    rank=i + 1,
+                    chunk=chunk,
+                    score=score,
+                    dense_score=ranking.dense.get(lead),
+                    keyword_score=ranking.keyword.get(lead),
+                    rows=tuple(rows),
+                    sentence_sources=sources,
+                )
             )
-            for i, (row, score) in enumerate(self.fuse(ranking, mode)[:top_k])
-        ]
         return passages, ranking
+
+    def group_neighbours(
+        self, ranked: list[tuple[int, float]], top_k: int
+    ) -> list[tuple[list[int], float]]:
+        """The best `top_k` passages of a ranking (chunk rows, best first). A chunk among
+        the first `merge_window` that overlaps a better-ranked one (the next or previous
+        chunk of its section) joins its passage instead of taking a place of its own: the
+        same text is not shown twice, and the passage shows both (eval/README.md "neighbour
+        chunks"); one further down is left out. Each passage keeps its best chunk's score;
+        its rows start with that chunk."""
+        if not self.config.merge_neighbours:
+            return [([row], score) for row, score in ranked[:top_k]]
+        groups: list[tuple[list[int], float]] = []
+        for i, (row, score) in enumerate(ranked):
+            if len(groups) == top_k and i >= self.config.merge_window:
+                break
+            chunk = self.chunk(row)
+            homes = [
+                g
+                for g, (rows, _) in enumerate(groups)
+                if any(self._overlapping(self.chunk(r), chunk) for r in rows)
+            ]
+            if not homes:
+                if len(groups) < top_k:
+                    groups.append(([row], score))
+            elif i < self.config.merge_window:
+                # it joins the best passage it overlaps, and so does any other it bridges to
+                first = groups[homes[0]][0]
+                first.append(row)
+                for g in reversed(homes[1:]):
+                    first.extend(groups.pop(g)[0])
+            # below the window it is left out: most of it is shown, and taking it in would
+            # make the first passages depend on how many are asked for
+        return groups
+
+    @staticmethod
+    def _overlapping(a: Chunk, b: Chunk) -> bool:
+        """Consecutive chunks of one section that share text."""
+        return (
+            abs(a.chunk_id - b.chunk_id) == 1
+            and a.doc == b.doc
+            and a.section == b.section
+            and a.start < b.end
+            and b.start < a.end
+        )

@@ -20,17 +20,20 @@ def neighbour(retriever: Retriever, chunk: Chunk, step: int) -> Chunk | None:
     """The chunk just before (`step` -1) or after (+1) `chunk` in its document, or None
     at the document's edge (or when the index changed since and that row is another's)."""
     row = chunk.chunk_id + step
-    if not 0 <= row < len(retriever.version.chunks):
-        return None
-    other = retriever.chunk(row)
-    if other.doc != chunk.doc:
-        return None
-    # the same document in document order: before ends where (or after) this one starts
-    if step < 0 and not other.start < chunk.start:
-        return None
-    if step > 0 and not other.end > chunk.end:
-        return None
-    return other
+    while 0 <= row < len(retriever.version.chunks):
+        other = retriever.chunk(row)
+        if other.doc != chunk.doc:
+            return None
+        # the same document in document order: before ends where (or after) this one
+        # starts; a chunk inside `chunk` (a passage merged from neighbours) is stepped over
+        if step < 0 and other.start < chunk.start:
+            return other
+        if step > 0 and other.end > chunk.end:
+            return other
+        if not (chunk.start <= other.start and other.end <= chunk.end):
+            return None  # the index changed since: that row is another chunk now
+        row += step
+    return None
 
 
 def surrounding(retriever: Retriever, chunk: Chunk) -> tuple[str, str]:
