@@ -43,6 +43,11 @@ def main() -> None:
     parser.add_argument("--label", default="bundled")
     parser.add_argument("--backend", help="Config.embed_backend (default: the Config default)")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N questions")
+    parser.add_argument(
+        "--unmerged",
+        action="store_true",
+        help="every chunk its own passage (Config.merge_neighbours off), for comparison",
+    )
     parser.add_argument("--out")
     args = parser.parse_args()
 
@@ -52,6 +57,8 @@ def main() -> None:
 
     info = announce(f"query_latency {args.label}")
     config = Config(index_dir=Path(args.index_dir)).with_(embed_backend=args.backend)
+    if args.unmerged:
+        config = config.with_(merge_neighbours=False)
     t = time.perf_counter()
     engine = Kazrag.open(config)  # an empty folder gets the bundled corpus
     open_s = time.perf_counter() - t

@@ -34,7 +34,15 @@ OVERLAP_WEIGHTS = (0.0, 0.015, 0.03, 0.06, 0.1)
 RANK_PRIORS = (0.0, 0.005, 0.01, 0.02, 0.04)
 TYPE_BONUSES = (0.0, 0.015, 0.03, 0.06)
 PASSAGES = (1, 2, 3, 5)
-GRID = list(itertools.product(OVERLAP_WEIGHTS, RANK_PRIORS, TYPE_BONUSES, PASSAGES))
+# a passage scoring more than this below the first is not quoted from (adaptive depth)
+SCORE_GAPS = (np.inf, 0.01, 0.02, 0.04, 0.08)
+# quote only from the first passage's document
+TOP_DOCUMENT = (False, True)
+GRID = list(
+    itertools.product(
+        OVERLAP_WEIGHTS, RANK_PRIORS, TYPE_BONUSES, PASSAGES, SCORE_GAPS, TOP_DOCUMENT
+    )
+)
 
 
 @dataclass
@@ -46,6 +54,8 @@ class Candidates:
     rank: np.ndarray  # of the sentence's passage, 1-based
     typed: np.ndarray  # states the expected answer type (all False for other questions)
     holds: np.ndarray  # the sentence alone holds the evidence
+    gap: np.ndarray  # how far its passage's score is below the first passage's
+    same_doc: np.ndarray  # its passage is from the first passage's document
     pair_holds: dict[tuple[int, int], bool]  # (i, j) neighbours in one chunk, judged joined
     neighbours: list[list[int]]  # candidate indices adjacent to each one in its chunk
 
@@ -63,6 +73,7 @@ def scored_sentences(engine, searched: str, config: Config) -> list[ScoredSenten
 def candidates(q, searched: str, scored: list[ScoredSentence]) -> Candidates:
     expected = expected_type(searched)
     judge = Judge(q)
+    top = min((s.passage for s in scored), key=lambda p: p.rank, default=None)
     at = {(id(s.passage), s.index): i for i, s in enumerate(scored)}
     pair_holds, neighbours = {}, []
     for i, s in enumerate(scored):
@@ -84,14 +95,18 @@ def candidates(q, searched: str, scored: list[ScoredSentence]) -> Candidates:
         np.array([s.passage.rank for s in scored]),
         np.array([bool(expected) and states_type(expected[1], s.text) for s in scored]),
         np.array([judge.quote_holds(s.passage.chunk.doc, s.text) for s in scored]),
+        np.array([top.score - s.passage.score for s in scored]),
+        np.array([s.passage.chunk.doc == top.chunk.doc for s in scored]),
         pair_holds,
         neighbours,
     )
 
 
 def first_quote_holds(c: Candidates, point: tuple, join_margin: float) -> bool:
-    overlap_weight, rank_prior, type_bonus, passages = point
-    keep = c.rank <= passages
+    overlap_weight, rank_prior, type_bonus, passages, score_gap, top_document = point
+    keep = (c.rank <= passages) & (c.gap <= score_gap)
+    if top_document:
+        keep &= c.same_doc
     if not keep.any():
         return False
     score = c.cosine + overlap_weight * c.overlap - rank_prior * c.rank + type_bonus * c.typed
@@ -118,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         config.rank_prior,
         config.answer_type_bonus,
         config.answer_passages,
+        np.inf,
+        False,
     )
     rows = []
     for n, (engine, q, searched) in enumerate(answerable_questions(args.set, config), 1):
