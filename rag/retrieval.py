@@ -55,6 +55,14 @@ class Retriever:
             chunk = self._chunks[row] = Chunk.from_dict(self.version.chunks.get([row])[0])
         return chunk
 
+    def load_chunks(self, rows: list[int]) -> None:
+        """Read the records of `rows` not read yet in one call (one query for a database
+        store, rather than one per chunk)."""
+        missing = [row for row in dict.fromkeys(rows) if row not in self._chunks]
+        if missing:
+            for row, record in zip(missing, self.version.chunks.get(missing)):
+                self._chunks[row] = Chunk.from_dict(record)
+
     def tokens(self, text: str) -> list[str]:
         """The question's keyword tokens, made exactly as the index made the passages'."""
         return self.analyzer.tokens(text)
@@ -134,7 +142,10 @@ class Retriever:
             raise ConfigError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
         top_k = top_k or self.config.top_k
         ranking = ranking or self.rank(question, (mode,))
-        groups = self.group_neighbours(self.fuse(ranking, mode), top_k)
+        ranked = self.fuse(ranking, mode)
+        # what grouping reads first: the window, and as many more as may become passages
+        self.load_chunks([row for row, _ in ranked[: self.config.merge_window + top_k]])
+        groups = self.group_neighbours(ranked, top_k)
         passages = []
         for i, (rows, score) in enumerate(groups):
             lead = rows[0]
