@@ -88,9 +88,11 @@ def test_without_merging_the_neighbours_take_places_of_their_own(engine):
 
 def test_an_answer_from_a_merged_passage_quotes_it_and_the_reader_widens_it(engine):
     retriever = engine.snapshot.retriever
+    joined = 0
     for question in QUESTIONS:
         answer = engine.ask(question)
         merged = [p for p in answer.passages if len(p.rows) > 1]
+        joined += len(merged)
         for passage in merged:
             # its sentences are the member chunks' own sentence vectors
             for sentence, (row, index) in zip(passage.chunk.sentences, passage.sources()):
@@ -108,3 +110,4 @@ def test_an_answer_from_a_merged_passage_quotes_it_and_the_reader_widens_it(engi
             assert match_key(passage.chunk.text) not in match_key(before + after)
         for quote in answer.quotes:
             assert any(quote.text in p.chunk.text for p in answer.passages)
+    assert joined  # the questions' answers do show joined passages
