@@ -72,3 +72,13 @@ def report_weight_cv(rr: np.ndarray, weights: tuple[float, ...]) -> None:
         test += rr[fold, chosen].tolist()
         shipped += rr[fold, 0].tolist()
     print(f"cross-validated MRR@10 {np.mean(test):.4f} (without: {np.mean(shipped):.4f})")
+
+
+def numbered_questions(specs: list[str], config):
+    """(which of `specs` it is from, (engine, question, searched form)) for every answerable
+    question of the sets, one set after another."""
+    from kazrag.eval.calibrate import answerable_questions
+
+    for number, spec in enumerate(specs):
+        for item in answerable_questions([spec], config):
+            yield number, item

@@ -30,9 +30,8 @@ import argparse
 import sys
 
 import numpy as np
-from cv import TOP_K, choose_by_cv
+from cv import TOP_K, choose_by_cv, numbered_questions
 
-from kazrag.eval.calibrate import answerable_questions
 from kazrag.eval.metrics import Judge
 from kazrag.rag.config import Config
 
@@ -93,12 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = Config(answerability="none")
     rr, sets, lengths = [], [], []
-    questions = (
-        (number, item)
-        for number, spec in enumerate(args.set)
-        for item in answerable_questions([spec], config)
-    )
-    for number, (engine, q, searched) in questions:
+    for number, (engine, q, searched) in numbered_questions(args.set, config):
         retriever = engine.snapshot.retriever
         ranking = retriever.rank(searched, ("hybrid",))
         rows = [row for row, _ in retriever.fuse(ranking, "hybrid")[: 4 * TOP_K]]

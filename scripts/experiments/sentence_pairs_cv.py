@@ -19,9 +19,14 @@ import argparse
 import sys
 
 import numpy as np
-from cv import choose_by_cv, first_relevant_rank, reciprocal_ranks_with_term, report_weight_cv
+from cv import (
+    choose_by_cv,
+    first_relevant_rank,
+    numbered_questions,
+    reciprocal_ranks_with_term,
+    report_weight_cv,
+)
 
-from kazrag.eval.calibrate import answerable_questions
 from kazrag.eval.metrics import Judge
 from kazrag.rag import fusion
 from kazrag.rag.config import Config
@@ -73,12 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     rr: dict[str, list] = {name: [] for name in names}
     corpus_of: list[int] = []  # which set each question is from
     mixes: list[list[float]] = []
-    questions = (
-        (number, item)
-        for number, spec in enumerate(args.set)
-        for item in answerable_questions([spec], config)
-    )
-    for number, (engine, q, searched) in questions:
+    for number, (engine, q, searched) in numbered_questions(args.set, config):
         retriever = engine.snapshot.retriever
         if number not in pairs:  # each set's engine: its pairs once
             pairs[number] = pair_vectors(engine)
