@@ -178,8 +178,10 @@ class Retriever:
         if not self.config.merge_neighbours:
             return [([row], score) for row, score in ranked[:top_k]]
         groups: list[tuple[list[int], float]] = []
+        # no cap on the passages inside the window: a chunk joining two passages frees a
+        # place, which goes to the next best-ranked chunk, not to one seen later
         for i, (row, score) in enumerate(ranked):
-            if len(groups) == top_k and i >= self.config.merge_window:
+            if len(groups) >= top_k and i >= self.config.merge_window:
                 break
             chunk = self.chunk(row)
             homes = [
@@ -188,8 +190,7 @@ class Retriever:
                 if any(self._overlapping(self.chunk(r), chunk) for r in rows)
             ]
             if not homes:
-                if len(groups) < top_k:
-                    groups.append(([row], score))
+                groups.append(([row], score))
             elif i < self.config.merge_window:
                 # it joins the best passage it overlaps, and so does any other it bridges to
                 first = groups[homes[0]][0]
@@ -198,7 +199,7 @@ class Retriever:
                     first.extend(groups.pop(g)[0])
             # below the window it is left out: most of it is shown, and taking it in would
             # make the first passages depend on how many are asked for
-        return groups
+        return groups[:top_k]
 
     @staticmethod
     def _overlapping(a: Chunk, b: Chunk) -> bool:

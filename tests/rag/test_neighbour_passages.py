@@ -111,3 +111,24 @@ def test_an_answer_from_a_merged_passage_quotes_it_and_the_reader_widens_it(engi
         for quote in answer.quotes:
             assert any(quote.text in p.chunk.text for p in answer.passages)
     assert joined  # the questions' answers do show joined passages
+
+
+def test_a_chunk_bridging_two_passages_frees_a_place_for_the_next_best(engine):
+    retriever = engine.snapshot.retriever
+    run = [r for r in range(len(retriever.version.chunks) - 2) if _consecutive(retriever, r)][0]
+    far = [r for r in range(0, len(retriever.version.chunks), 40) if abs(r - run) > 5][:3]
+    a, b, c = far
+    ranked = [(run, 0.9), (run + 2, 0.8), (a, 0.7), (b, 0.6), (run + 1, 0.5), (c, 0.4)]
+    groups = retriever.group_neighbours(ranked, 3)
+    # run + 1 overlaps both of the first two passages: they become one, and the third
+    # place goes to b, ranked above c
+    assert [sorted(rows) for rows, _ in groups] == [[run, run + 1, run + 2], [a], [b]]
+    assert [score for _, score in groups] == [0.9, 0.7, 0.6]
+    # the first passages are the same whatever the number asked for
+    assert retriever.group_neighbours(ranked, 2) == groups[:2]
+
+
+def _consecutive(retriever, row: int) -> bool:
+    """Rows row, row + 1 and row + 2 are overlapping chunks of one section."""
+    chunks = [retriever.chunk(r) for r in (row, row + 1, row + 2)]
+    return all(retriever._overlapping(x, y) for x, y in zip(chunks, chunks[1:]))
