@@ -143,16 +143,20 @@ class Retriever:
         top_k = top_k or self.config.top_k
         ranking = ranking or self.rank(question, (mode,))
         ranked = self.fuse(ranking, mode)
-        # what grouping reads first: the window, and as many more as may become passages
-        self.load_chunks([row for row, _ in ranked[: self.config.merge_window + top_k]])
+        # what grouping reads first: the passages asked for and, when neighbours join, the
+        # window before them
+        first = top_k + (self.config.merge_window if self.config.merge_neighbours else 0)
+        self.load_chunks([row for row, _ in ranked[:first]])
         groups = self.group_neighbours(ranked, top_k)
         passages = []
         for i, (rows, score) in enumerate(groups):
             lead = rows[0]
-            chunk = self.chunk(lead)
-            sources: tuple[tuple[int, int], ...] = ()
+            chunk: Chunk
+            sources: tuple[tuple[int, int], ...]
             if len(rows) > 1:
                 chunk, sources = merge_chunks([self.chunk(r) for r in rows])
+            else:
+                chunk, sources = self.chunk(lead), ()
             passages.append(
                 Passage(
                     rank=i + 1,
