@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 from cv import choose_by_cv, numbered_questions
-from sentence_cv import candidates, first_quote_holds, scored_sentences
+from sentence_cv import candidates, first_quote_holds, scored_sentences, shipped_point
 
 from kazrag.rag.config import Config
 from kazrag.rag.records import embedding_text
@@ -71,14 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         report(saved["rows"], saved["sets"], list(saved["names"]))
         return 0
     config = Config(answerability="none")
-    point = (
-        config.term_overlap_weight,
-        config.rank_prior,
-        config.answer_type_bonus,
-        config.answer_passages,
-        np.inf,
-        False,
-    )
+    point = shipped_point(config)
     rows, sets = [], []
     for n, (number, (engine, q, searched)) in enumerate(numbered_questions(args.set, config), 1):
         retriever = engine.snapshot.retriever

@@ -60,6 +60,18 @@ class Candidates:
     neighbours: list[list[int]]  # candidate indices adjacent to each one in its chunk
 
 
+def shipped_point(config: Config) -> tuple:
+    """The grid point `config` ships: its weights, no score gap, every document."""
+    return (
+        config.term_overlap_weight,
+        config.rank_prior,
+        config.answer_type_bonus,
+        config.answer_passages,
+        np.inf,
+        False,
+    )
+
+
 def scored_sentences(engine, searched: str, config: Config) -> list[ScoredSentence]:
     """The sentences of the question's top max(PASSAGES) passages, scored as rag/answer.py
     scores them but without the rank prior (a grid dimension here), best first."""
@@ -128,14 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", required=True)
     args = parser.parse_args(argv)
     config = Config(answerability="none")
-    shipped = (
-        config.term_overlap_weight,
-        config.rank_prior,
-        config.answer_type_bonus,
-        config.answer_passages,
-        np.inf,
-        False,
-    )
+    shipped = shipped_point(config)
     rows = []
     for n, (engine, q, searched) in enumerate(answerable_questions(args.set, config), 1):
         c = candidates(q, searched, scored_sentences(engine, searched, config))
