@@ -93,10 +93,9 @@ def main(argv: list[str] | None = None) -> int:
                 keyword = retriever.version.keyword.search(tokens, config.candidates)
                 new = np.array([r for r in keyword if r not in base], dtype=np.int64)
                 dense = {}
-                if len(new):
-                    chunk_cos, best = retriever.cosines(ranking.question_vector, new)
-                    s = config.sentence_weight
-                    dense = dict(zip(new.tolist(), (1 - s) * chunk_cos + s * best))
+                if len(new):  # scored as Retriever.rank scores a keyword candidate
+                    scores = retriever._dense_scores(ranking.question_vector, new)
+                    dense = dict(zip(new.tolist(), scores))
                 bridged[(tau, top)] = keyword, dense
             keyword, dense = bridged[(tau, top)]
             scale = w / (max(keyword.values(), default=0.0) or 1.0)
