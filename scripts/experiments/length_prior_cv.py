@@ -1,0 +1,91 @@
+"""Experiment: a sentence-length term in the sentence score, chosen by cross-validation.
+
+    python scripts/experiments/length_prior_cv.py \
+        --set eval/sets/reports-dev.jsonl=data/corpus \
+        --set ../shared/benchmarks/kazqad/questions-dev.jsonl=../shared/benchmarks/kazqad/corpus.jsonl@dev
+
+The learned sentence scorer of 2026-12-01 read cosine, overlap, rank, type and position, not
+length. A short sentence and a long one are not compared on equal terms by the model's
+cosine; this asks whether `length_weight * log(words / 20)` added to the shipped sentence
+score (rag/answer.py) picks the answering sentence more often on questions the weight was
+not chosen on, and what it costs the user in words read. Each question's sentences are
+scored once (sentence_cv.py); every weight re-ranks them offline; the weight is chosen by
+5-fold CV (ties go to 0). Also reported: the words of the first quote, the user's reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+from cv import choose_by_cv
+from sentence_cv import candidates, first_quote_holds, scored_sentences, shipped_point
+
+from kazrag.eval.calibrate import answerable_questions
+from kazrag.rag.config import Config
+
+WEIGHTS = (-0.02, -0.01, 0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05)
+
+
+def first_quote_words(c, words: np.ndarray, point: tuple, join_margin: float) -> int:
+    """Words of the first quote the shipped rule would build (the best sentence and the
+    neighbour that joins it), as first_quote_holds chooses them."""
+    overlap_weight, rank_prior, type_bonus, passages, _, _ = point
+    keep = c.rank <= passages
+    score = c.cosine + overlap_weight * c.overlap - rank_prior * c.rank + type_bonus * c.typed
+    score = np.where(keep, score, -np.inf)
+    best = int(np.argmax(score))
+    for j in np.argsort(-score, kind="stable")[1:]:
+        if score[j] < score[best] - join_margin:
+            break
+        if j in c.neighbours[best]:
+            return int(words[best] + words[j])
+    return int(words[best])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--set", action="append", required=True)
+    parser.add_argument("--cache", type=Path, help="pickle of the scored candidates (reused)")
+    args = parser.parse_args(argv)
+    config = Config(answerability="none")
+    point = shipped_point(config)
+    if args.cache and args.cache.exists():
+        pool = pickle.loads(args.cache.read_bytes())
+    else:
+        pool = []
+        for n, (engine, q, searched) in enumerate(answerable_questions(args.set, config), 1):
+            scored = scored_sentences(engine, searched, config)
+            words = np.array([max(1, len(s.text.split())) for s in scored], dtype=float)
+            pool.append((q.id, candidates(q, searched, scored), words))
+            if n % 100 == 0:
+                print(f"  {n} questions", file=sys.stderr)
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(pool))
+    hits = np.zeros((len(pool), len(WEIGHTS)))
+    read = np.zeros((len(pool), len(WEIGHTS)))
+    for i, (_, c, words) in enumerate(pool):
+        term = np.log(words / 20.0)
+        for k, w in enumerate(WEIGHTS):
+            shifted = dataclasses.replace(c, cosine=c.cosine + w * term)
+            hits[i, k] = first_quote_holds(shifted, point, config.quote_join_margin)
+            read[i, k] = first_quote_words(shifted, words, point, config.quote_join_margin)
+    print(f"{len(pool)} answerable questions")
+    for k, w in enumerate(WEIGHTS):
+        print(f"  weight {w:+.3f}: quote@1 {hits[:, k].mean():.3f}, words read {read[:, k].mean():.1f}")
+    zero = WEIGHTS.index(0.0)
+    test, base = [], []
+    for fold, best in choose_by_cv(hits, shipped=zero):
+        test += hits[fold, best].tolist()
+        base += hits[fold, zero].tolist()
+        print(f"  fold: chose {WEIGHTS[best]:+.3f} (test {hits[fold, best].mean():.3f})")
+    print(f"cross-validated quote@1 {np.mean(test):.3f} (weight 0 on the same folds {np.mean(base):.3f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
