@@ -76,14 +76,18 @@ def main(argv: list[str] | None = None) -> int:
             read[i, k] = first_quote_words(shifted, words, point, config.quote_join_margin)
     print(f"{len(pool)} answerable questions")
     for k, w in enumerate(WEIGHTS):
-        print(f"  weight {w:+.3f}: quote@1 {hits[:, k].mean():.3f}, words read {read[:, k].mean():.1f}")
+        print(
+            f"  weight {w:+.3f}: quote@1 {hits[:, k].mean():.3f}, words read {read[:, k].mean():.1f}"
+        )
     zero = WEIGHTS.index(0.0)
     test, base = [], []
     for fold, best in choose_by_cv(hits, shipped=zero):
         test += hits[fold, best].tolist()
         base += hits[fold, zero].tolist()
         print(f"  fold: chose {WEIGHTS[best]:+.3f} (test {hits[fold, best].mean():.3f})")
-    print(f"cross-validated quote@1 {np.mean(test):.3f} (weight 0 on the same folds {np.mean(base):.3f})")
+    print(
+        f"cross-validated quote@1 {np.mean(test):.3f} (weight 0 on the same folds {np.mean(base):.3f})"
+    )
     return 0
 
 
