@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = Config(answerability="none")
     shipped = GRID.index((config.sentence_weight, config.keyword_weight, config.merge_window))
-    ranks, sets = [], []
+    ranks, sets, langs = [], [], []
     for number, (engine, q, searched) in numbered_questions(args.set, config):
         retriever = engine.snapshot.retriever
         ranking = retriever.rank(searched, ("hybrid",))
@@ -89,9 +89,10 @@ def main(argv: list[str] | None = None) -> int:
             row.append(rank or 0)
         ranks.append(row)
         sets.append(number)
+        langs.append(q.lang)
     r, by = np.array(ranks), np.array(sets)
     if args.save:
-        np.savez(args.save, ranks=r, sets=by, grid=np.array(GRID))
+        np.savez(args.save, ranks=r, sets=by, langs=np.array(langs), grid=np.array(GRID))
     report(r, by, len(args.set), shipped)
     return 0
 
