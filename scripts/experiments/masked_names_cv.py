@@ -40,7 +40,7 @@ from kazrag.eval.calibrate import (
 )
 from kazrag.eval.metrics import Judge
 from kazrag.eval.questions import load_questions, select_split
-from kazrag.rag.answer import FEATURES, _names
+from kazrag.rag.answer import FEATURES, _names, prefer_type, score_sentences
 from kazrag.rag.config import Config
 
 NEW = ("masked_best_cosine", "masked_max_cosine", "masked_drop")
@@ -67,8 +67,6 @@ def collect(spec: str, config: Config) -> list[dict]:
         searched = engine.snapshot.searched_form(q.question)[0]
         ranking = retriever.rank(searched, ("hybrid", "dense"))
         passages, _ = retriever.search(searched, "hybrid", config.top_k, ranking)
-        from kazrag.rag.answer import prefer_type, score_sentences
-
         scored = score_sentences(passages[: config.answer_passages], ranking, retriever, config)
         scored, _ = prefer_type(scored, searched, config.answer_type_bonus)
         masked = without_names(searched)
