@@ -333,7 +333,9 @@ class PostgresStore(Store):
             manifest,
             PgChunkTable(self, number, chunks),
             PgVectors(self, number, manifest),
-            PgSentenceVectors(self, number, sentences, int(manifest["dim"])),
+            PgSentenceVectors(
+                self, number, sentences, int(manifest.get("sentence_vector_width", manifest["dim"]))
+            ),
             PgKeywordIndex(self, number, manifest["bm25"]),
             tuple(self.notes),
         )

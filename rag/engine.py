@@ -86,7 +86,7 @@ class Kazrag:
     def open(
         cls,
         config: Config,
-        corpus: Sequence[Path] | None = None,
+        corpus: Sequence[Path | str] | Path | str | None = None,
         progress: Progress = quiet,
         rebuild: bool = False,
     ) -> Kazrag:
@@ -94,6 +94,8 @@ class Kazrag:
         given `corpus` (reused when unchanged), the bundled demo corpus when the index folder
         holds nothing, or the index's own stored documents when it was made with other
         settings (or `rebuild`); otherwise just load it."""
+        if isinstance(corpus, (str, Path)):  # one folder or file, not its characters
+            corpus = [corpus]
         # the one-time model conversion and export take half a minute: say so
         embedder = load_embedder(config, lambda message: progress(message, 0.0))
         store = open_store(config)
@@ -103,7 +105,7 @@ class Kazrag:
             report = cls.build(
                 config,
                 embedder,
-                list(corpus or [BUNDLED_CORPUS]),
+                [Path(p) for p in corpus] if corpus else [BUNDLED_CORPUS],
                 progress,
                 force=rebuild,
                 store=store,
@@ -169,14 +171,24 @@ class Kazrag:
         return dict(self.snapshot.version.manifest["documents"])
 
     def add_documents(
-        self, paths: list[Path], progress: Progress = quiet, may_replace: bool = True
+        self,
+        paths: Sequence[Path | str] | Path | str,
+        progress: Progress = quiet,
+        may_replace: bool = True,
     ) -> BuildReport:
         """Add (or update) documents; only their new chunks are embedded. The report's
         `added`/`updated` are this call's own (rag/indexing.py `add_documents`); with
         `may_replace` off a file named like an indexed document is refused, not an update."""
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
         with self._writing:
             report = add_documents(
-                self.store, self.config, self.embedder, paths, progress, may_replace=may_replace
+                self.store,
+                self.config,
+                self.embedder,
+                [Path(p) for p in paths],
+                progress,
+                may_replace=may_replace,
             )
             self.reload()
         return report
