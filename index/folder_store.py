@@ -320,7 +320,8 @@ def _write_files(folder: Path, contents: IndexContents) -> None:
         offset += count
     write_jsonl(folder / CHUNKS, records)
     write_jsonl(folder / DOCUMENTS, contents.documents)
-    np.save(folder / SENTENCES, np.asarray(contents.sentence_vectors, dtype=np.float32))
+    with open(folder / SENTENCES, "wb") as out:
+        np.save(_Writes(out), np.asarray(contents.sentence_vectors, dtype=np.float32))
     settings = contents.manifest.get("keyword", {})
     Bm25Index.build(contents.keyword_tokens, settings.get("k1", 1.2), settings.get("b", 0.75)).save(
         folder / KEYWORD
@@ -335,6 +336,18 @@ def _write_files(folder: Path, contents: IndexContents) -> None:
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     (folder / MANIFEST_DIGEST).write_text(sha256_file(folder / MANIFEST) + "\n")
+
+
+class _Writes:
+    """A file seen by numpy as a plain writer: numpy writes a real file with `tofile`, whose
+    short write on a full disk raises an OSError without its errno ("N requested and M
+    written"); through `write` the error is the system's own (ENOSPC)."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, data) -> int:
+        return self.out.write(data)
 
 
 def _as_os_error(folder: Path, exc: RuntimeError) -> OSError:
