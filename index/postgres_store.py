@@ -333,9 +333,7 @@ class PostgresStore(Store):
             manifest,
             PgChunkTable(self, number, chunks),
             PgVectors(self, number, manifest),
-            PgSentenceVectors(
-                self, number, sentences, int(manifest.get("sentence_vector_width", manifest["dim"]))
-            ),
+            PgSentenceVectors(self, number, sentences, int(manifest["dim"])),
             PgKeywordIndex(self, number, manifest["bm25"]),
             tuple(self.notes),
         )

@@ -18,7 +18,7 @@ from .answerability import AnswerabilityModel
 from .config import Config
 from .lang import frame
 from .records import Answer, Passage, Quote, place
-from .retrieval import Ranking, Retriever, sentence_parts
+from .retrieval import Ranking, Retriever
 from .translit import search_form
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -68,8 +68,7 @@ class ScoredSentence:
     passage: Passage
     index: int  # in the passage's chunk
     text: str
-    cosine: float  # with the question, own and in-context vectors mixed: what ranks it
-    own_cosine: float  # its own vector's alone: what the answerability model reads
+    cosine: float
     overlap: float
     score: float
 
@@ -85,24 +84,18 @@ def score_sentences(
     # the sentence vectors of every chunk the passages span (a merged passage spans
     # several), then each passage's sentence by where it comes from
     rows = sorted({row for p in passages for row, _ in p.sources()})
-    stored, counts = retriever.version.sentences.of_chunks(np.array(rows, dtype=np.int64))
-    # a sentence's own vector and its vector from its chunk's pass, which knows the context
-    # ("Ол 1997 жылы..." knows who "ол" is), mixed (Config.sentence_context_weight)
-    own, context = sentence_parts(stored, len(ranking.question_vector))
-    w = config.sentence_context_weight
+    vectors, counts = retriever.version.sentences.of_chunks(np.array(rows, dtype=np.int64))
     offset = dict(zip(rows, (np.cumsum(counts) - counts).tolist()))
     scored = []
     for passage in passages:
         chunk = passage.chunk
         for i, (sentence, (row, index)) in enumerate(zip(chunk.sentences, passage.sources())):
             text = chunk.text[sentence.start : sentence.end]
-            at = offset[row] + index
-            own_cosine = float(own[at] @ ranking.question_vector)
-            cosine = (1 - w) * own_cosine + w * float(context[at] @ ranking.question_vector)
+            cosine = float(vectors[offset[row] + index] @ ranking.question_vector)
             shared = q_tokens & set(retriever.tokens(text))
             overlap = sum(idf[t] for t in shared) / total
             score = cosine + config.term_overlap_weight * overlap - config.rank_prior * passage.rank
-            scored.append(ScoredSentence(passage, i, text, cosine, own_cosine, overlap, score))
+            scored.append(ScoredSentence(passage, i, text, cosine, overlap, score))
     return sorted(scored, key=lambda s: -s.score)
 
 
@@ -269,7 +262,7 @@ def signals(
     kk, ru, en = (lang == code for code in ("kk", "ru", "en"))
     values = {
         "top_dense": dense[0] if dense else 0.0,
-        "best_sentence_cosine": best.own_cosine if best else 0.0,
+        "best_sentence_cosine": best.cosine if best else 0.0,
         "best_sentence_overlap": best.overlap if best else 0.0,
         "keyword_coverage": ranking.keyword_coverage,
         "score_margin": shown[0] - shown[1] if len(shown) == 2 else 0.0,

@@ -140,10 +140,6 @@ class Config:
     # sentence score = cosine + term_overlap_weight * IDF-weighted overlap with the question
     #                  - rank_prior * passage rank (+ answer_type_bonus, see rag/answer.py)
     term_overlap_weight: float = 0.03
-    # the cosine above mixes each sentence's own vector with its vector pooled from its
-    # chunk's pass, which knows the context: (1 - w) * own + w * in-context (chosen by
-    # cross-validation: eval/README.md "sentence vectors from the chunk's pass")
-    sentence_context_weight: float = 0.5
     rank_prior: float = 0.01  # a tie between sentences goes to the better-ranked passage
     answer_type_bonus: float = 0.03  # a sentence of the expected type among near-equals
     # further quotes (max_quotes > 1) must score within this of the best one
@@ -161,12 +157,8 @@ class Config:
     # refuse_threshold: a refusal; between: the closest quote, marked as possibly not
     # answering. Per language, as Russian and English questions score lower against Kazakh
     # text (thresholds chosen by cross-validation: eval/README.md "answerability")
-    answer_thresholds: tuple[tuple[str, float], ...] = (
-        ("kk", 0.2528),
-        ("ru", 0.1485),
-        ("en", 0.1007),
-    )
-    refuse_threshold: float = 0.0466
+    answer_thresholds: tuple[tuple[str, float], ...] = (("kk", 0.257), ("ru", 0.135), ("en", 0.114))
+    refuse_threshold: float = 0.052
 
     # --- documents: operator limits on one file (0 = no limit) ---------------------------
     # A file over any of them is refused by name and the rest of its batch indexed. Reading
@@ -299,9 +291,10 @@ class Config:
                 )
         if self.quote_join_margin < 0:
             raise ConfigError(f"quote_join_margin must be >= 0, not {self.quote_join_margin!r}")
-        for name in ("sentence_weight", "sentence_context_weight"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ConfigError(f"{name} must be between 0 and 1, not {getattr(self, name)!r}")
+        if not 0.0 <= self.sentence_weight <= 1.0:
+            raise ConfigError(
+                f"sentence_weight must be between 0 and 1, not {self.sentence_weight!r}"
+            )
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:

@@ -43,9 +43,6 @@ from .formats import Document
 from .records import Chunk
 
 Done = Callable[[int, int], None]  # (finished, total): one more unit of work is done
-# texts and each text's sentence spans -> (their vectors, every span's in-context vector)
-SpanBatch = tuple[list[str], list[list[tuple[int, int]]]]
-SpanVectors = tuple[np.ndarray, np.ndarray]
 
 
 class BuildWorkers(Protocol):
@@ -55,11 +52,6 @@ class BuildWorkers(Protocol):
 
     def encode(self, batches: Sequence[list[str]]) -> Iterator[tuple[int, np.ndarray]]:
         """(batch number, passage vectors) for every batch, in the order they finish."""
-        ...
-
-    def encode_spans(self, batches: Sequence[SpanBatch]) -> Iterator[tuple[int, SpanVectors]]:
-        """(batch number, (passage vectors, span vectors)) for every batch of (texts, their
-        sentence spans), in the order they finish (`Embedder.encode_passages_with_spans`)."""
         ...
 
     def embedding(self, count: int) -> contextlib.AbstractContextManager:
@@ -85,10 +77,6 @@ class LocalWorkers:
         for i, texts in enumerate(batches):
             yield i, self.embedder.encode_passages(texts)
 
-    def encode_spans(self, batches: Sequence[SpanBatch]) -> Iterator[tuple[int, SpanVectors]]:
-        for i, (texts, spans) in enumerate(batches):
-            yield i, self.embedder.encode_passages_with_spans(texts, spans)
-
     def embedding(self, count: int) -> contextlib.AbstractContextManager:
         return bulk_passages(self.embedder, count)
 
@@ -112,9 +100,6 @@ class _Worker:
 
     def encode(self, number: int, texts: list[str]) -> tuple[int, np.ndarray]:
         return number, self.embedder.encode_passages(texts)
-
-    def encode_spans(self, number: int, batch: SpanBatch) -> tuple[int, SpanVectors]:
-        return number, self.embedder.encode_passages_with_spans(*batch)
 
     def begin_embedding(self, count: int) -> str:
         self._bulk.enter_context(bulk_passages(self.embedder, count))
@@ -168,11 +153,6 @@ class RayWorkers:
     def encode(self, batches: Sequence[list[str]]) -> Iterator[tuple[int, np.ndarray]]:
         yield from self.pool.map_unordered(
             lambda actor, item: actor.encode.remote(*item), list(enumerate(batches))
-        )
-
-    def encode_spans(self, batches: Sequence[SpanBatch]) -> Iterator[tuple[int, SpanVectors]]:
-        yield from self.pool.map_unordered(
-            lambda actor, item: actor.encode_spans.remote(*item), list(enumerate(batches))
         )
 
     @contextlib.contextmanager

@@ -50,33 +50,6 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # no fork warnings fro
 
 KINDS = ("query", "passage")
 
-Span = tuple[int, int]  # characters [start, end) of a text
-
-
-def pool_spans(
-    states: np.ndarray,
-    offsets: Sequence[tuple[int, int]],
-    special: Sequence[int],
-    spans: Sequence[Span],
-    shift: int,
-) -> np.ndarray:
-    """One unit vector per character span of a text: the mean of the model's last-layer
-    token states of the tokens that end inside it, from the one pass over the whole text
-    (`offsets` are in the prompted text, `shift` the prompt's length). A sentence's vector
-    made this way knows its context: "Ол 1997 жылы..." carries who "ол" is (eval/README.md
-    "sentence vectors from the chunk's pass"). A span no token of the (possibly truncated)
-    pass ends in gets a zero row, which the caller replaces."""
-    ends = np.array([b for _, b in offsets], dtype=np.int64) - shift
-    kept = ~np.asarray(special, dtype=bool)
-    out = np.zeros((len(spans), states.shape[1]), dtype=np.float32)
-    for i, (start, end) in enumerate(spans):
-        inside = kept & (ends > start) & (ends <= end)
-        if inside.any():
-            mean = states[inside].astype(np.float32).mean(axis=0)
-            out[i] = mean / max(float(np.linalg.norm(mean)), 1e-12)
-    return out
-
-
 _cache: dict[tuple[str, str, str, str], Embedder] = {}
 _cache_lock = threading.Lock()
 _threads_set = False
@@ -92,10 +65,6 @@ class Embedder(Protocol):
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
-
-    def encode_passages_with_spans(
-        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
-    ) -> tuple[np.ndarray, np.ndarray]: ...
 
     def token_count(self, text: str, kind: str = "passage") -> int: ...
 
@@ -124,28 +93,9 @@ class PromptedEmbedder(ABC):
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(list(texts), "passage")
 
-    def encode_passages_with_spans(
-        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(a vector per text, a vector per span of each text, one text's after another):
-        both from one pass of each text, the spans' by `pool_spans`."""
-        vectors, passes = self._encode_states(list(texts))
-        shift = len(self._prompts["passage"])
-        pooled = [
-            pool_spans(states, offsets, special, text_spans, shift)
-            for (states, offsets, special), text_spans in zip(passes, spans)
-        ]
-        span_vectors = np.concatenate(pooled) if pooled else np.zeros((0, self.dim), np.float32)
-        return vectors, span_vectors
-
     @abstractmethod
     def _encode(self, texts: list[str], kind: str) -> np.ndarray:
         """Vectors of `texts` (the prompt of `kind` not yet added)."""
-
-    @abstractmethod
-    def _encode_states(self, texts: list[str]) -> tuple[np.ndarray, list[tuple]]:
-        """Passage vectors of `texts` and, for each, (its last-layer token states, their
-        character offsets in the prompted text, whether each is a special token)."""
 
     @abstractmethod
     def token_count(self, text: str, kind: str = "passage") -> int:
@@ -224,32 +174,6 @@ class SentenceTransformerEmbedder(PromptedEmbedder):
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    def _encode_states(self, texts: list[str]) -> tuple[np.ndarray, list[tuple]]:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32), []
-        outputs = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            output_value=None,
-            show_progress_bar=False,
-            **self._prompt_args["passage"],
-        )
-        prompt = self.prompt("passage")
-        vectors, passes = [], []
-        for text, out in zip(texts, outputs):
-            v = out["sentence_embedding"].float().numpy()
-            vectors.append(v / max(float(np.linalg.norm(v)), 1e-12))
-            enc = self.model.tokenizer(
-                prompt + text,
-                truncation=True,
-                max_length=self.max_tokens,
-                return_offsets_mapping=True,
-                return_special_tokens_mask=True,
-            )
-            states = out["token_embeddings"].float().numpy()[: len(enc["input_ids"])]
-            passes.append((states, enc["offset_mapping"], enc["special_tokens_mask"]))
-        return np.array(vectors, dtype=np.float32), passes
-
     def token_count(self, text: str, kind: str = "passage") -> int:
         encoded = self.model.tokenizer(
             self.prompt(kind) + text, add_special_tokens=True, truncation=False, verbose=False
@@ -312,13 +236,7 @@ class OnnxEmbedder(PromptedEmbedder):
         )
 
     def _onnx_run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        feed = {"input_ids": ids, "attention_mask": mask}
-        return self._session.run(["embedding"], feed)[0]
-
-    def _onnx_run_states(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        feed = {"input_ids": ids, "attention_mask": mask}
-        vectors, states = self._session.run(["embedding", "token_states"], feed)
-        return vectors, states
+        return self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
 
     @contextlib.contextmanager
     def bulk(self, count: int) -> Iterator[None]:
@@ -370,36 +288,21 @@ class OnnxEmbedder(PromptedEmbedder):
             return None
 
     def _encode(self, texts: list[str], kind: str) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch([self._prompts[kind] + t for t in texts])
-        vectors, _ = self._run_batches([self._truncate(e.ids) for e in encodings], kind, False)
-        return vectors
-
-    def _encode_states(self, texts: list[str]) -> tuple[np.ndarray, list[tuple]]:
-        encodings = self._tokenizer.encode_batch([self._prompts["passage"] + t for t in texts])
-        rows = [self._truncate(e.ids) for e in encodings]
-        vectors, states = self._run_batches(rows, "passage", True)
-        passes = [
-            (s, self._truncate(e.offsets), self._truncate(e.special_tokens_mask))
-            for s, e in zip(states, encodings)
-        ]
-        return vectors, passes
-
-    def _run_batches(
-        self, rows: list[list[int]], kind: str, with_states: bool
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Vectors of the token id `rows` and, `with_states`, each row's token states."""
         from .model.onnx_export import pad
 
-        out = np.zeros((len(rows), self.dim), dtype=np.float32)
-        states: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(rows)
-        if not rows:
-            return out, states
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
         bf16 = self._bf16 if kind == "passage" else None
-        batch_size, max_batch_tokens = (
-            self.bf16_batches if bf16 is not None else (self.batch_size, self.max_batch_tokens)
+        run, batch_size, max_batch_tokens = (
+            (bf16.run, *self.bf16_batches)
+            if bf16 is not None
+            else (self._onnx_run, self.batch_size, self.max_batch_tokens)
         )
-        run_states = bf16.run_states if bf16 is not None else self._onnx_run_states
-        run = bf16.run if bf16 is not None else self._onnx_run
+        rows = [
+            self._truncate(e.ids)
+            for e in self._tokenizer.encode_batch([self._prompts[kind] + t for t in texts])
+        ]
         # similar lengths share a batch (less padding to compute), and long texts come in
         # smaller batches: the attention buffers grow with batch x length^2, and ONNX Runtime
         # keeps its peak allocation for the life of the process
@@ -410,17 +313,11 @@ class OnnxEmbedder(PromptedEmbedder):
             size = max(1, min(batch_size, max_batch_tokens // max(longest, 1)))
             part = order[start : start + size]
             ids, mask = pad([rows[i] for i in part], self._pad_id)
-            if with_states:
-                out[part], hidden = run_states(ids, mask)
-                for j, i in enumerate(part):
-                    states[i] = np.asarray(hidden[j, : len(rows[i])], dtype=np.float32)
-            else:
-                out[part] = run(ids, mask)
+            out[part] = run(ids, mask)
             start += len(part)
-        return out, states
+        return out
 
-    def _truncate(self, ids: list) -> list:
-        """<s>, the first max_tokens - 2 pieces, </s> (of ids, or of anything per token)."""
+    def _truncate(self, ids: list[int]) -> list[int]:
         return ids if len(ids) <= self.max_tokens else ids[: self.max_tokens - 1] + ids[-1:]
 
     def token_count(self, text: str, kind: str = "passage") -> int:

@@ -68,8 +68,9 @@ def settings_of(config: Config, embedder: Embedder, store: Store) -> dict:
     return {
         "model": embedder.name,
         "dim": embedder.dim,
-        # a stored sentence row: its own vector, then its vector from the chunk's pass
-        "sentence_vector_width": 2 * embedder.dim,
+        # one vector per stored sentence row: an index of wider rows (each sentence with a
+        # second, in-context vector: built on 2026-12-07 and taken out again) is rebuilt
+        "sentence_vector_width": embedder.dim,
         "format_version": store.format_version,
         "normaliser_version": NORMALISER_VERSION,
         "chunker": {
@@ -425,66 +426,6 @@ def embed_cached(
     return matrix, len(missing)
 
 
-def _context_key(embedder: Embedder, text: str, span: tuple[int, int]) -> str:
-    return _key(embedder.name, "context", f"{span[0]}:{span[1]}\0{text}")
-
-
-def embed_chunks_cached(
-    texts: list[str],
-    spans: list[list[tuple[int, int]]],
-    embedder: Embedder,
-    cache: EmbeddingCache,
-    progress: Progress,
-    span: tuple[float, float],
-    workers: BuildWorkers,
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """(chunk vectors, the in-context vector of every sentence span, chunks embedded): each
-    chunk's vector and its sentences' in-context vectors come from one pass over the chunk
-    (`Embedder.encode_passages_with_spans`), cached like every vector. A chunk whose
-    sentences have no spans (`spans` empty for it) only gets its vector."""
-    keys = [_key(embedder.name, "passage", t) for t in texts]
-    span_keys = [[_context_key(embedder, t, s) for s in sp] for t, sp in zip(texts, spans)]
-    missing = [
-        i
-        for i in range(len(texts))
-        if cache.get(keys[i]) is None or any(cache.get(k) is None for k in span_keys[i])
-    ]
-    missing.sort(key=lambda i: len(texts[i]))  # similar lengths batch with less padding
-    batches = [missing[at : at + EMBED_STEP] for at in range(0, len(missing), EMBED_STEP)]
-    done = 0
-    for number, (vectors, span_vectors) in workers.encode_spans(
-        [([texts[i] for i in batch], [spans[i] for i in batch]) for batch in batches]
-    ):
-        at = 0
-        for i, vector in zip(batches[number], vectors):
-            cache.put(keys[i], vector)
-            for k in span_keys[i]:
-                cache.put(k, span_vectors[at])
-                at += 1
-        done += len(batches[number])
-        progress(
-            Said(
-                "embedding_passages",
-                "embedding passages: {done}/{total}",
-                done=done,
-                total=len(missing),
-            ),
-            span[0] + (span[1] - span[0]) * done / len(missing),
-        )
-    empty = np.zeros((0, embedder.dim), np.float32)
-    chunk_vectors = np.stack([cache.get(k) for k in keys]) if keys else empty
-    flat = [k for ks in span_keys for k in ks]
-    span_vectors = np.stack([cache.get(k) for k in flat]) if flat else empty
-    return chunk_vectors, span_vectors, len(missing)
-
-
-def in_context(own: np.ndarray, context: np.ndarray) -> np.ndarray:
-    """Each sentence's in-context vector, its own where the chunk's pass did not reach it
-    (a zero row: truncated away, or a chunk embedded without spans)."""
-    lost = ~np.any(context, axis=1)
-    return np.where(lost[:, None], own, context).astype(np.float32)
-
-
 def build_index(
     documents: list[Document],
     config: Config,
@@ -567,22 +508,13 @@ def _build_from_chunks(
         for c, lat in zip(chunks, latin)
         for s in c.sentences
     ]
-    # each sentence's span in the text the chunk pass reads (its headings come first); a
-    # Latin chunk is read transliterated, where the spans would shift: its sentences keep
-    # their own vectors as their in-context ones
-    spans = [
-        []
-        if lat
-        else [(s.start + len(t) - len(c.text), s.end + len(t) - len(c.text)) for s in c.sentences]
-        for c, lat, t in zip(chunks, latin, passage_texts)
-    ]
     with workers.embedding(len(uncached(passage_texts + sentence_texts, embedder, cache))):
-        chunk_vectors, context_vectors, n1 = embed_chunks_cached(
+        chunk_vectors, n1 = embed_cached(
             passage_texts,
-            spans,
             embedder,
             cache,
             progress,
+            "passages",
             (CHUNKING_SHARE, PASSAGES_END),
             workers,
         )
@@ -595,12 +527,6 @@ def _build_from_chunks(
             (PASSAGES_END, EMBEDDING_END),
             workers,
         )
-    # the sentences' own vectors, then their in-context ones, side by side in one row
-    # (rag/retrieval.py `SentenceRows`); a Latin chunk's sentences repeat their own
-    context = np.zeros_like(sentence_vectors)
-    with_spans = np.repeat([bool(sp) for sp in spans], [len(c.sentences) for c in chunks])
-    context[with_spans] = context_vectors
-    sentence_vectors = np.hstack([sentence_vectors, in_context(sentence_vectors, context)])
     progress(Said("keyword_index", "building the keyword index"), EMBEDDING_END)
     analyzer = analyzer_of(config)
 
@@ -644,10 +570,7 @@ def _build_from_chunks(
             vector_settings=vector_settings,
         )
     )
-    cache.retain(
-        {_key(embedder.name, "passage", t) for t in passage_texts + sentence_texts}
-        | {_context_key(embedder, t, s) for t, sp in zip(passage_texts, spans) for s in sp}
-    )
+    cache.retain({_key(embedder.name, "passage", t) for t in passage_texts + sentence_texts})
     problem = cache.save()
     note = (
         f"embedding cache not saved: {problem}; the next build embeds these texts again"

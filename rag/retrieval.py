@@ -41,14 +41,6 @@ def _term_weights(idf: np.ndarray) -> np.ndarray:
     return np.where(idf > 0, idf, ceiling)
 
 
-def sentence_parts(stored: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
-    """(own vectors, in-context vectors) of stored sentence rows, each row its own vector
-    followed by its vector pooled from its chunk's pass (rag/indexing.py); rows of an index
-    stored without the second half give their own vectors twice."""
-    own = stored[:, :dim]
-    return own, (stored[:, dim : 2 * dim] if stored.shape[1] >= 2 * dim else own)
-
-
 class Retriever:
     def __init__(self, version: IndexVersion, embedder: Embedder, config: Config):
         self.version = version
@@ -79,10 +71,7 @@ class Retriever:
     def cosines(self, vector: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(cosine of each chunk, cosine of its best sentence) with the question vector."""
         chunk_cos = self.version.vectors.reconstruct(rows) @ vector
-        stored, counts = self.version.sentences.of_chunks(rows)
-        # the retrieval's sentence term reads each sentence's own vector: the in-context one
-        # made ranking worse (eval/README.md "sentence vectors from the chunk's pass")
-        sentences, _ = sentence_parts(stored, len(vector))
+        sentences, counts = self.version.sentences.of_chunks(rows)
         best_sentence = chunk_cos.copy()  # a chunk always has a sentence; guard anyway
         held = counts > 0
         if sentences.size:

@@ -53,10 +53,6 @@ class Bf16Encoder:
         )
 
     def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        return self.run_states(ids, mask)[0]
-
-    def run_states(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(the vectors, the last-layer token states in fp32) of one padded batch."""
         torch = self._torch
         with torch.inference_mode():
             keep = torch.from_numpy(mask)
@@ -65,4 +61,4 @@ class Bf16Encoder:
             ).last_hidden_state.float()
             weights = keep.unsqueeze(-1).float()
             mean = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2, dim=1).numpy(), hidden.numpy()
+            return torch.nn.functional.normalize(mean, p=2, dim=1).numpy()

@@ -98,8 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="save what was collected (pickle)")
     parser.add_argument("--from", dest="saved", help="re-score a saved collection")
     args = parser.parse_args(argv)
-    # the sentences' own cosines, as before the in-context half was built (2026-12-07)
-    config = Config(answerability="none", sentence_context_weight=0.0)
+    config = Config(answerability="none")
     if args.saved:
         with open(args.saved, "rb") as f:
             rows = pickle.load(f)

@@ -95,13 +95,7 @@ def _scored(passage: Passage, order: list[tuple[int, float]]) -> list[ScoredSent
     chunk = passage.chunk
     return [
         ScoredSentence(
-            passage,
-            i,
-            TEXT[chunk.sentences[i].start : chunk.sentences[i].end],
-            score,
-            score,
-            0.0,
-            score,
+            passage, i, TEXT[chunk.sentences[i].start : chunk.sentences[i].end], score, 0.0, score
         )
         for i, score in order
     ]
@@ -143,8 +137,8 @@ def test_a_latin_sentence_states_the_figure_a_cyrillic_question_asks_for(questio
     # same figure in Latin letters, and must count as stating it
     other = "Saılaý 2015 jyly ótti."  # a number, but not the figure asked for
     scored = [
-        ScoredSentence(None, 0, other, 0.80, 0.80, 0.0, 0.80),  # type: ignore[arg-type]
-        ScoredSentence(None, 1, stating, 0.79, 0.79, 0.0, 0.79),  # type: ignore[arg-type]
+        ScoredSentence(None, 0, other, 0.80, 0.0, 0.80),  # type: ignore[arg-type]
+        ScoredSentence(None, 1, stating, 0.79, 0.0, 0.79),  # type: ignore[arg-type]
     ]
     rescored, found = prefer_type(scored, question, bonus=0.03)
     assert found and rescored[0].text == stating

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from kazrag.rag.engine import Kazrag
@@ -128,22 +127,6 @@ def test_cyrillic_question_finds_the_latin_document_and_quotes_it_in_latin(typin
     assert first.doc == "qorgaljyn.txt"
     assert first.text == "Qorǵaljyn memlekettik tabıǵı qoryǵy 1968 jyly quryldy."
     assert first.text in LATIN_DOC  # the document's own words and script
-
-
-def test_a_latin_documents_sentences_keep_their_own_vector_as_the_in_context_one(typing_engine):
-    # a Latin chunk is embedded transliterated, where its sentence spans would shift, so
-    # its sentences are not pooled from the chunk's pass (rag/indexing.py)
-    from kazrag.rag.retrieval import sentence_parts
-
-    retriever = typing_engine.snapshot.retriever
-    dim = retriever.version.manifest["dim"]
-    for row in range(len(retriever.version.sentences.offsets) - 1):
-        stored, _ = retriever.version.sentences.of_chunks(np.array([row]))
-        own, context = sentence_parts(stored, dim)
-        if retriever.chunk(row).doc == "qorgaljyn.txt":
-            assert np.array_equal(own, context)
-        else:
-            assert not np.allclose(own, context)
 
 
 def test_latin_question_finds_the_latin_document(typing_engine):
