@@ -65,6 +65,7 @@ class QuestionResult:
             len(self.quotes),
             sum(quote["holds"] for quote in self.quotes[1:]),
             self.state == "refused",
+            len(self.quotes[0]["text"].split()) if self.quotes else 0,
         )
 
     def to_dict(self) -> dict:

@@ -14,7 +14,10 @@ Definitions (eval/README.md has the prose):
 - quote_any: the same for all the quoted sentences of the answer taken together.
 - extra_quote_precision: of the 2nd and later quotes of answered answerable questions, the
   share that hold evidence themselves (an extra quote is worth reading only if it does).
-- quotes_mean: mean number of quoted sentences per answered question.
+- quotes_mean: mean number of quotes per answered question.
+- first_quote_words: mean words in the first quote of answered questions: what the user
+  reads first (a first quote of two joined sentences reads longer, and a longer quote holds
+  an evidence string more often by chance: compare quote@1 at equal reading).
 - abstention_recall: share of unanswerable questions on which the engine abstained.
 - abstention_precision: share of abstentions that were on unanswerable questions.
 - false_abstention_rate: share of answerable questions on which the engine abstained.
@@ -46,6 +49,7 @@ METRICS = tuple(f"hit@{k}" for k in HIT_AT) + (
     "quote_any",
     "extra_quote_precision",
     "quotes_mean",
+    "first_quote_words",
     "abstention_recall",
     "abstention_precision",
     "false_abstention_rate",
@@ -113,6 +117,7 @@ class Judged:
     quotes: int = 0  # how many sentences the answer quoted
     extra_holding: int = 0  # of the quotes after the first, how many hold evidence
     refused: bool = False  # nothing quoted (a refusal is also an abstention)
+    first_quote_words: int = 0  # words of the first quote (0: nothing quoted)
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -149,6 +154,7 @@ def compute(judged: Sequence[Judged], top_k: int) -> dict:
         sum(j.extra_holding for j in answered), sum(max(j.quotes - 1, 0) for j in answered)
     )
     out["quotes_mean"] = _mean([j.quotes for j in judged if not j.refused])
+    out["first_quote_words"] = _mean([j.first_quote_words for j in judged if j.first_quote_words])
     out["abstention_recall"] = _share(sum(j.abstained for j in unanswerable), len(unanswerable))
     out["abstention_precision"] = _share(sum(not j.answerable for j in abstained), len(abstained))
     out["false_abstention_rate"] = _share(sum(j.abstained for j in answerable), len(answerable))

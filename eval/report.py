@@ -24,6 +24,7 @@ COLUMNS = [
     ("quote_any", "quote_any", "share"),
     ("extra_prec", "extra_quote_precision", "share"),
     ("quotes", "quotes_mean", "mean"),
+    ("q1_words", "first_quote_words", "words"),
     ("abst_rec", "abstention_recall", "share"),
     ("abst_prec", "abstention_precision", "share"),
     ("false_abst", "false_abstention_rate", "share"),
@@ -37,8 +38,8 @@ LEGEND = (
     "n = questions (of which unanswerable); hit@k, mrr@10 and false_abst over answerable "
     "questions; quote@1 / quote_any = share of answerable questions whose first quoted "
     "sentence / whose quotes hold the evidence (or gold answer span); extra_prec = share "
-    "of the 2nd and later quotes that hold it themselves; quotes = sentences quoted per "
-    "answer; abst_rec = share of unanswerable questions not answered (uncertain or "
+    "of the 2nd and later quotes that hold it themselves; quotes = quotes per answer; "
+    "q1_words = words of the first quote (what is read first); abst_rec = share of unanswerable questions not answered (uncertain or "
     "refused); abst_prec = share of abstentions that were right; refuse_rec / false_refuse "
     "= the same for refusals alone; p50/p95 = ms per question around engine.ask; "
     "- = no question to measure it on"
@@ -53,6 +54,8 @@ def _cell(value, kind: str) -> str:
         return "-"
     if kind == "mean":
         return f"{value:.2f}"
+    if kind == "words":
+        return f"{value:.1f}"
     return f"{value:.1f}" if kind == "ms" else f"{value:.3f}"
 
 

@@ -34,6 +34,7 @@ COLUMNS = (
     "quote_any",
     "extra_quote_precision",
     "quotes_mean",
+    "first_quote_words",
     "abstention_recall",
     "false_abstention_rate",
 )

@@ -187,6 +187,7 @@ def judged(
     quotes=1,
     extra_holding=0,
     refused=None,
+    words=0,
 ):
     return Judged(
         id,
@@ -201,6 +202,7 @@ def judged(
         quotes,
         extra_holding,
         abstained if refused is None else refused,
+        words,
     )
 
 
@@ -245,6 +247,17 @@ def test_quote_figures_count_abstentions_as_misses():
     assert m["quote_any"] == pytest.approx(2 / 4)
     assert m["extra_quote_precision"] == pytest.approx(2 / 3)  # 2 of a's and b's 3 extra quotes
     assert m["quotes_mean"] == pytest.approx(2.0)  # answered questions only
+
+
+def test_the_first_quotes_words_are_what_is_read_first():
+    rows = [
+        judged("a", 1, first=True, words=12),
+        judged("b", 1, first=False, words=30),  # two sentences joined: read longer
+        judged("c", None, answerable=False, abstained=True, refused=True, quotes=0),
+    ]
+    m = compute(rows, top_k=10)
+    assert m["first_quote_words"] == pytest.approx(21.0)  # the refusal quoted nothing
+    assert compute(rows[2:], top_k=10)["first_quote_words"] is None
 
 
 def test_uncertain_answers_abstain_but_their_quote_is_read():
