@@ -107,6 +107,15 @@ def answerable_questions(
                 yield engine, q, engine.snapshot.searched_form(q.question)[0]
 
 
+def row_of(engine: Kazrag, q: Question, set_name: str) -> Row:
+    """`q` asked of `engine` as calibration sees it: its signals and whether the first quote
+    holds the evidence."""
+    answer = engine.ask(q.question)
+    first = answer.quotes[0] if answer.quotes else None
+    holds = first is not None and q.answerable and Judge(q).quote_holds(first.doc, first.text)
+    return Row(set_name, q.id, q.lang, q.answerable, holds, dict(answer.signals))
+
+
 def collect(spec: str, config: Config) -> list[Row]:
     questions_path, corpus, split = parse_set(spec)
     questions = select_split(load_questions(questions_path), split)
@@ -114,10 +123,7 @@ def collect(spec: str, config: Config) -> list[Row]:
     name = f"{questions_path.stem}@{split}"
     rows = []
     for i, q in enumerate(questions, 1):
-        answer = engine.ask(q.question)
-        first = answer.quotes[0] if answer.quotes else None
-        holds = first is not None and q.answerable and Judge(q).quote_holds(first.doc, first.text)
-        rows.append(Row(name, q.id, q.lang, q.answerable, holds, dict(answer.signals)))
+        rows.append(row_of(engine, q, name))
         if i % 50 == 0:
             print(f"  {name}: {i}/{len(questions)}", file=sys.stderr)
     return rows

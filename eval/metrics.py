@@ -114,7 +114,7 @@ class Judged:
     latency_ms: float
     quote_first: bool = False  # the first quoted sentence holds the evidence
     quote_any: bool = False  # the quoted sentences together hold it
-    quotes: int = 0  # how many sentences the answer quoted
+    quotes: int = 0  # how many quotes the answer has
     extra_holding: int = 0  # of the quotes after the first, how many hold evidence
     refused: bool = False  # nothing quoted (a refusal is also an abstention)
     first_quote_words: int = 0  # words of the first quote (0: nothing quoted)

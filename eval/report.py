@@ -39,8 +39,8 @@ LEGEND = (
     "questions; quote@1 / quote_any = share of answerable questions whose first quoted "
     "sentence / whose quotes hold the evidence (or gold answer span); extra_prec = share "
     "of the 2nd and later quotes that hold it themselves; quotes = quotes per answer; "
-    "q1_words = words of the first quote (what is read first); abst_rec = share of unanswerable questions not answered (uncertain or "
-    "refused); abst_prec = share of abstentions that were right; refuse_rec / false_refuse "
+    "q1_words = words of the first quote (what is read first); abst_rec = share of "
+    "unanswerable questions not answered (uncertain or refused); abst_prec = share of abstentions that were right; refuse_rec / false_refuse "
     "= the same for refusals alone; p50/p95 = ms per question around engine.ask; "
     "- = no question to measure it on"
 )
@@ -54,9 +54,7 @@ def _cell(value, kind: str) -> str:
         return "-"
     if kind == "mean":
         return f"{value:.2f}"
-    if kind == "words":
-        return f"{value:.1f}"
-    return f"{value:.1f}" if kind == "ms" else f"{value:.3f}"
+    return f"{value:.1f}" if kind in ("ms", "words") else f"{value:.3f}"
 
 
 def table_rows(summaries: dict[str, dict]) -> tuple[list[str], list[list[str]]]:

@@ -69,6 +69,14 @@ class Snapshot:
         return normalise_question(question, self.vocabulary)
 
 
+def as_paths(given: Sequence[Path | str] | Path | str) -> list[Path]:
+    """Folders and files as a caller gives them: one path or several, as text or Path (a
+    lone string is one path, not a sequence of its characters)."""
+    if isinstance(given, (str, Path)):
+        given = [given]
+    return [Path(p) for p in given]
+
+
 class Kazrag:
     def __init__(
         self, config: Config, embedder: Embedder, store: Store, version: IndexVersion | None = None
@@ -94,8 +102,6 @@ class Kazrag:
         given `corpus` (reused when unchanged), the bundled demo corpus when the index folder
         holds nothing, or the index's own stored documents when it was made with other
         settings (or `rebuild`); otherwise just load it."""
-        if isinstance(corpus, (str, Path)):  # one folder or file, not its characters
-            corpus = [corpus]
         # the one-time model conversion and export take half a minute: say so
         embedder = load_embedder(config, lambda message: progress(message, 0.0))
         store = open_store(config)
@@ -105,7 +111,7 @@ class Kazrag:
             report = cls.build(
                 config,
                 embedder,
-                [Path(p) for p in corpus] if corpus else [BUNDLED_CORPUS],
+                as_paths(corpus) if corpus else [BUNDLED_CORPUS],
                 progress,
                 force=rebuild,
                 store=store,
@@ -179,14 +185,12 @@ class Kazrag:
         """Add (or update) documents; only their new chunks are embedded. The report's
         `added`/`updated` are this call's own (rag/indexing.py `add_documents`); with
         `may_replace` off a file named like an indexed document is refused, not an update."""
-        if isinstance(paths, (str, Path)):
-            paths = [paths]
         with self._writing:
             report = add_documents(
                 self.store,
                 self.config,
                 self.embedder,
-                [Path(p) for p in paths],
+                as_paths(paths),
                 progress,
                 may_replace=may_replace,
             )

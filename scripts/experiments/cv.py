@@ -3,7 +3,8 @@ questions the choice did not see."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import pickle
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -82,3 +83,17 @@ def numbered_questions(specs: list[str], config):
     for number, spec in enumerate(specs):
         for item in answerable_questions([spec], config):
             yield number, item
+
+
+def saved_or_collected(saved: str | None, out: str | None, collect: Callable[[], list]) -> list:
+    """What `collect()` gathers (the slow part: the model and the indexes), read back from the
+    pickle `saved` instead when one is given, and written to `out` when asked, so a grid can
+    be scored again without the model."""
+    if saved:
+        with open(saved, "rb") as f:
+            return pickle.load(f)
+    rows = collect()
+    if out:
+        with open(out, "wb") as f:
+            pickle.dump(rows, f)
+    return rows

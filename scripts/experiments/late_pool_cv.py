@@ -20,11 +20,10 @@ time at build (the chunk pass is run anyway) and one more vector per sentence in
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 
 import numpy as np
-from cv import choose_by_cv, numbered_questions
+from cv import choose_by_cv, numbered_questions, saved_or_collected
 from maxsim_cv import TokenStates
 from sentence_cv import candidates, first_quote_holds, scored_sentences, shipped_point
 
@@ -99,14 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--from", dest="saved", help="re-score a saved collection")
     args = parser.parse_args(argv)
     config = Config(answerability="none")
-    if args.saved:
-        with open(args.saved, "rb") as f:
-            rows = pickle.load(f)
-    else:
-        rows = collect(args.set, config)
-        if args.out:
-            with open(args.out, "wb") as f:
-                pickle.dump(rows, f)
+    rows = saved_or_collected(args.saved, args.out, lambda: collect(args.set, config))
     h, sets = hits(rows, config), np.array([r["set"] for r in rows])
     print(f"{len(h)} answerable questions")
     for g, a in enumerate(ALPHAS):

@@ -17,13 +17,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import pickle
 import sys
 from pathlib import Path
 
 import numpy as np
-from cv import choose_by_cv
-from sentence_cv import candidates, first_quote_holds, scored_sentences, shipped_point
+from cv import choose_by_cv, saved_or_collected
+from sentence_cv import (
+    candidates,
+    first_quote,
+    first_quote_holds,
+    scored_sentences,
+    shipped_point,
+)
 
 from kazrag.eval.calibrate import answerable_questions
 from kazrag.rag.config import Config
@@ -32,19 +37,13 @@ WEIGHTS = (-0.02, -0.01, 0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05)
 
 
 def first_quote_words(c, words: np.ndarray, point: tuple, join_margin: float) -> int:
-    """Words of the first quote the shipped rule would build (the best sentence and the
-    neighbour that joins it), as first_quote_holds chooses them."""
-    overlap_weight, rank_prior, type_bonus, passages, _, _ = point
-    keep = c.rank <= passages
-    score = c.cosine + overlap_weight * c.overlap - rank_prior * c.rank + type_bonus * c.typed
-    score = np.where(keep, score, -np.inf)
-    best = int(np.argmax(score))
-    for j in np.argsort(-score, kind="stable")[1:]:
-        if score[j] < score[best] - join_margin:
-            break
-        if j in c.neighbours[best]:
-            return int(words[best] + words[j])
-    return int(words[best])
+    """Words of the first quote the shipped rule builds (its sentence and the neighbour that
+    joins it)."""
+    chosen = first_quote(c, point, join_margin)
+    if chosen is None:
+        return 0
+    best, neighbour = chosen
+    return int(words[best] + (words[neighbour] if neighbour is not None else 0))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,9 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = Config(answerability="none")
     point = shipped_point(config)
-    if args.cache and args.cache.exists():
-        pool = pickle.loads(args.cache.read_bytes())
-    else:
+
+    def collect() -> list:
         pool = []
         for n, (engine, q, searched) in enumerate(answerable_questions(args.set, config), 1):
             scored = scored_sentences(engine, searched, config)
@@ -64,8 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             pool.append((q.id, candidates(q, searched, scored), words))
             if n % 100 == 0:
                 print(f"  {n} questions", file=sys.stderr)
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(pool))
+        return pool
+
+    cache = str(args.cache) if args.cache else None
+    pool = saved_or_collected(cache if args.cache and args.cache.exists() else None, cache, collect)
     hits = np.zeros((len(pool), len(WEIGHTS)))
     read = np.zeros((len(pool), len(WEIGHTS)))
     for i, (_, c, words) in enumerate(pool):

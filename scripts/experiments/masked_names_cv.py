@@ -37,8 +37,8 @@ from kazrag.eval.calibrate import (
     cross_validated,
     out_of_fold,
     parse_set,
+    row_of,
 )
-from kazrag.eval.metrics import Judge
 from kazrag.eval.questions import load_questions, select_split
 from kazrag.rag.answer import FEATURES, _names, prefer_type, score_sentences
 from kazrag.rag.config import Config
@@ -59,10 +59,7 @@ def collect(spec: str, config: Config) -> list[dict]:
     name = f"{questions_path.stem}@{split}"
     out = []
     for q in select_split(load_questions(questions_path), split):
-        answer = engine.ask(q.question)
-        first = answer.quotes[0] if answer.quotes else None
-        holds = first is not None and q.answerable and Judge(q).quote_holds(first.doc, first.text)
-        row = Row(name, q.id, q.lang, q.answerable, holds, dict(answer.signals)).to_dict()
+        row = row_of(engine, q, name).to_dict()
         retriever = engine.snapshot.retriever
         searched = engine.snapshot.searched_form(q.question)[0]
         ranking = retriever.rank(searched, ("hybrid", "dense"))

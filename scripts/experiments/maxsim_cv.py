@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import pickle
 import sys
 import unicodedata
 
 import numpy as np
-from cv import choose_by_cv, numbered_questions
+from cv import choose_by_cv, numbered_questions, saved_or_collected
 from sentence_cv import candidates, first_quote_holds, scored_sentences, shipped_point
 
 from kazrag.rag.config import Config
@@ -149,14 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--from", dest="saved", help="re-score a saved collection")
     args = parser.parse_args(argv)
     config = Config(answerability="none")
-    if args.saved:
-        with open(args.saved, "rb") as f:
-            rows = pickle.load(f)
-    else:
-        rows = collect(args.set, config)
-        if args.out:
-            with open(args.out, "wb") as f:
-                pickle.dump(rows, f)
+    rows = saved_or_collected(args.saved, args.out, lambda: collect(args.set, config))
     h, sets = hits(rows, config), np.array([r["set"] for r in rows])
     shipped = GRID.index((0, 0.0, 1.0))
     print(f"{len(h)} answerable questions")

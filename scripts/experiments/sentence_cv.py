@@ -114,25 +114,35 @@ def candidates(q, searched: str, scored: list[ScoredSentence]) -> Candidates:
     )
 
 
-def first_quote_holds(c: Candidates, point: tuple, join_margin: float) -> bool:
+def first_quote(c: Candidates, point: tuple, join_margin: float) -> tuple[int, int | None] | None:
+    """(the best sentence, the neighbour that joins it or None) of the first quote `point`
+    builds, None when no sentence is allowed; the neighbour joins when it is the best-scoring
+    sentence after `best` within the margin that is adjacent to it
+    (rag.answer.joined_neighbour)."""
     overlap_weight, rank_prior, type_bonus, passages, score_gap, top_document = point
     keep = (c.rank <= passages) & (c.gap <= score_gap)
     if top_document:
         keep &= c.same_doc
     if not keep.any():
-        return False
+        return None
     score = c.cosine + overlap_weight * c.overlap - rank_prior * c.rank + type_bonus * c.typed
     score = np.where(keep, score, -np.inf)
     best = int(np.argmax(score))
-    # the neighbour joins when it is the best-scoring sentence after `best` within the
-    # margin that is adjacent to it (rag.answer.joined_neighbour)
     order = np.argsort(-score, kind="stable")
     for j in order[1:]:
         if score[j] < score[best] - join_margin:
             break
         if j in c.neighbours[best]:
-            return c.pair_holds[(best, int(j))]
-    return bool(c.holds[best])
+            return best, int(j)
+    return best, None
+
+
+def first_quote_holds(c: Candidates, point: tuple, join_margin: float) -> bool:
+    chosen = first_quote(c, point, join_margin)
+    if chosen is None:
+        return False
+    best, neighbour = chosen
+    return c.pair_holds[(best, neighbour)] if neighbour is not None else bool(c.holds[best])
 
 
 def main(argv: list[str] | None = None) -> int:
