@@ -28,7 +28,10 @@ from .text import fold_lookalikes, sentence_spans
 # Bump when chunk boundaries, sections or embedded text change: indexes are then rebuilt.
 # 2: Markdown and PDF blocks from their readers (never taken for double-spaced text), a
 #    sentence's page is the page it starts on even inside a cut sentence
-CHUNKER_VERSION = "2"
+# 3: no sentence end inside a quoted name or gloss that closes soon, nor after initials
+#    (`«Саяси қалам. Трибуна» газеті`, `И.В. Курчатов`: rag/text.py); a plain-text paragraph
+#    cut by a page break (and its lone footnote URL) is joined again
+CHUNKER_VERSION = "3"
 
 # ------------------------------------------------------------------------------ layout
 _NUMBERED_HEADING = re.compile(
@@ -195,6 +198,45 @@ def _drop_page_furniture(blocks: list[Block], texts: list[str]) -> None:
             block.kind = "dropped"
 
 
+_LONE_URL = re.compile(r"(?:https?://|www\.)\S+")
+_UNFINISHED_END = '.!?…;:»"”)'
+
+
+def _join_broken_paragraphs(blocks: list[Block], texts: list[str]) -> list[Block]:
+    """Join a paragraph a page break cut in two: the text before the break ends without a
+    sentence mark and the text after it starts in lower case. A link standing alone on the
+    line where the break fell (a page's footnote URL, left there by PDF extraction) is left
+    out: "…реттелмегендіктен / http://www.state.gov/… / олардың жағдайы әлсіз" reads as one
+    sentence. A heading wrapped over a blank line (`c. Қинау … жағдайында` / `ұстау немесе
+    жазалау`) joins the same way."""
+    result: list[Block] = []
+    previous: Block | None = None  # the last block kept as text
+    for block in blocks:
+        if block.kind == "dropped":
+            result.append(block)
+            continue
+        lines = block.lines
+        if (
+            previous is not None
+            and texts[previous.lines[-1]].rstrip()[-1:] not in _UNFINISHED_END
+            and len(lines) > 1
+            and _LONE_URL.fullmatch(texts[lines[0]].strip())
+            and texts[lines[1]].strip()[:1].islower()
+        ):
+            lines = lines[1:]
+        if previous is not None and (
+            texts[previous.lines[-1]].rstrip()[-1:] not in _UNFINISHED_END
+            and texts[lines[0]].strip()[:1].islower()
+            and not _LETTERED_HEADING.match(fold_lookalikes(texts[lines[0]].strip()))
+        ):
+            previous.lines = previous.lines + lines
+            previous.last = block.last
+            continue
+        result.append(block)
+        previous = block
+    return result
+
+
 def _is_table(block: Block, texts: list[str]) -> bool:
     return sum(1 for i in block.lines if _YEAR_ROW_END.match(texts[i].strip())) >= 2
 
@@ -229,6 +271,7 @@ def layout(doc: Document, lines: _Lines | None = None) -> list[Block]:
         blocks = _split_inline_headings(blocks, texts)
     if not structured:
         _drop_page_furniture(blocks, texts)
+        blocks = _join_broken_paragraphs(blocks, texts)
     title_seen = False
     for block in blocks:
         if block.kind == "dropped":

@@ -225,19 +225,53 @@ def _ends_sentence(text: str, end: int) -> bool:
     match = _WORD_BEFORE_END.search(text, run, end)
     if match and text[end - 1] == ".":
         word = match.group(1).casefold()
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        if word in _ABBREVIATIONS or _is_initials(word):
             return False
     return True
+
+
+def _is_initials(word: str) -> bool:
+    """`Н`, `Г.Д`, `А.Т`: single letters with full stops, a name's initials or a list letter."""
+    return all(len(part) == 1 and part.isalpha() for part in word.split("."))
+
+
+# A full stop inside «…» or (…) that closes soon after, with no other sentence end before the
+# close, belongs to a name or a gloss: «Саяси қалам. Трибуна» газеті, Қарағай (лат. Pinus).
+# Longer quotations of whole sentences still split (their close is far or after another end).
+_CLOSERS = {"«": "»", "(": ")", "“": "”"}
+_CLOSE_WITHIN = 40
+_ANY_END = re.compile(r"[.!?…]")
+
+
+def _closes_soon(text: str, end: int, open_marks: dict[str, int]) -> bool:
+    """Whether a quote or bracket left open in the sentence so far closes within a few
+    characters after `end` and before any further sentence-ending mark."""
+    for opener, closer in _CLOSERS.items():
+        if open_marks[opener] <= 0:
+            continue
+        close = text.find(closer, end, end + _CLOSE_WITHIN)
+        if close >= 0 and not _ANY_END.search(text, end, close):
+            return True
+    return False
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence boundaries in an unwrapped paragraph, as `(start, end)` offsets."""
     spans: list[tuple[int, int]] = []
     start = 0
+    # quotes and brackets opened and not yet closed in the current sentence, counted as the
+    # scan moves on (never re-scanning the sentence: splitting stays linear)
+    open_marks = dict.fromkeys(_CLOSERS, 0)
+    scanned = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
-        if _ends_sentence(text, end):
+        stretch = text[scanned:end]
+        for opener, closer in _CLOSERS.items():
+            open_marks[opener] += stretch.count(opener) - stretch.count(closer)
+        scanned = end
+        if _ends_sentence(text, end) and not _closes_soon(text, end, open_marks):
             spans.append((start, end))
+            open_marks = dict.fromkeys(_CLOSERS, 0)
             start = end
             while start < len(text) and text[start].isspace():
                 start += 1

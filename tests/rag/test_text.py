@@ -49,6 +49,25 @@ def test_sentences_do_not_break_at_decimals_initials_or_list_letters():
     ]
 
 
+def test_a_full_stop_inside_a_quoted_name_or_a_gloss_or_after_initials_ends_no_sentence():
+    # a quote that began "Трибуна» газетінің…" lost its opening words and mark (reports, 2026-12-07)
+    text = (
+        "«Саяси қалам. Трибуна» газетінің бас редакторы тұтқынға алынды. "
+        "Ядролық қаруды И.В. Курчатов басқарған топ жасады. "
+        "Қарағай (лат. Pinus) мәңгі жасыл ағаш. "
+        "Ол былай деді: «Бұл жолсыз. Біз келіспейміз.» Сот басталды."
+    )
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "«Саяси қалам. Трибуна» газетінің бас редакторы тұтқынға алынды.",
+        "Ядролық қаруды И.В. Курчатов басқарған топ жасады.",
+        "Қарағай (лат. Pinus) мәңгі жасыл ағаш.",
+        # a quotation of whole sentences still splits: another end comes before its close
+        "Ол былай деді: «Бұл жолсыз.",
+        "Біз келіспейміз.»",
+        "Сот басталды.",
+    ]
+
+
 def test_document_decoding_gives_nfc_text_with_unix_lines(tmp_path: Path):
     path = tmp_path / "crlf.txt"
     path.write_bytes("Бірінші жол\r\nЕкінші жол\r\n".encode("utf-8-sig"))
