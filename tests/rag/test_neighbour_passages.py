@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kazrag.rag.chunking import units
 from kazrag.rag.config import BUNDLED_CORPUS
+from kazrag.rag.formats import load_document
 from kazrag.rag.records import Chunk, Sentence, merge_chunks
 from kazrag.rag.text import match_key
 from kazrag.ui.reader import surrounding
@@ -65,8 +67,9 @@ def test_no_two_passages_shown_overlap_and_each_keeps_its_best_chunks_score(engi
                 assert doc != other_doc or end <= other_start or other_end <= start, question
         assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
         for p in passages:
-            document = (BUNDLED_CORPUS / p.chunk.doc).read_text(encoding="utf-8")
-            assert match_key(p.chunk.text) in match_key(document)  # one span of the text
+            # one span of the document's text as read (page furniture left out)
+            document, _ = units(load_document(BUNDLED_CORPUS / p.chunk.doc))
+            assert match_key(p.chunk.text) in match_key(document)
             merged_somewhere |= len(p.rows) > 1
     assert merged_somewhere  # the questions above do retrieve neighbours together
 
@@ -104,7 +107,7 @@ def test_an_answer_from_a_merged_passage_quotes_it_and_the_reader_widens_it(engi
             # the reader widens it by the chunks just outside it, not by its own members
             before, after = surrounding(retriever, passage.chunk)
             assert before or after
-            document = match_key((BUNDLED_CORPUS / passage.chunk.doc).read_text(encoding="utf-8"))
+            document = match_key(units(load_document(BUNDLED_CORPUS / passage.chunk.doc))[0])
             for part in (*before.split(" … "), *after.split(" … ")):
                 assert match_key(part) in document
             assert match_key(passage.chunk.text) not in match_key(before + after)
