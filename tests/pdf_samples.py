@@ -22,7 +22,8 @@ FOOTERS = {"бет": "{n}-бет", "dash": "- {n} -", "page-of": "Page {n} of {t
 
 @dataclass
 class Page:
-    """One page: items are (kind, text), kind "h1" / "h2" / "p"; a two-column page has
+    """One page: items are (kind, text), kind "h1" / "h2" / "p" / "note" (a footnote at the
+    page's foot, written last); a two-column page has
     `left` and `right` column texts instead (each a list of paragraphs)."""
 
     items: list[tuple[str, str]] = field(default_factory=list)
@@ -140,6 +141,10 @@ def _write_items(pdf, items) -> None:
             pdf.set_font("DejaVu", "B", 13)
             pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
+        elif kind == "note":  # a footnote: small type at the foot of the page
+            pdf.set_y(-32)
+            pdf.set_font("DejaVu", "", 7)
+            pdf.multi_cell(0, 4, text, new_x="LMARGIN", new_y="NEXT")
         else:
             pdf.set_font("DejaVu", "", 11)
             pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")

@@ -25,6 +25,7 @@ class MarkdownText:
 
 _FRONT_MATTER_KEY = re.compile(r"\s*([\w-]+)\s*[:=]\s*(.*)")
 _TAG = re.compile(r"<[^>]*>")
+_FOOTNOTE_DEFINITION = re.compile(r" {0,3}\[\^[^\]\s]+\]:(.*)")
 
 
 def _front_matter(lines: list[str]) -> tuple[int, str]:
@@ -73,6 +74,7 @@ def read_markdown(text: str) -> MarkdownText:
     headings, paragraphs and list items (sentences), table rows (one unit each) and code
     blocks (kept whole, not cut into sentences)."""
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
 
     lines = text.split("\n")
     skip, title = _front_matter(lines)
@@ -95,7 +97,13 @@ def read_markdown(text: str) -> MarkdownText:
             if kind == "heading":
                 headings[used[0]] = level
 
-    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # footnotes (`хабарлады[^1].`, `[^1]: ОСК хабарламасы`, as pandoc writes them): the mark
+    # leaves the sentence, the note's text stays on its own lines as a paragraph
+    parser = (
+        MarkdownIt("commonmark", {"html": True})
+        .enable(["table", "strikethrough"])
+        .use(footnote_plugin)
+    )
     tokens = parser.parse("\n" * skip + "\n".join(lines[skip:]))
     i = 0
     while i < len(tokens):
@@ -127,6 +135,12 @@ def read_markdown(text: str) -> MarkdownText:
             rendered = [html.unescape(_TAG.sub(" ", line)) for line in token.content.split("\n")]
             put(token.map[0], token.map[1], rendered, "text")
         i += 1
+    # a note no `[^label]` refers to is dropped by the plugin: its text is kept all the same
+    for number in range(skip, len(lines)):
+        note = _FOOTNOTE_DEFINITION.match(lines[number])
+        if note and not out[number] and note.group(1).strip():
+            put(number, number + 1, [note.group(1)], "text")
+    blocks.sort()  # footnotes come last from the parser, wherever they were written
     return MarkdownText("\n".join(out), headings, blocks, nfc(title))
 
 

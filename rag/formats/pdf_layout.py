@@ -599,19 +599,59 @@ def _starts_paragraph(previous: Line, line: Line, leading: float) -> bool:
     return line.x0 > previous.x0 + 0.8 * line.size and _ends_sentence(previous.text)
 
 
+def _footnotes(lines: list[Line], body: float) -> int:
+    """How many lines at the end of a page (in reading order) are its footnotes: type
+    smaller than the body text's, under all the rest of the page."""
+    n = 0
+    while n < len(lines) and not lines[-1 - n].heading and lines[-1 - n].size < 0.9 * body:
+        n += 1
+    if n == 0 or n == len(lines):
+        return 0
+    if min(line.top for line in lines[-n:]) < max(line.bottom for line in lines[:-n]) - 0.5:
+        return 0
+    return n
+
+
 def assemble(pages: list[list[Line]]) -> tuple[list[str], list[int], dict[int, int]]:
-    """Source lines, the page of each, heading line -> level."""
+    """Source lines, the page of each, heading line -> level.
+
+    A page's footnotes are written after the paragraph they interrupt has ended, so a
+    sentence running on to the next page stays one sentence ("…реттелмегендіктен / ¹ http://… /
+    олардың жағдайы…"); they keep their own page and lines."""
     out: list[str] = []
     page_of: list[int] = []
     headings: dict[int, int] = {}
     previous: Line | None = None  # the last line written, None after a heading
     last_heading: Line | None = None
+    body, _ = _body_size([line for lines in pages for line in lines])
+    waiting: list[Line] = []  # footnotes of pages whose last paragraph has not ended yet
+
+    def write_footnotes() -> None:
+        ended = True
+        for note in waiting:
+            if ended or note.text[:1].isdigit() or note.text[:1] in "*†":
+                out.append("")
+                page_of.append(note.page)
+            out.append(note.text)
+            page_of.append(note.page)
+            ended = _ends_sentence(note.text)
+        waiting.clear()
+
     for lines in pages:
         leading = _leading(lines)
+        n_notes = _footnotes([line for line in lines if line.text], body)
+        if n_notes:
+            notes = [line for line in lines if line.text][-n_notes:]
+            lines = [line for line in lines if line.text][:-n_notes]
+        else:
+            notes = []
         for line in lines:
             if not line.text:
                 continue
             if line.heading:
+                if waiting:
+                    write_footnotes()
+                    previous = None
                 if (
                     last_heading is not None
                     and previous is None
@@ -637,12 +677,16 @@ def assemble(pages: list[list[Line]]) -> tuple[list[str], list[int], dict[int, i
                 new = _ends_sentence(previous.text)  # a paragraph running on to the next page
             else:
                 new = _starts_paragraph(previous, line, leading)
+            if new and waiting:
+                write_footnotes()
             if new:
                 out.append("")
                 page_of.append(line.page)
             out.append(line.text)
             page_of.append(line.page)
             previous, last_heading = line, None
+        waiting.extend(notes)
+    write_footnotes()
     return out, page_of, headings
 
 

@@ -290,6 +290,9 @@ _PIECES = [
     "\t",
     "Ә.",
     "\r\n",
+    "[^1]",
+    "[^1]: ",
+    "\n[^2]: ",
 ]
 
 
@@ -320,6 +323,32 @@ def test_any_markdown_keeps_its_lines_and_chunks_without_error(text):
     )
     for chunk in chunk_document(doc, Config()):
         assert chunk.text.strip()
+
+
+def test_footnote_marks_leave_the_sentence_and_every_note_keeps_its_text_and_line(tmp_path):
+    path = tmp_path / "notes.md"
+    path.write_text(
+        "# Сайлау\n\n"
+        "Назарбаевқа 97,5 пайыз дауыс берілді[^1]. Бұл туралы комиссия хабарлады[^осk].\n\n"
+        "[^1]: Орталық сайлау комиссиясының хабарламасы.\n"
+        "[^осk]: Комиссия 2015 жылғы 27 сәуірде хабарлады.\n\n"
+        "[^3]: Ешбір сөйлем сілтемейтін ескерту де жоғалмайды.\n\n"
+        "Соңғы абзац.\n",
+        encoding="utf-8",
+    )
+    [doc] = load_documents(path)
+    _, found = units(doc)
+    texts = [u.text for u in found]
+    assert texts[:2] == [
+        "Назарбаевқа 97,5 пайыз дауыс берілді.",
+        "Бұл туралы комиссия хабарлады.",
+    ]
+    assert not any("[^" in t for t in texts)
+    lines = {u.text: u.line_start for u in found}
+    assert lines["Орталық сайлау комиссиясының хабарламасы."] == 5
+    assert lines["Комиссия 2015 жылғы 27 сәуірде хабарлады."] == 6
+    assert lines["Ешбір сөйлем сілтемейтін ескерту де жоғалмайды."] == 8
+    assert lines["Соңғы абзац."] == 10
 
 
 def test_an_image_whose_alt_text_runs_over_a_line_break_keeps_the_lines_after_it_in_place():

@@ -91,6 +91,19 @@ def test_a_sentence_over_a_page_break_is_whole_and_the_passage_spans_both_pages(
     assert chunk.location() == "pp. 2–3"
 
 
+def test_a_footnote_does_not_cut_the_sentence_running_on_to_the_next_page(tmp_path):
+    note = "¹ Дереккөз: http://www.example.kz/parks/report-2017"
+    pages = [
+        Page(items=BOOK[1].items + [("note", note)]),  # ends "…үш жүз мыңнан астам"
+        BOOK[2],  # begins "турист демалады."
+    ]
+    _, chunks = _chunks(make_book(tmp_path / "notes.pdf", pages=pages))
+    found = {text: page for text, page, _ in _sentences(chunks)}
+    assert found["Паркте жыл сайын үш жүз мыңнан астам турист демалады."] == 1
+    assert found[note] == 1  # the note is kept, cited by its own page
+    assert not any("example.kz" in text and "турист" in text for text in found)
+
+
 def test_a_passage_on_one_page_says_that_page(book):
     _, chunks = _chunks(book)
     [chunk] = [c for c in chunks if "құлан" in c.text]
