@@ -30,6 +30,7 @@ _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _OFFICE_DOCUMENT = _R + "/officeDocument"
 _STYLES = _R + "/styles"
+_NOTES = (_R + "/footnotes", _R + "/endnotes")
 _MAIN_CONTENT_TYPES = (  # a Word document, template, or macro-enabled document
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
@@ -261,6 +262,39 @@ def _body_blocks(stream: IO[bytes], budget: Budget):
             budget.check_time(Said("at_paragraph", "paragraph {n:,}", n=seen))
 
 
+# The heading the notes are read under: footnotes and endnotes live in parts of their own,
+# after the body, and a note cited under the body's last section would be cited wrongly.
+NOTES_HEADING = "Ескертпелер"
+_NOT_A_NOTE = ("separator", "continuationSeparator", "continuationNotice")
+
+
+def _notes(archive: zipfile.ZipFile, rels: dict[str, str], budget: Budget) -> list[str]:
+    """The footnotes, then the endnotes, one line each, `<id> text` (Word numbers them in
+    order of their marks, which are left out of the body's sentences)."""
+    found = []
+    for kind in _NOTES:
+        part = rels.get(kind)
+        if part is None or part not in archive.namelist():
+            continue
+        with archive.open(part) as stream:
+            parser = etree.iterparse(
+                stream,
+                events=("end",),
+                tag=(_w("footnote"), _w("endnote")),
+                huge_tree=False,
+                **_PARSER_OPTIONS,
+            )
+            for seen, (_, note) in enumerate(parser, start=1):
+                if note.get(_w("type")) not in _NOT_A_NOTE:
+                    text = " ".join(_paragraph_text(p).strip() for p in note.iter(_P)).strip()
+                    if text:
+                        found.append(f"{note.get(_w('id'), '')} {text}".strip())
+                note.clear()
+                if seen % _TIME_STEP == 0:
+                    budget.check_time(Said("at_note", "note {n:,}", n=seen))
+    return found
+
+
 def read_docx(path: Path, budget: Budget | None = None) -> tuple[str, dict[int, int], str]:
     """A Word file as (source, heading line -> level, title): one paragraph or table row
     per line; `Heading n` styles give the section path, the `Title` style the title."""
@@ -272,7 +306,8 @@ def read_docx(path: Path, budget: Budget | None = None) -> tuple[str, dict[int, 
     try:
         with zipfile.ZipFile(path) as archive:
             main = _main_part(archive, path)
-            styles = _Styles(archive, _relationships(archive, main).get(_STYLES))
+            rels = _relationships(archive, main)
+            styles = _Styles(archive, rels.get(_STYLES))
             with archive.open(main) as stream:
                 for block in _body_blocks(stream, budget):
                     if block.tag == _P:
@@ -295,6 +330,16 @@ def read_docx(path: Path, budget: Budget | None = None) -> tuple[str, dict[int, 
                         budget.add_characters(len(text))
                         paragraphs.append(text)
                         line += text.count("\n") + _PARAGRAPH_BREAK.count("\n")
+            notes = _notes(archive, rels, budget)
+            if notes and paragraphs:
+                headings[line] = 1
+                paragraphs.append(NOTES_HEADING)
+                line += _PARAGRAPH_BREAK.count("\n")
+                for text in notes:
+                    budget.add_paragraphs()
+                    budget.add_characters(len(text))
+                    paragraphs.append(text)
+                    line += text.count("\n") + _PARAGRAPH_BREAK.count("\n")
     except DocumentError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError):

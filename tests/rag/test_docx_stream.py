@@ -186,3 +186,83 @@ def test_text_word_shows_is_read_and_text_it_hides_is_not(tmp_path):
     document.save(str(path))
     lines = read_docx(path)[0].split("\n\n\n")
     assert lines == ["Бурабай көлі терең.", "Мазмұны: Кіріспе, Көлдер."]
+
+
+def _with_notes(path, footnotes: dict[str, str], endnotes: dict[str, str]):
+    """Add footnote and endnote parts to a saved .docx, as Word writes them: the two
+    separator notes first, then one note per id, each a paragraph."""
+    import zipfile
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def part(tag: str, notes: dict[str, str]) -> str:
+        separators = (
+            f'<w:{tag} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{tag}>'
+            f'<w:{tag} w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+            f"<w:continuationSeparator/></w:r></w:p></w:{tag}>"
+        )
+        body = "".join(
+            f'<w:{tag} w:id="{i}"><w:p><w:r><w:{tag}Ref/></w:r><w:r><w:t xml:space="preserve"> '
+            f"{text}</w:t></w:r></w:p></w:{tag}>"
+            for i, text in notes.items()
+        )
+        return f'<?xml version="1.0" encoding="UTF-8"?><w:{tag}s {w}>{separators}{body}</w:{tag}s>'
+
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kinds = {"footnotes": footnotes, "endnotes": endnotes}
+    source = path.with_suffix(".plain.docx")
+    path.rename(source)
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w") as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "word/_rels/document.xml.rels":
+                extra = "".join(
+                    f'<Relationship Id="rIdN{k}" Type="{rel}/{k}" Target="{k}.xml"/>' for k in kinds
+                )
+                data = data.replace(b"</Relationships>", extra.encode() + b"</Relationships>")
+            elif item.filename == "[Content_Types].xml":
+                extra = "".join(
+                    f'<Override PartName="/word/{k}.xml" ContentType="application/'
+                    f'vnd.openxmlformats-officedocument.wordprocessingml.{k}+xml"/>'
+                    for k in kinds
+                )
+                data = data.replace(b"</Types>", extra.encode() + b"</Types>")
+            new.writestr(item, data)
+        for k, notes in kinds.items():
+            new.writestr(f"word/{k}.xml", part(k[:-1], notes))
+    return path
+
+
+def test_footnotes_and_endnotes_are_read_under_a_heading_of_their_own(tmp_path):
+    document = docx.Document()
+    document.add_heading("1-бөлім. Сайлау", level=1)
+    paragraph = document.add_paragraph("Назарбаевқа 97,5 пайыз дауыс берілді.")
+    paragraph._p.append(_xml('<w:r><w:footnoteReference w:id="1"/></w:r>'))
+    document.add_paragraph("Соңғы абзац.")
+    path = tmp_path / "notes.docx"
+    document.save(str(path))
+    _with_notes(
+        path,
+        {"1": "Орталық сайлау комиссиясының хабарламасы.", "2": "Екінші ескерту."},
+        {"1": "Соңғы ескерту."},
+    )
+    source, headings, _ = read_docx(path)
+    lines = source.split("\n\n\n")
+    assert lines == [
+        "1-бөлім. Сайлау",
+        "Назарбаевқа 97,5 пайыз дауыс берілді.",  # the mark is not in the sentence
+        "Соңғы абзац.",
+        "Ескертпелер",
+        "1 Орталық сайлау комиссиясының хабарламасы.",
+        "2 Екінші ескерту.",
+        "1 Соңғы ескерту.",
+    ]
+    notes_line = source.split("\n").index("Ескертпелер")
+    assert headings == {0: 1, notes_line: 1}
+    # and a passage cites the note under that heading, not under the body's last section
+    doc = load_document(path)
+    from kazrag.rag.chunking import chunk_document
+    from kazrag.rag.config import Config
+
+    cited = [c.section_path for c in chunk_document(doc, Config()) if "комиссиясының" in c.text]
+    assert cited == ["Ескертпелер"]
