@@ -243,6 +243,7 @@ SAID: dict[str, dict[str, str]] = {
         "limit_seconds_at": "оқу {most:g} с шегінен ұзаққа созылды (тоқтаған жері: {where})",
         "at_page": "{n}-бет",
         "at_paragraph": "{n}-абзац",
+        "at_note": "{n}-ескертпе",
         "not_word": (
             "{name}: оқылатын Word .docx файлы емес (зақымдалған, толық емес, не .docx деп "
             "қайта аталған басқа пішімдегі файл)"
@@ -360,6 +361,7 @@ SAID: dict[str, dict[str, str]] = {
         "limit_seconds_at": "чтение заняло больше предела в {most:g} с (остановлено: {where})",
         "at_page": "страница {n}",
         "at_paragraph": "абзац {n}",
+        "at_note": "сноска {n}",
         "not_word": (
             "{name}: не читаемый файл Word .docx (повреждён, обрезан или это файл другого "
             "формата, переименованный в .docx)"
