@@ -30,7 +30,7 @@ from .text import fold_lookalikes, sentence_spans
 #    sentence's page is the page it starts on even inside a cut sentence
 # 3: no sentence end inside a quoted name or gloss that closes soon, nor after initials
 #    (`«Саяси қалам. Трибуна» газеті`, `И.В. Курчатов`: rag/text.py); a plain-text paragraph
-#    cut by a page break (and its lone footnote URL) is joined again
+#    cut by a page break is joined again
 CHUNKER_VERSION = "3"
 
 # ------------------------------------------------------------------------------ layout
@@ -198,42 +198,32 @@ def _drop_page_furniture(blocks: list[Block], texts: list[str]) -> None:
             block.kind = "dropped"
 
 
-_LONE_URL = re.compile(r"(?:https?://|www\.)\S+")
 _UNFINISHED_END = '.!?…;:»"”)'
 
 
 def _join_broken_paragraphs(blocks: list[Block], texts: list[str]) -> list[Block]:
     """Join a paragraph a page break cut in two: the text before the break ends without a
-    sentence mark and the text after it starts in lower case. A link standing alone on the
-    line where the break fell (a page's footnote URL, left there by PDF extraction) is left
-    out: "…реттелмегендіктен / http://www.state.gov/… / олардың жағдайы әлсіз" reads as one
-    sentence. A heading wrapped over a blank line (`c. Қинау … жағдайында` / `ұстау немесе
-    жазалау`) joins the same way."""
+    sentence mark and the text right after it starts in lower case, a footnote's link left on
+    the line where the break fell included ("…реттелмегендіктен / http://www.state.gov/… /
+    олардың жағдайы әлсіз" is one sentence, link and all: a unit is always one stretch of
+    the source). A heading wrapped over a blank line (`c. Қинау … жағдайында` / `ұстау
+    немесе жазалау`) joins the same way; a lettered heading (`а. …`) never does."""
     result: list[Block] = []
-    previous: Block | None = None  # the last block kept as text
     for block in blocks:
-        if block.kind == "dropped":
-            result.append(block)
-            continue
-        lines = block.lines
+        previous = result[-1] if result else None
+        first = texts[block.lines[0]].strip()
         if (
             previous is not None
+            and previous.kind != "dropped"
+            and block.kind != "dropped"
             and texts[previous.lines[-1]].rstrip()[-1:] not in _UNFINISHED_END
-            and len(lines) > 1
-            and _LONE_URL.fullmatch(texts[lines[0]].strip())
-            and texts[lines[1]].strip()[:1].islower()
+            and first[:1].islower()
+            and not _LETTERED_HEADING.match(fold_lookalikes(first))
         ):
-            lines = lines[1:]
-        if previous is not None and (
-            texts[previous.lines[-1]].rstrip()[-1:] not in _UNFINISHED_END
-            and texts[lines[0]].strip()[:1].islower()
-            and not _LETTERED_HEADING.match(fold_lookalikes(texts[lines[0]].strip()))
-        ):
-            previous.lines = previous.lines + lines
+            previous.lines = previous.lines + block.lines
             previous.last = block.last
             continue
         result.append(block)
-        previous = block
     return result
 
 

@@ -144,6 +144,8 @@ def test_sentence_spans_cover_the_text_in_order(text):
 # ---------------------------------------------------------------------------- chunker
 @FUZZ
 @given(documents())
+# a paragraph cut by a page break, with the link left on the break's line (2026-12-07)
+@example(Document("fuzz.txt", "0\n\nwww.gov.kz\nwww.gov.kz"))
 def test_units_hold_exactly_their_source_characters(doc):
     doc_text, found = units(doc)
     source = doc.source
