@@ -50,7 +50,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "col_passages": "Үзінді",
         "outcome": "Соңғы өзгеріс",
         "password": "Әкімші құпиясөзі",
-        "upload": "Құжат қосу: .txt .md .pdf .docx .jsonl",
+        "upload": "Құжат қосу: .txt .md .html .pdf .docx .jsonl",
         "remove_label": "Құжатты өшіру",
         "remove_button": "Өшіру",
         "choose_to_remove": "Өшірілетін құжатты таңдаңыз.",
@@ -101,7 +101,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "col_passages": "Фрагменты",
         "outcome": "Последнее изменение",
         "password": "Пароль администратора",
-        "upload": "Добавить документы: .txt .md .pdf .docx .jsonl",
+        "upload": "Добавить документы: .txt .md .html .pdf .docx .jsonl",
         "remove_label": "Удалить документ",
         "remove_button": "Удалить",
         "choose_to_remove": "Выберите документ для удаления.",
@@ -151,7 +151,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "col_passages": "Passages",
         "outcome": "Last change",
         "password": "Admin password",
-        "upload": "Add documents: .txt .md .pdf .docx .jsonl",
+        "upload": "Add documents: .txt .md .html .pdf .docx .jsonl",
         "remove_label": "Remove a document",
         "remove_button": "Remove",
         "choose_to_remove": "Choose the document to remove.",
@@ -244,6 +244,7 @@ SAID: dict[str, dict[str, str]] = {
         "at_page": "{n}-бет",
         "at_paragraph": "{n}-абзац",
         "at_note": "{n}-ескертпе",
+        "html_unreadable": "{name}: веб-бетті оқу мүмкін болмады ({why})",
         "not_word": (
             "{name}: оқылатын Word .docx файлы емес (зақымдалған, толық емес, не .docx деп "
             "қайта аталған басқа пішімдегі файл)"
@@ -362,6 +363,7 @@ SAID: dict[str, dict[str, str]] = {
         "at_page": "страница {n}",
         "at_paragraph": "абзац {n}",
         "at_note": "сноска {n}",
+        "html_unreadable": "{name}: веб-страницу не удалось прочитать ({why})",
         "not_word": (
             "{name}: не читаемый файл Word .docx (повреждён, обрезан или это файл другого "
             "формата, переименованный в .docx)"

@@ -50,7 +50,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     add = index_commands.add_parser(
         "add",
-        help="add or update documents (.txt .md .pdf .docx .jsonl, or folders)",
+        help="add or update documents (.txt .md .html .pdf .docx .jsonl, or folders)",
         description="Add documents to the index, or update those whose file changed. "
         "Other documents are not re-embedded.",
     )

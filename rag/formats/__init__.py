@@ -22,13 +22,14 @@ from kazrag.said import Said
 
 from .document import Document, cannot_read
 from .docx import read_docx
+from .html import read_html
 from .jsonl import load_jsonl_corpus
 from .limits import NO_LIMITS, Budget, ReadLimits
 from .markdown import read_markdown
 from .pdf import read_pdf
 from .plaintext import decode_text
 
-TEXT_SUFFIXES = {".txt", ".md"}
+TEXT_SUFFIXES = {".txt", ".md", ".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".jsonl", ".pdf", ".docx"}
 
 __all__ = [
@@ -134,8 +135,10 @@ def load_document(
             raise cannot_read(path, exc) from None
         doc.source = decode_text(data, path.name)
         budget.check_text(doc.source)
-        if suffix == ".md":
-            markdown = read_markdown(doc.source)
+        if suffix in (".md", ".html", ".htm"):
+            markdown = (
+                read_markdown(doc.source) if suffix == ".md" else read_html(doc.source, path.name)
+            )
             doc.source, doc.heading_lines, doc.blocks = (
                 markdown.source,
                 markdown.headings,

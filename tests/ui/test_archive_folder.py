@@ -183,5 +183,5 @@ def test_a_folder_of_a_few_hundred_mixed_files(archive, small_config, tmp_path):
         assert f"{n} {reason}" in text, (reason, text)
     assert (
         f"{3 * 5} files of other formats not read (.doc 5, .jpg 5, .xlsx 5; save Word .doc "
-        "files as .docx; kazrag reads .docx, .jsonl, .md, .pdf, .txt)" in text
+        "files as .docx; kazrag reads .docx, .htm, .html, .jsonl, .md, .pdf, .txt)" in text
     )

@@ -145,15 +145,15 @@ def test_why_a_file_was_not_added_is_said_in_the_pages_language(tmp_path):
         said("en", skipped[0])
         == str(skipped[0])
         == (
-            "letter.doc: unsupported format .doc; kazrag reads .docx, .jsonl, .md, .pdf, .txt; "
+            "letter.doc: unsupported format .doc; kazrag reads .docx, .htm, .html, .jsonl, .md, .pdf, .txt; "
             "save Word .doc files as .docx"
         )
     )
     kk = [said("kk", s) for s in skipped]
     ru = [said("ru", s) for s in skipped]
     assert kk == [
-        "letter.doc: .doc пішімі оқылмайды; kazrag оқитын пішімдер: .docx, .jsonl, .md, .pdf, "
-        ".txt; Word .doc файлын .docx ретінде сақтаңыз",
+        "letter.doc: .doc пішімі оқылмайды; kazrag оқитын пішімдер: .docx, .htm, .html, "
+        ".jsonl, .md, .pdf, .txt; Word .doc файлын .docx ретінде сақтаңыз",
         "empty.txt: файл бос",
         "photo.txt: бұл мәтін емес, бинарлық файл (байт реті белгісі жоқ UTF-16 мәтіні болса, "
         "оны UTF-8 ретінде сақтаңыз)",
@@ -183,12 +183,12 @@ def test_a_batch_refused_whole_is_said_reason_by_reason_in_the_pages_language(tm
     job = UploadJob(["letter.doc", "empty.txt"], run=lambda say: None, cleanup=lambda: None)  # type: ignore[arg-type, return-value]
     job.error = _nothing_added(skipped[:2])
     assert job.outcome == (
-        "nothing added: letter.doc: unsupported format .doc; kazrag reads .docx, .jsonl, .md, "
-        ".pdf, .txt; save Word .doc files as .docx; empty.txt: the file is empty"
+        "nothing added: letter.doc: unsupported format .doc; kazrag reads .docx, .htm, "
+        ".html, .jsonl, .md, .pdf, .txt; save Word .doc files as .docx; empty.txt: the file is empty"
     )
     assert job.outcome_in("ru") == (
         "ничего не добавлено: letter.doc: формат .doc не поддерживается; kazrag читает .docx, "
-        ".jsonl, .md, .pdf, .txt; сохраните файл Word .doc как .docx; empty.txt: файл пуст"
+        ".htm, .html, .jsonl, .md, .pdf, .txt; сохраните файл Word .doc как .docx; empty.txt: файл пуст"
     )
     job.error = None
     job.report = BuildReport(
