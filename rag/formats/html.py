@@ -86,15 +86,18 @@ def _tag(element) -> str:
     return element.tag.lower() if isinstance(element.tag, str) else ""
 
 
-def _inline_text(element) -> str:
-    """The text of an inline element and what it holds, `<br>` as a line break."""
+def _text_of(element) -> str:
+    """All the text under an element (an inline one, a table cell, a heading), `<br>` and
+    the end of any block inside it as a line break."""
     parts = [element.text or ""]
     for child in element:
         tag = _tag(child)
         if tag == "br":
             parts.append(_BREAK)
         elif tag and tag not in _SKIPPED:
-            parts.append(_inline_text(child))
+            parts.append(_text_of(child))
+            if tag in _BLOCKS:
+                parts.append(_BREAK)
         parts.append(child.tail or "")
     return "".join(parts)
 
@@ -126,25 +129,10 @@ def _row(row) -> list[str]:
     cells = []
     for cell in row:
         if _tag(cell) in ("td", "th"):
-            text = " ".join(" ".join(_lines(_inline_or_block_text(cell))).split())
+            text = " ".join(_lines(_text_of(cell)))
             if text:
                 cells.append(text)
     return [" | ".join(cells)] if cells else []
-
-
-def _inline_or_block_text(element) -> str:
-    """All the text under an element (a table cell, a heading), blocks inside it included."""
-    parts = [element.text or ""]
-    for child in element:
-        tag = _tag(child)
-        if tag == "br":
-            parts.append(_BREAK)
-        elif tag and tag not in _SKIPPED:
-            parts.append(_inline_or_block_text(child))
-            if tag in _BLOCKS:
-                parts.append(_BREAK)
-        parts.append(child.tail or "")
-    return "".join(parts)
 
 
 def _walk(element, out: _Writer) -> None:
@@ -152,7 +140,7 @@ def _walk(element, out: _Writer) -> None:
     (a `div` holding text and `<br>`s, not `<p>`s) is a paragraph of its own."""
     tag = _tag(element)
     if tag in _HEADINGS:
-        text = " ".join(_inline_or_block_text(element).split())
+        text = " ".join(_text_of(element).split())
         if text:
             out.put(["#" * _HEADINGS[tag] + " " + text], "heading", _HEADINGS[tag])
         return
@@ -160,7 +148,7 @@ def _walk(element, out: _Writer) -> None:
         out.put(_row(element), "row")
         return
     if tag == "pre":
-        raw = _inline_or_block_text(element).replace(_BREAK, "\n").strip("\n")
+        raw = _text_of(element).replace(_BREAK, "\n").strip("\n")
         code = [line.rstrip() for line in raw.split("\n")]
         out.put([line for line in code if line.strip()], "code")
         return
@@ -177,7 +165,7 @@ def _walk(element, out: _Writer) -> None:
         elif child_tag == "br":
             pending.append(_BREAK)
         else:
-            pending.append(_inline_text(child))
+            pending.append(_text_of(child))
         pending.append(child.tail or "")
     out.put(_lines("".join(pending)), "text")
 

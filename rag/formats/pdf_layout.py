@@ -639,12 +639,10 @@ def assemble(pages: list[list[Line]]) -> tuple[list[str], list[int], dict[int, i
 
     for lines in pages:
         leading = _leading(lines)
-        n_notes = _footnotes([line for line in lines if line.text], body)
-        if n_notes:
-            notes = [line for line in lines if line.text][-n_notes:]
-            lines = [line for line in lines if line.text][:-n_notes]
-        else:
-            notes = []
+        lines = [line for line in lines if line.text]
+        n_notes = _footnotes(lines, body)
+        notes = lines[len(lines) - n_notes :]
+        lines = lines[: len(lines) - n_notes]
         for line in lines:
             if not line.text:
                 continue
