@@ -31,7 +31,8 @@ from .text import fold_lookalikes, sentence_spans
 # 3: no sentence end inside a quoted name or gloss that closes soon, nor after initials
 #    (`«Саяси қалам. Трибуна» газеті`, `И.В. Курчатов`: rag/text.py); a plain-text paragraph
 #    cut by a page break is joined again
-CHUNKER_VERSION = "3"
+# 4: a note's mark after a full stop (`өтті.[1] Келесі`) ends the sentence with it
+CHUNKER_VERSION = "4"
 
 # ------------------------------------------------------------------------------ layout
 _NUMBERED_HEADING = re.compile(

@@ -199,7 +199,8 @@ _ABBREVIATIONS = {
     "etc",
     "art",
 }
-_SENTENCE_END = re.compile(r"[.!?…]+[»”\"')\]]*(?=\s+)")
+# a sentence's end mark, then closing quotes or brackets, or a note's mark (`хабарлады.[3]`)
+_SENTENCE_END = re.compile(r"[.!?…]+(?:[»”\"')\]]|\[\d{1,4}\])*(?=\s+)")
 _NEXT_CHAR = re.compile(r"\S")
 _WORD_BEFORE_END = re.compile(r"(\w[\w.]*)[.!?…]+[»”\"')\]]*$")
 _WORD_OR_END_CHAR = re.compile(r"[\w.!?…»”\"')\]]")

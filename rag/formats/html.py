@@ -2,7 +2,7 @@
 their structure with lxml's HTML parser: `h1`–`h6` are the sections, paragraphs, list items
 and the loose text between blocks are sentences, each table row is one unit, `pre` is kept
 whole. Scripts, styles, forms and the page's navigation and footer are not text; neither
-are comments.
+are comments, nor the marks of notes (`[1]`), whose notes are read where the page has them.
 
 The text is written one block to a line with a blank line between blocks (the Markdown
 reader's `blocks`: nothing is guessed by the chunker), so citations give the lines of that
@@ -86,6 +86,24 @@ def _tag(element) -> str:
     return element.tag.lower() if isinstance(element.tag, str) else ""
 
 
+_REFERENCE = re.compile(r"\[\s*\d{1,4}\s*\]")
+
+
+def _is_reference_mark(element) -> bool:
+    """A note's mark: `<sup>[1]</sup>` as Wikipedia writes it, or a superscript link to a
+    note on the page, `<sup><a href="#fn1">1</a></sup>`. An exponent (`м<sup>2</sup>`) is
+    text and stays."""
+    if _tag(element) != "sup":
+        return False
+    text = element.text_content().strip()
+    if _REFERENCE.fullmatch(text):
+        return True
+    link = element.find(".//a")
+    if link is None and element.getparent() is not None and _tag(element.getparent()) == "a":
+        link = element.getparent()
+    return link is not None and (link.get("href") or "").startswith("#") and text.isdigit()
+
+
 def _text_of(element) -> str:
     """All the text under an element (an inline one, a table cell, a heading), `<br>` and
     the end of any block inside it as a line break."""
@@ -94,7 +112,7 @@ def _text_of(element) -> str:
         tag = _tag(child)
         if tag == "br":
             parts.append(_BREAK)
-        elif tag and tag not in _SKIPPED:
+        elif tag and tag not in _SKIPPED and not _is_reference_mark(child):
             parts.append(_text_of(child))
             if tag in _BLOCKS:
                 parts.append(_BREAK)
@@ -155,7 +173,7 @@ def _walk(element, out: _Writer) -> None:
     pending = [element.text or ""]
     for child in element:
         child_tag = _tag(child)
-        if child_tag in _SKIPPED or not child_tag:  # comments, processing instructions
+        if child_tag in _SKIPPED or not child_tag or _is_reference_mark(child):
             pending.append(child.tail or "")
             continue
         if child_tag in _BLOCKS:

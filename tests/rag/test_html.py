@@ -112,3 +112,18 @@ def test_any_web_page_reads_and_chunks_without_error(text):
         last = end
     for chunk in chunk_document(doc, Config()):
         assert chunk.text.strip()
+
+
+def test_note_marks_leave_the_sentence_and_exponents_stay(tmp_path):
+    page = (
+        "<h1>Көл</h1><p>Ауданы 10 км<sup>2</sup>.<sup class='reference'><a href='#cite-1'>[1]"
+        "</a></sup> Тереңдігі 30 метр.<a href='#fn2' class='footnote-ref'><sup>2</sup></a> "
+        "Суы тұщы.</p><ol><li id='cite-1'>Көлдер анықтамалығы, 2010.</li></ol>"
+    )
+    doc = _read(tmp_path, "lake.html", page.encode("utf-8"))
+    assert [u.text for u in units(doc)[1]] == [
+        "Ауданы 10 км2.",
+        "Тереңдігі 30 метр.",
+        "Суы тұщы.",
+        "Көлдер анықтамалығы, 2010.",  # the note itself is read where the page has it
+    ]

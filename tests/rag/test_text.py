@@ -68,6 +68,16 @@ def test_a_full_stop_inside_a_quoted_name_or_a_gloss_or_after_initials_ends_no_s
     ]
 
 
+def test_a_note_mark_after_the_full_stop_ends_the_sentence_with_it():
+    # text copied from Wikipedia: `өтті.[1] Келесі` is two sentences, the mark kept with the first
+    text = "Сайлау 2015 жылы өтті.[1] Келесі сөйлем осында.[12][13] Соңғы сөйлем."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Сайлау 2015 жылы өтті.[1]",
+        "Келесі сөйлем осында.[12][13]",
+        "Соңғы сөйлем.",
+    ]
+
+
 def test_document_decoding_gives_nfc_text_with_unix_lines(tmp_path: Path):
     path = tmp_path / "crlf.txt"
     path.write_bytes("Бірінші жол\r\nЕкінші жол\r\n".encode("utf-8-sig"))
