@@ -1,8 +1,10 @@
 """Web pages (.html, .htm) saved from a browser or a site such as a law database, read by
 their structure with lxml's HTML parser: `h1`–`h6` are the sections, paragraphs, list items
 and the loose text between blocks are sentences, each table row is one unit, `pre` is kept
-whole. Scripts, styles, forms and the page's navigation and footer are not text; neither
-are comments, nor the marks of notes (`[1]`), whose notes are read where the page has them.
+whole. Scripts, styles, forms and the site's frame (its menus, banner and footer: `nav`,
+`footer`, a `header` outside any article, ARIA landmark roles) are not text; neither is what
+the page hides, nor comments, nor the marks of notes (`[1]`), whose notes are read where the
+page has them.
 
 The text is written one block to a line with a blank line between blocks (the Markdown
 reader's `blocks`: nothing is guessed by the chunker), so citations give the lines of that
@@ -104,6 +106,27 @@ def _is_reference_mark(element) -> bool:
     return link is not None and (link.get("href") or "").startswith("#") and text.isdigit()
 
 
+# ARIA landmarks of a site's frame, not of its text: menus, the site's banner and footer, search
+_FRAME_ROLES = {"navigation", "banner", "contentinfo", "search"}
+_SECTIONING = {"article", "section", "main", "aside"}
+
+
+def _is_frame(element) -> bool:
+    """Not text of the page: what `_SKIPPED` names, a note's mark, something hidden, a
+    site-frame landmark, or a `header` outside any article or section (the site's banner, as
+    HTML defines it)."""
+    tag = _tag(element)
+    if not tag or tag in _SKIPPED or _is_reference_mark(element):
+        return True
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    if (element.get("role") or "").strip().lower() in _FRAME_ROLES:
+        return True
+    if tag == "header":
+        return not any(_tag(a) in _SECTIONING for a in element.iterancestors())
+    return False
+
+
 def _text_of(element) -> str:
     """All the text under an element (an inline one, a table cell, a heading), `<br>` and
     the end of any block inside it as a line break."""
@@ -112,7 +135,7 @@ def _text_of(element) -> str:
         tag = _tag(child)
         if tag == "br":
             parts.append(_BREAK)
-        elif tag and tag not in _SKIPPED and not _is_reference_mark(child):
+        elif not _is_frame(child):
             parts.append(_text_of(child))
             if tag in _BLOCKS:
                 parts.append(_BREAK)
@@ -173,7 +196,7 @@ def _walk(element, out: _Writer) -> None:
     pending = [element.text or ""]
     for child in element:
         child_tag = _tag(child)
-        if child_tag in _SKIPPED or not child_tag or _is_reference_mark(child):
+        if _is_frame(child):
             pending.append(child.tail or "")
             continue
         if child_tag in _BLOCKS:

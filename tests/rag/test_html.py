@@ -127,3 +127,19 @@ def test_note_marks_leave_the_sentence_and_exponents_stay(tmp_path):
         "Суы тұщы.",
         "Көлдер анықтамалығы, 2010.",  # the note itself is read where the page has it
     ]
+
+
+def test_the_sites_frame_and_hidden_text_are_not_read_but_an_articles_header_is(tmp_path):
+    page = (
+        "<body><header><a href='/'>Әділет</a> Басты бет Заңдар</header>"
+        "<div role='navigation'>Мәзір: Жаңалықтар</div>"
+        "<article><header><h1>Еңбек кодексі</h1><p>2024 жылғы редакция.</p></header>"
+        "<p>Жұмыс аптасы 40 сағат.<span hidden>Жасырын мәтін.</span>"
+        "<span aria-hidden='true'>★</span></p></article>"
+        "<div role='contentinfo'>Байланыс: 1414</div></body>"
+    )
+    doc = _read(tmp_path, "frame.html", page.encode("utf-8"))
+    assert [(u.section, u.text) for u in units(doc)[1]] == [
+        (("Еңбек кодексі",), "2024 жылғы редакция."),
+        (("Еңбек кодексі",), "Жұмыс аптасы 40 сағат."),
+    ]
