@@ -3,6 +3,7 @@ questions the choice did not see."""
 
 from __future__ import annotations
 
+import argparse
 import pickle
 from collections.abc import Callable, Iterator
 
@@ -83,6 +84,17 @@ def numbered_questions(specs: list[str], config):
     for number, spec in enumerate(specs):
         for item in answerable_questions([spec], config):
             yield number, item
+
+
+def collected_rows(argv: list[str] | None, doc: str, collect: Callable[[list[str]], list]) -> list:
+    """The command line of an experiment that collects once and scores a grid (`--set` the
+    question sets, `--out` / `--from` a pickle of what was collected) and its rows."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--set", action="append", default=[])
+    parser.add_argument("--out", help="save what was collected (pickle)")
+    parser.add_argument("--from", dest="saved", help="re-score a saved collection")
+    args = parser.parse_args(argv)
+    return saved_or_collected(args.saved, args.out, lambda: collect(args.set))
 
 
 def saved_or_collected(saved: str | None, out: str | None, collect: Callable[[], list]) -> list:

@@ -19,11 +19,11 @@ time at build (the chunk pass is run anyway) and one more vector per sentence in
 
 from __future__ import annotations
 
-import argparse
 import sys
+from dataclasses import replace
 
 import numpy as np
-from cv import choose_by_cv, numbered_questions, saved_or_collected
+from cv import choose_by_cv, collected_rows, numbered_questions
 from maxsim_cv import TokenStates
 from sentence_cv import candidates, first_quote_holds, scored_sentences, shipped_point
 
@@ -83,22 +83,15 @@ def hits(rows: list[dict], config: Config) -> np.ndarray:
     out = np.zeros((len(rows), len(ALPHAS)))
     for r, row in enumerate(rows):
         c = row["candidates"]
-        base = c.cosine.copy()
         for g, a in enumerate(ALPHAS):
-            c.cosine = (1 - a) * base + a * row["late"]
-            out[r, g] = first_quote_holds(c, point, config.quote_join_margin)
-        c.cosine = base
+            mixed = replace(c, cosine=(1 - a) * c.cosine + a * row["late"])
+            out[r, g] = first_quote_holds(mixed, point, config.quote_join_margin)
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", action="append", default=[])
-    parser.add_argument("--out", help="save what was collected (pickle)")
-    parser.add_argument("--from", dest="saved", help="re-score a saved collection")
-    args = parser.parse_args(argv)
     config = Config(answerability="none")
-    rows = saved_or_collected(args.saved, args.out, lambda: collect(args.set, config))
+    rows = collected_rows(argv, __doc__, lambda sets: collect(sets, config))
     h, sets = hits(rows, config), np.array([r["set"] for r in rows])
     print(f"{len(h)} answerable questions")
     for g, a in enumerate(ALPHAS):

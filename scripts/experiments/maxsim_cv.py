@@ -25,13 +25,13 @@ neighbour join, (variant, a, f) chosen by 5-fold CV, ties to the shipped (a = 0,
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import sys
 import unicodedata
+from dataclasses import replace
 
 import numpy as np
-from cv import choose_by_cv, numbered_questions, saved_or_collected
+from cv import choose_by_cv, collected_rows, numbered_questions
 from sentence_cv import candidates, first_quote_holds, scored_sentences, shipped_point
 
 from kazrag.rag.config import Config
@@ -132,23 +132,16 @@ def hits(rows: list[dict], config: Config) -> np.ndarray:
     out = np.zeros((len(rows), len(GRID)))
     for r, row in enumerate(rows):
         c = row["candidates"]
-        base = c.cosine.copy()
         for g, (variant, a, f) in enumerate(GRID):
-            c.cosine = (1 - a) * base + a * row["sims"][variant]
+            mixed = replace(c, cosine=(1 - a) * c.cosine + a * row["sims"][variant])
             point = (f * ow, f * rp, f * tb, passages, gap, top_doc)
-            out[r, g] = first_quote_holds(c, point, config.quote_join_margin)
-        c.cosine = base
+            out[r, g] = first_quote_holds(mixed, point, config.quote_join_margin)
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", action="append", default=[])
-    parser.add_argument("--out", help="save what was collected (pickle)")
-    parser.add_argument("--from", dest="saved", help="re-score a saved collection")
-    args = parser.parse_args(argv)
     config = Config(answerability="none")
-    rows = saved_or_collected(args.saved, args.out, lambda: collect(args.set, config))
+    rows = collected_rows(argv, __doc__, lambda sets: collect(sets, config))
     h, sets = hits(rows, config), np.array([r["set"] for r in rows])
     shipped = GRID.index((0, 0.0, 1.0))
     print(f"{len(h)} answerable questions")
