@@ -644,8 +644,6 @@ def assemble(pages: list[list[Line]]) -> tuple[list[str], list[int], dict[int, i
         notes = lines[len(lines) - n_notes :]
         lines = lines[: len(lines) - n_notes]
         for line in lines:
-            if not line.text:
-                continue
             if line.heading:
                 if waiting:
                     write_footnotes()
