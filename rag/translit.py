@@ -1281,6 +1281,10 @@ _KAZAKH_LATIN_PATTERNS = (
         ),
         0.8,
     ),  # plural + case
+    (re.compile(r"(?:l|d|t)(?:a|e)r$"), 0.5),  # plural alone: соттар, балалар
+    (re.compile(r"s(?:y|i|ı)z$"), 0.8),  # -сыз/-сіз: тәуелсіз, жұмыссыз
+    (re.compile(r"[bcdfghjklmnpqrstvxz](?:a|e)u$"), 0.6),  # -у nouns: сайлау, тергеу
+    (re.compile(r"(?:[lrny]d|tt)(?:y|i|ı)$"), 0.4),  # past tense: алды, берді, өтті
     (re.compile(r"[yıi]nd[ae]$"), 0.6),  # -ында/-інде
     (re.compile(r"(?:n|d|t)(?:y|i|ı)(?:n|ń|ñ|ng)$"), 0.5),  # -ның/-дың
     (re.compile(r"(?:lyq|lik|dyq|tyq|lyk|dyk|tyk)$"), 0.6),  # -лық/-лік
@@ -1315,6 +1319,11 @@ def _latin_evidence(text: str) -> tuple[float, float]:
     last = len(words) - 1
     for i, word in enumerate(words):
         low = word.casefold().replace("’", "'").replace("ʼ", "'")
+        if i == last and i > 0 and low in _LATIN_PARTICLES:
+            # a yes/no particle closing the question (`... tauelsiz be?`), even where it
+            # spells an English word: English ends no question with `be` or `me` alone
+            kazakh += 0.8
+            continue
         if low in ENGLISH_WORDS or any(
             not c.isascii() and c not in KAZAKH_LATIN_LETTERS for c in word
         ):

@@ -197,6 +197,21 @@ def test_a_question_partly_typed_without_kazakh_letters_is_completed(vocabulary)
     assert normalise_question(correct, vocabulary) == (correct, "cyrillic")
 
 
+@pytest.mark.parametrize(
+    "chat,read",
+    [
+        # short yes/no questions: no question word, only a plural, a suffix and the particle
+        ("sottar tauelsiz be?", "соттар тәуелсіз бе?"),
+        ("sailau adil otti ma?", "сайлау әділ өтті ма?"),
+        ("balalar enbegi bar ma", "балалар еңбегі бар ма"),
+    ],
+)
+def test_a_short_chat_latin_yes_no_question_is_kazakh(chat, read, vocabulary):
+    # were taken for English (`be` is an English word) and searched letter for letter
+    assert detect(chat) == "kk"
+    assert normalise_question(chat, vocabulary) == (read, "latin")
+
+
 # ------------------------------------------------------------------ English and Russian stay
 @pytest.mark.parametrize(
     "question,lang",
@@ -206,6 +221,11 @@ def test_a_question_partly_typed_without_kazakh_letters_is_completed(vocabulary)
         ("What did Qasym-Jomart Toqaev say about the Latin alphabet?", "en"),
         ("Why did oil workers in Zhanaozen go on strike?", "en"),
         ("Qatar and Iraq", "en"),
+        ("Can it be?", "en"),
+        ("Are the courts independent?", "en"),
+        ("Is there a death penalty?", "en"),
+        ("How do I register a political party?", "en"),
+        ("Tell me about the courts", "en"),
         ("Какая погода будет завтра в Париже?", "ru"),
         ("За что был осуждён профсоюзный активист Нурбек Кушакбаев в Актау?", "ru"),
         ("Сколько мест получила партия Нур Отан на выборах в Мажилис?", "ru"),
