@@ -211,6 +211,40 @@ def _names(question: str) -> list[str]:
     return words
 
 
+# The thing a Kazakh quantity question counts: the word after қанша/неше (`неше орын`,
+# `қанша судья`), else the one before саны/мөлшері (`тұтқындар саны қанша`), else the one
+# before қанша/неше (`бағамы қанша`); a verb there (`қанша болды`) names nothing
+_COUNTED_AFTER = re.compile(r"(?:қанша|неше)\s+([^\W\d_]{3,})", re.I)
+_COUNTED_BEFORE = re.compile(r"([^\W\d_]{3,})\s+(?:саны|мөлшері|көлемі|ұзақтығы)(?!\w)", re.I)
+_ASKED_OF = re.compile(r"([^\W\d_]{3,})\s+(?:қанша|неше)(?!\w)", re.I)  # `бағамы қанша`
+_VERB_ENDING = re.compile(r"(?:ды|ді|ты|ті|ған|ген|қан|кен|ады|еді|йды|йді|ма|ме)$")
+_WORDS_OF = re.compile(r"[^\W_]+")
+_FIGURE_WORD = re.compile(rf"^(?:\d[\d.,]*|{_NUMBER_WORDS})$", re.I)
+_FIGURE_WINDOW = 3  # words between the figure and the thing it counts, at most
+
+
+def counted_thing(question: str) -> str | None:
+    """The stem of what a Kazakh quantity question counts, or None."""
+    for pattern in (_COUNTED_AFTER, _COUNTED_BEFORE, _ASKED_OF):
+        match = pattern.search(question)
+        if match and not _VERB_ENDING.search(match.group(1).casefold()):
+            # its first five letters, as the keyword index cuts words (Config.keyword_prefix)
+            return match.group(1).casefold()[:5]
+    return None
+
+
+def states_count_of(stem: str, text: str) -> bool:
+    """Whether `text` gives a figure next to a word of `stem` (`84-орынды`, `32 төреші`)."""
+    words = [w.casefold() for w in _WORDS_OF.findall(text)]
+    figures = [i for i, w in enumerate(words) if _FIGURE_WORD.match(w)]
+    return any(
+        abs(i - j) <= _FIGURE_WINDOW
+        for i, w in enumerate(words)
+        if w.startswith(stem)
+        for j in figures
+    )
+
+
 FEATURES = (
     "top_dense",
     "best_sentence_cosine",
@@ -242,7 +276,8 @@ def signals(
     lang: str,
     type_found: bool,
 ) -> dict[str, float]:
-    """What the answerability model reads (FEATURES), each a plain float."""
+    """What the answerability model reads (FEATURES) and what the eval reports beside it,
+    each a plain float."""
     best = scored[0] if scored else None
     numbers = _numbers(question)
     top_text = " ".join(p.chunk.text for p in passages[:3])
@@ -260,6 +295,7 @@ def signals(
         sum(t in top_tokens for t in name_tokens) / len(name_tokens) if name_tokens else 1.0
     )
     kk, ru, en = (lang == code for code in ("kk", "ru", "en"))
+    stem = counted_thing(question) if kk else None
     values = {
         "top_dense": dense[0] if dense else 0.0,
         "best_sentence_cosine": best.cosine if best else 0.0,
@@ -283,6 +319,10 @@ def signals(
         "kk_names": kk * names_found,
         "ru_top_dense": ru * (dense[0] if dense else 0.0),
         "en_top_dense": en * (dense[0] if dense else 0.0),
+        # reported, not read by the model (measured as an input, not kept: eval/README.md
+        # "Quantity questions"): a Kazakh "how many X" question's best sentence gives a
+        # figure beside X
+        "kk_counted_found": (states_count_of(stem, best.text) if kk and best and stem else 1.0),
     }
     return {k: float(v) for k, v in values.items()}  # numpy scalars do not serialise
 

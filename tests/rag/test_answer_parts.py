@@ -11,10 +11,12 @@ from kazrag.errors import ConfigError
 from kazrag.rag.answer import (
     FEATURES,
     ScoredSentence,
+    counted_thing,
     decide,
     joined_neighbour,
     make_quote,
     prefer_type,
+    states_count_of,
 )
 from kazrag.rag.answerability import AnswerabilityModel, load_answerability
 from kazrag.rag.config import Config
@@ -27,6 +29,30 @@ def test_the_bundled_model_reads_every_signal_the_answer_gives():
     assert model.about.get("cross_validated"), "the shipped model records how it was fitted"
     low = model.probability({f: 0.0 for f in FEATURES})
     assert 0.0 <= low <= 1.0
+
+
+@pytest.mark.parametrize(
+    "question,stem",
+    [
+        ("Нұр Отан Мәжілісте неше орын алды?", "орын"),
+        ("Қанша судья жазаланды?", "судья"),
+        ("Тұтқындар саны қанша?", "тұтқы"),
+        ("Жұмыс уақыты аптасына қанша сағат?", "сағат"),
+        ("Айыппұл қанша болды?", "айыпп"),  # a verb after қанша: the word before it
+        ("Теңгенің доллармен бағамы қанша?", "бағам"),
+        ("Соттар тәуелсіз бе?", None),
+    ],
+)
+def test_the_thing_a_kazakh_quantity_question_counts(question, stem):
+    assert counted_thing(question) == stem
+
+
+def test_a_figure_beside_the_counted_thing_is_found_in_any_case_form():
+    sentence = "«Нұр Отан» партиясы 84-орынды иеленсе, «Ақ жол» партиясы жеті орынды иеленді."
+    assert states_count_of("орын", sentence)
+    assert states_count_of("орын", "Партия жеті орынды иеленді.")  # a number word
+    assert not states_count_of("орын", "Партия 2016 жылы сайлауға қатысты, орынсыз сын айтты.")
+    assert not states_count_of("судья", "32 төреші жазаланды.")  # another word: not found
 
 
 def test_probability_is_a_logistic_of_the_standardised_signals():
