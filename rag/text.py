@@ -70,7 +70,11 @@ _CYRILLIC_TO_LATIN = {
     "у": "y",
 }
 _TO_CYRILLIC = str.maketrans(_LATIN_TO_CYRILLIC)
-_TO_LATIN = str.maketrans(_CYRILLIC_TO_LATIN)
+# In a word typed mostly in Latin letters, Kazakh's own Cyrillic letters (a phone's Kazakh
+# keyboard gives `ә` where the Latin one has no `ä`: `tәuelsiz`) become the letters of the
+# 2021 Latin alphabet, so the word is one Latin word that rag.translit can read
+_KAZAKH_TO_LATIN = dict(zip("әғқңөұүһӘҒҚҢӨҰҮҺ", "äğqñöūühÄĞQÑÖŪÜH"))
+_TO_LATIN = str.maketrans({**_CYRILLIC_TO_LATIN, **_KAZAKH_TO_LATIN})
 
 _WORD = re.compile(r"[^\W\d_]+")
 _HYPHEN_BREAK = re.compile(r"(?<=\w)-[ \t]*\r?\n\s*")

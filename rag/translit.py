@@ -1482,7 +1482,9 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
     In the middle three, Latin words are only read so in a question mostly in Cyrillic.
     """
     if is_latin_kazakh(text):
-        return latin_to_cyrillic(text, vocabulary=vocabulary), "latin"
+        # a word mixing scripts is read in the one most of its letters are in (`tәuelsiz`:
+        # Latin, its `ә` typed on a Kazakh keyboard) before it is read into Cyrillic
+        return latin_to_cyrillic(fold_lookalikes(text), vocabulary=vocabulary), "latin"
     if vocabulary is None:
         return text, "no-kazakh-letters" if is_kazakh_without_letters(text) else "cyrillic"
     if not _CYR.search(text):

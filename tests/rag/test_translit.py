@@ -204,6 +204,8 @@ def test_a_question_partly_typed_without_kazakh_letters_is_completed(vocabulary)
         ("sottar tauelsiz be?", "соттар тәуелсіз бе?"),
         ("sailau adil otti ma?", "сайлау әділ өтті ма?"),
         ("balalar enbegi bar ma", "балалар еңбегі бар ма"),
+        # `ә` from a phone's Kazakh keyboard inside a Latin word: read as the Latin `ä`
+        ("sottar tәuelsiz be?", "соттар тәуелсіз бе?"),
     ],
 )
 def test_a_short_chat_latin_yes_no_question_is_kazakh(chat, read, vocabulary):
