@@ -19,17 +19,13 @@ to 0). The words of the first quote (what the user reads) are reported beside qu
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import re
 import sys
 from pathlib import Path
 
 import numpy as np
-from cv import choose_by_cv, saved_or_collected
-from length_prior_cv import first_quote_words
-from sentence_cv import candidates, first_quote_holds, scored_sentences, shipped_point
+from length_prior_cv import sentence_pool, term_cv
 
-from kazrag.eval.calibrate import answerable_questions
 from kazrag.rag.config import Config
 from kazrag.rag.lang import detect
 
@@ -52,51 +48,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, help="pickle of the scored candidates (reused)")
     args = parser.parse_args(argv)
     config = Config(answerability="none")
-    point = shipped_point(config)
 
-    def collect() -> list:
-        pool = []
-        for n, (engine, q, searched) in enumerate(answerable_questions(args.set, config), 1):
-            scored = scored_sentences(engine, searched, config)
-            words = np.array([max(1, len(s.text.split())) for s in scored], dtype=float)
-            stem = asked_of(searched) if detect(searched) == "kk" else None
-            has = np.array(
-                [
-                    bool(stem)
-                    and any(w.casefold().startswith(stem) for w in _WORDS.findall(s.text))
-                    for s in scored
-                ],
-                dtype=float,
-            )
-            pool.append((q.id, candidates(q, searched, scored), words, has, stem))
-            if n % 100 == 0:
-                print(f"  {n} questions", file=sys.stderr)
-        return pool
+    def has_stem(searched: str, scored: list) -> tuple[np.ndarray, str | None]:
+        stem = asked_of(searched) if detect(searched) == "kk" else None
+        return np.array(
+            [
+                bool(stem) and any(w.casefold().startswith(stem) for w in _WORDS.findall(s.text))
+                for s in scored
+            ],
+            dtype=float,
+        ), stem
 
-    cache = str(args.cache) if args.cache else None
-    pool = saved_or_collected(cache if args.cache and args.cache.exists() else None, cache, collect)
-    asking = np.array([stem is not None for *_, stem in pool])
-    hits = np.zeros((len(pool), len(WEIGHTS)))
-    read = np.zeros((len(pool), len(WEIGHTS)))
-    for i, (_, c, words, has, _) in enumerate(pool):
-        for k, w in enumerate(WEIGHTS):
-            shifted = dataclasses.replace(c, cosine=c.cosine + w * has)
-            hits[i, k] = first_quote_holds(shifted, point, config.quote_join_margin)
-            read[i, k] = first_quote_words(shifted, words, point, config.quote_join_margin)
-    print(f"{len(pool)} answerable questions, {asking.sum()} Kazakh ones naming what they ask of")
+    pool = sentence_pool(args.set, config, args.cache, has_stem)
+    asking = np.array([stem is not None for *_, (_, stem) in pool])
+    print(f"{asking.sum()} Kazakh questions name what they ask of")
+    hits = term_cv(pool, [has for *_, (has, _) in pool], WEIGHTS, config)
     for k, w in enumerate(WEIGHTS):
-        print(
-            f"  weight {w:.3f}: quote@1 {hits[:, k].mean():.3f} (those {hits[asking, k].mean():.3f}),"
-            f" words read {read[:, k].mean():.1f}"
-        )
-    test, base = [], []
-    for fold, best in choose_by_cv(hits, shipped=0):
-        test += hits[fold, best].tolist()
-        base += hits[fold, 0].tolist()
-        print(f"  fold: chose {WEIGHTS[best]:.3f} (test {hits[fold, best].mean():.3f})")
-    print(
-        f"cross-validated quote@1 {np.mean(test):.3f} (weight 0 on the same folds {np.mean(base):.3f})"
-    )
+        print(f"  weight {w:.3f}: quote@1 of those {hits[asking, k].mean():.3f}")
     return 0
 
 

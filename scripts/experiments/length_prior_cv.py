@@ -46,48 +46,62 @@ def first_quote_words(c, words: np.ndarray, point: tuple, join_margin: float) ->
     return int(words[best] + (words[neighbour] if neighbour is not None else 0))
 
 
+def sentence_pool(sets: list[str], config: Config, cache: Path | None, extra=None) -> list:
+    """(question id, its Candidates, the words of each sentence, `extra(searched, scored)`)
+    for every answerable question of `sets`, scored once and kept in `cache` (a pickle)."""
+
+    def collect() -> list:
+        pool = []
+        for n, (engine, q, searched) in enumerate(answerable_questions(sets, config), 1):
+            scored = scored_sentences(engine, searched, config)
+            words = np.array([max(1, len(s.text.split())) for s in scored], dtype=float)
+            more = extra(searched, scored) if extra else None
+            pool.append((q.id, candidates(q, searched, scored), words, more))
+            if n % 100 == 0:
+                print(f"  {n} questions", file=sys.stderr)
+        return pool
+
+    saved = str(cache) if cache else None
+    return saved_or_collected(saved if cache and cache.exists() else None, saved, collect)
+
+
+def term_cv(pool: list, terms: list[np.ndarray], weights: tuple, config: Config) -> np.ndarray:
+    """Re-rank each question's sentences with `weight * term` added to the cosine, for every
+    weight; print quote@1 and the words read per weight and the cross-validated quote@1 of
+    choosing the weight (ties go to 0). Returns the hits, questions x weights."""
+    point = shipped_point(config)
+    zero = weights.index(0.0)
+    hits = np.zeros((len(pool), len(weights)))
+    read = np.zeros((len(pool), len(weights)))
+    for i, ((_, c, words, _), term) in enumerate(zip(pool, terms)):
+        for k, w in enumerate(weights):
+            shifted = dataclasses.replace(c, cosine=c.cosine + w * term)
+            hits[i, k] = first_quote_holds(shifted, point, config.quote_join_margin)
+            read[i, k] = first_quote_words(shifted, words, point, config.quote_join_margin)
+    print(f"{len(pool)} answerable questions")
+    for k, w in enumerate(weights):
+        print(
+            f"  weight {w:+.3f}: quote@1 {hits[:, k].mean():.3f}, words read {read[:, k].mean():.1f}"
+        )
+    test, base = [], []
+    for fold, best in choose_by_cv(hits, shipped=zero):
+        test += hits[fold, best].tolist()
+        base += hits[fold, zero].tolist()
+        print(f"  fold: chose {weights[best]:+.3f} (test {hits[fold, best].mean():.3f})")
+    print(
+        f"cross-validated quote@1 {np.mean(test):.3f} (weight 0 on the same folds {np.mean(base):.3f})"
+    )
+    return hits
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", action="append", required=True)
     parser.add_argument("--cache", type=Path, help="pickle of the scored candidates (reused)")
     args = parser.parse_args(argv)
     config = Config(answerability="none")
-    point = shipped_point(config)
-
-    def collect() -> list:
-        pool = []
-        for n, (engine, q, searched) in enumerate(answerable_questions(args.set, config), 1):
-            scored = scored_sentences(engine, searched, config)
-            words = np.array([max(1, len(s.text.split())) for s in scored], dtype=float)
-            pool.append((q.id, candidates(q, searched, scored), words))
-            if n % 100 == 0:
-                print(f"  {n} questions", file=sys.stderr)
-        return pool
-
-    cache = str(args.cache) if args.cache else None
-    pool = saved_or_collected(cache if args.cache and args.cache.exists() else None, cache, collect)
-    hits = np.zeros((len(pool), len(WEIGHTS)))
-    read = np.zeros((len(pool), len(WEIGHTS)))
-    for i, (_, c, words) in enumerate(pool):
-        term = np.log(words / 20.0)
-        for k, w in enumerate(WEIGHTS):
-            shifted = dataclasses.replace(c, cosine=c.cosine + w * term)
-            hits[i, k] = first_quote_holds(shifted, point, config.quote_join_margin)
-            read[i, k] = first_quote_words(shifted, words, point, config.quote_join_margin)
-    print(f"{len(pool)} answerable questions")
-    for k, w in enumerate(WEIGHTS):
-        print(
-            f"  weight {w:+.3f}: quote@1 {hits[:, k].mean():.3f}, words read {read[:, k].mean():.1f}"
-        )
-    zero = WEIGHTS.index(0.0)
-    test, base = [], []
-    for fold, best in choose_by_cv(hits, shipped=zero):
-        test += hits[fold, best].tolist()
-        base += hits[fold, zero].tolist()
-        print(f"  fold: chose {WEIGHTS[best]:+.3f} (test {hits[fold, best].mean():.3f})")
-    print(
-        f"cross-validated quote@1 {np.mean(test):.3f} (weight 0 on the same folds {np.mean(base):.3f})"
-    )
+    pool = sentence_pool(args.set, config, args.cache)
+    term_cv(pool, [np.log(words / 20.0) for _, _, words, _ in pool], WEIGHTS, config)
     return 0
 
 
