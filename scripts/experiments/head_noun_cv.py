@@ -26,12 +26,12 @@ from pathlib import Path
 import numpy as np
 from length_prior_cv import sentence_pool, term_cv
 
+from kazrag.rag.answer import _VERB_ENDING  # a verb after қай/неше names nothing
 from kazrag.rag.config import Config
 from kazrag.rag.lang import detect
 
 WEIGHTS = (0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05)
 _ASKS_OF = re.compile(r"(?:қай|қандай|қанша|неше|нешінші)\s+([^\W\d_]{3,})", re.I)
-_VERB_ENDING = re.compile(r"(?:ды|ді|ты|ті|ған|ген|қан|кен|ады|еді|йды|йді|ма|ме)$")
 _WORDS = re.compile(r"[^\W_]+")
 
 
