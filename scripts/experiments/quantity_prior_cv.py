@@ -86,18 +86,17 @@ def groups(y: np.ndarray, quantity: np.ndarray, state: np.ndarray) -> dict:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--signals", required=True)
-    parser.add_argument("--held-out")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--c", type=float, default=0.3)
     parser.add_argument("--seeds", default="0", help="CV seeds, comma-separated (calibrate: 0)")
     parser.add_argument("--max-false-abstention", type=float, default=0.04)
     parser.add_argument("--max-false-refusal", type=float, default=0.005)
-    args = parser.parse_args()
-    pool = load(args.signals)
-    held = load(args.held_out) if args.held_out else []
-    for name, features in VARIANTS.items():
+
+
+def compare(variants: dict, pool: list[dict], held: list[dict], args: argparse.Namespace) -> None:
+    """Each variant's features: CV figures over `pool` by form, then the model fitted on the
+    whole pool applied once to `held`."""
+    for name, features in variants.items():
         x, y, lang, quantity = arrays(pool, features)
         for seed in args.seeds.split(","):
             calibrate.SEED = int(seed)
@@ -123,6 +122,15 @@ def main() -> None:
         for code in LANGS:
             mask = hlang == code
             print(f"   lang={code}  {groups(hy[mask], hquantity[mask], hstate[mask])['all']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--signals", required=True)
+    parser.add_argument("--held-out")
+    add_arguments(parser)
+    args = parser.parse_args()
+    compare(VARIANTS, load(args.signals), load(args.held_out) if args.held_out else [], args)
 
 
 if __name__ == "__main__":
