@@ -138,6 +138,23 @@ def clean_question(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+_SHOUTED_SHARE = 0.9  # of the cased letters upper-case: caps lock, not an acronym or two
+_SENTENCE_START = re.compile(r"(^|[.!?…]\s+)([^\w]*)(\w)")
+
+
+def unshout(text: str) -> str:
+    """A question typed with caps lock on (`СОТТАР ТӘУЕЛСІЗ БЕ?`) in sentence case (`Соттар
+    тәуелсіз бе?`): the model reads upper-case words as other tokens and answers them worse
+    (eval/README.md "Typing habits: caps lock"). One upper-case word, or an acronym
+    among lower-case words (`ҰҚК қанша адамды ұстады?`), is left as typed."""
+    cased = [ch for ch in text if ch.lower() != ch.upper()]
+    if len([w for w in _WORD.findall(text) if len(w) > 1]) < 2:
+        return text
+    if sum(ch.isupper() for ch in cased) < _SHOUTED_SHARE * len(cased):
+        return text
+    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2) + m.group(3).upper(), text.lower())
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 

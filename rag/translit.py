@@ -25,7 +25,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from .text import KAZAKH_LETTERS, fold_lookalikes
+from .text import KAZAKH_LETTERS, fold_lookalikes, unshout
 
 # ============================================================================ official tables
 # One dict per alphabet: Cyrillic letter (lower case) -> Latin letter(s) (lower case).
@@ -1480,7 +1480,9 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
       the corpus has in Cyrillic (`What did Zhambyl write?` -> `What did Жамбыл write?`):
       the keyword side of the search can only match a name in the passages' own script.
     In the middle three, Latin words are only read so in a question mostly in Cyrillic.
+    A question typed with caps lock on is read in sentence case first (`unshout`).
     """
+    text = unshout(text)
     if is_latin_kazakh(text):
         # a word mixing scripts is read in the one most of its letters are in (`tәuelsiz`:
         # Latin, its `ә` typed on a Kazakh keyboard) before it is read into Cyrillic

@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
+import pytest
+
 from kazrag.rag.config import BUNDLED_CORPUS
 from kazrag.rag.formats import load_document
-from kazrag.rag.text import fold_lookalikes, keyword_tokens, match_key, sentence_spans
+from kazrag.rag.text import fold_lookalikes, keyword_tokens, match_key, sentence_spans, unshout
 
 REPORT = BUNDLED_CORPUS / "human-rights-report-2017.kk.txt"
 
@@ -83,3 +85,27 @@ def test_document_decoding_gives_nfc_text_with_unix_lines(tmp_path: Path):
     path.write_bytes("Бірінші жол\r\nЕкінші жол\r\n".encode("utf-8-sig"))
     doc = load_document(path)
     assert doc.source == "Бірінші жол\nЕкінші жол\n"
+
+
+@pytest.mark.parametrize(
+    "typed,read",
+    [
+        ("СОТТАР ТӘУЕЛСІЗ БЕ?", "Соттар тәуелсіз бе?"),
+        ("ARE COURTS INDEPENDENT??", "Are courts independent??"),
+        # a new sentence starts upper-case again, after a quote mark too
+        (
+            "2015 ЖЫЛҒЫ САЙЛАУ. «НҰР ОТАН» НЕШЕ ОРЫН АЛДЫ?",
+            "2015 жылғы сайлау. «Нұр отан» неше орын алды?",
+        ),
+    ],
+)
+def test_a_question_typed_with_caps_lock_is_read_in_sentence_case(typed, read):
+    assert unshout(typed) == read
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["ҰҚК қанша адамды ұстады?", "ҰҚК?", "What does the OSCE say?", "Соттар тәуелсіз бе?", "2015?"],
+)
+def test_acronyms_and_ordinary_questions_are_left_as_typed(typed):
+    assert unshout(typed) == typed

@@ -174,3 +174,18 @@ def test_an_index_keeps_answering_when_opened_again(typing_engine, tmp_path: Pat
     again = Kazrag.open(typing_engine.config)
     assert again.last_build is None
     assert again.ask("Qorǵaljyn qoryǵy qaı jyly quryldy?").quotes[0].doc == "qorgaljyn.txt"
+
+
+# ------------------------------------------------------------------- caps lock
+def test_a_question_typed_with_caps_lock_gets_the_answer_of_the_same_question_typed_plainly(
+    engine,
+):
+    # upper-case words are other tokens to the model: this question was left uncertain,
+    # quoting a sentence on judges' pay
+    shouted = engine.ask("СОТТАР ТӘУЕЛСІЗ БЕ?")
+    plain = engine.ask("Соттар тәуелсіз бе?")
+    assert shouted.state == plain.state == "answered"
+    assert shouted.quotes[0].text == plain.quotes[0].text
+    assert "тәуелсіз сот органы" in shouted.quotes[0].text
+    assert shouted.question == "СОТТАР ТӘУЕЛСІЗ БЕ?"  # the user's words, as typed
+    assert shouted.notice is None  # nothing was read differently enough to say so
