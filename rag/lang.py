@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .text import KAZAKH_LETTERS, fold_lookalikes
-from .translit import is_kazakh_without_letters, is_latin_kazakh
+from .translit import is_kazakh_without_letters, is_latin_kazakh, is_latin_russian
 
 # Frequent function words that tell Kazakh from Russian when no Kazakh letter shows up.
 _KAZAKH_WORDS = {
@@ -127,8 +127,11 @@ FRAMES = {
 
 def detect(text: str) -> str:
     """'kk', 'ru', 'en', or 'other' (no Cyrillic or Latin words at all). Kazakh typed in
-    Latin letters or with only Russian letters is 'kk' too (rag.translit)."""
+    Latin letters or with only Russian letters is 'kk' too, Russian typed in Latin letters
+    'ru' (rag.translit)."""
     lang = _detect_script(text)
+    if lang == "en" and is_latin_russian(text):
+        return "ru"
     if lang in ("en", "other") and is_latin_kazakh(text):
         return "kk"
     if lang == "ru" and is_kazakh_without_letters(text):

@@ -25,6 +25,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 
+from .russian_latin import read_russian_latin
 from .text import KAZAKH_LETTERS, fold_lookalikes, unshout
 
 # ============================================================================ official tables
@@ -1375,6 +1376,37 @@ def is_latin_kazakh(text: str) -> bool:
     return kazakh >= 1.0 and kazakh > english
 
 
+# Russian words as a Latin reading gives them back: romanisations drop ь (`skolko`), and `ne`
+# is Russian here (Latin Kazakh was ruled out first; in Cyrillic it is also Kazakh `не`)
+_READ_RUSSIAN_WORDS = RUSSIAN_WORDS | {w.replace("ь", "") for w in RUSSIAN_WORDS} | {"не"}
+_ENGLISH_SHORT = ENGLISH_WORDS | {"i", "no", "so", "us", "u", "me", "my", "we", "go", "up"}
+_READ_RUSSIAN_PAST = re.compile(r"(?:али|или|ели|ыли|ался|ился|алась|илась)$")
+
+
+def is_latin_russian(text: str) -> bool:
+    """Russian typed in Latin letters (`skolko zhurnalistov arestovali?`), not English and
+    not Latin Kazakh: its words read as Russian (`rag.russian_latin`) are Russian function
+    words or end as Russian words do, and that evidence outweighs both its English words and
+    its Latin Kazakh evidence (`_latin_evidence`) two to one."""
+    latin, cyrillic = _latin_words(text)
+    if not latin or cyrillic >= len(latin) or _is_other_latin_language(latin):
+        return False
+    kazakh, _ = _latin_evidence(text)
+    russian = 0.0
+    for word in latin:
+        if word.casefold() in _ENGLISH_SHORT:
+            continue  # `on`, `no`, `a`: English words that read as Russian ones (он, но, а)
+        read = read_russian_latin(word).casefold()
+        if read in _READ_RUSSIAN_WORDS:
+            russian += 1.0
+        elif _READ_RUSSIAN_PAST.search(read):
+            russian += 0.6
+        else:
+            russian += max((w for p, w in _RUSSIAN_ENDINGS if p.search(read)), default=0.0)
+    english = sum(w.casefold() in _ENGLISH_SHORT for w in latin)
+    return russian >= 1.5 and russian > 2 * english and russian > 2 * kazakh
+
+
 # Kazakh written with Russian letters: Kazakh words and suffixes against Russian ones.
 _RUSSIAN_LETTER_KAZAKH = (
     (re.compile(r"[гкхжшчщ]ы"), 1.0),  # Russian spelling never writes these
@@ -1467,6 +1499,7 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
     """(the text to search, how the question was typed).
 
     - "latin": Kazakh in Latin letters, returned in Cyrillic (`latin_to_cyrillic`);
+    - "russian-latin": Russian in Latin letters, returned in Cyrillic (`read_russian_latin`);
     - "no-kazakh-letters": Kazakh typed with Russian letters, returned with the Kazakh
       letters restored from `vocabulary` (as typed when no vocabulary is given);
     - "cyrillic": everything else -- Cyrillic Kazakh, Russian, English -- returned as typed.
@@ -1483,6 +1516,8 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
     A question typed with caps lock on is read in sentence case first (`unshout`).
     """
     text = unshout(text)
+    if is_latin_russian(text):
+        return read_russian_latin(text), "russian-latin"
     if is_latin_kazakh(text):
         # a word mixing scripts is read in the one most of its letters are in (`tәuelsiz`:
         # Latin, its `ә` typed on a Kazakh keyboard) before it is read into Cyrillic

@@ -387,3 +387,47 @@ def test_kazakh_in_every_latin_alphabet_is_never_taken_for_turkish_or_german(ver
     taken = [p for p in paragraphs if not is_latin_kazakh(cyrillic_to_latin(p, version))]
     assert len(taken) <= 1  # in plain ASCII, one paragraph of names and figures reads as English
     assert is_latin_kazakh("Prezident saılaýynda Nazarbaevqa neshe paıyz daýys berildi?")
+
+
+# ------------------------------------------------------------ Russian in Latin letters
+@pytest.mark.parametrize(
+    "typed,read",
+    [
+        # the passport / Wikipedia scheme
+        (
+            "Skolko zhurnalistov arestovali v 2017 godu?",
+            "Сколко журналистов арестовали в 2017 году?",
+        ),
+        ("Kakoy minimalny vozrast dlya raboty?", "Какой минималны возраст для работы?"),
+        ("Pochemu sudy ne nezavisimy?", "Почему суды не независимы?"),
+        ("Chto otnositsya k detskomu trudu?", "Что относится к детскому труду?"),
+        # ISO / GOST / chat habits: ja, x for х, й typed as i, ' for ь
+        ("kakoi minimalnyi vozrast dlja raboty?", "какой минималный возраст для работы?"),
+        ("Skol'ko detei rabotayut v Kazaxstane?", "Сколько детей работают в Казахстане?"),
+    ],
+)
+def test_russian_typed_in_latin_is_read_in_cyrillic(typed, read):
+    assert detect(typed) == "ru"
+    assert normalise_question(typed) == (read, "russian-latin")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many journalists were arrested in 2017?",
+        "Is there a law on domestic violence?",
+        "What did Nazarbayev say in Astana?",
+        "If you contribute on your own time, please let us know.",
+        "Nazarbayev Astana Almaty",
+    ],
+)
+def test_english_is_not_taken_for_russian_in_latin(question):
+    assert detect(question) == "en"
+    assert normalise_question(question)[1] != "russian-latin"
+
+
+@pytest.mark.parametrize(
+    "question", ["sottar tauelsiz be?", "Qazaqstanda olim jazasy bar ma", ISSUE_LATIN]
+)
+def test_latin_kazakh_is_not_taken_for_russian_in_latin(question):
+    assert detect(question) == "kk"

@@ -189,3 +189,16 @@ def test_a_question_typed_with_caps_lock_gets_the_answer_of_the_same_question_ty
     assert "тәуелсіз сот органы" in shouted.quotes[0].text
     assert shouted.question == "СОТТАР ТӘУЕЛСІЗ БЕ?"  # the user's words, as typed
     assert shouted.notice is None  # nothing was read differently enough to say so
+
+
+# ------------------------------------------------------- Russian in Latin letters
+def test_russian_typed_in_latin_letters_is_answered_as_russian(engine):
+    # was taken for English, searched letter for letter, and quoted a sentence on another
+    # subject
+    answer = engine.ask("skolko protsentov golosov poluchil Nazarbayev na vyborakh 2015 goda?")
+    assert answer.lang == "ru" and answer.state == "answered"
+    assert answer.notice == frame(
+        "ru", "read_as", text=("сколко процентов голосов получил Назарбаев на выборах 2015 года?")
+    )
+    assert "97,5 пайыз" in answer.quotes[0].text
+    assert answer.text.startswith(frame("ru", "intro"))

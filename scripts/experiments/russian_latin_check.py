@@ -1,0 +1,68 @@
+"""Check: how often `rag.lang.detect` takes the eval sets' Russian questions, romanised by
+iuliia's schemes, for Russian, and how often `rag.russian_latin.read_russian_latin` gives
+back each of their words (iuliia (a maintained library of the official
+and common romanisations; `pip install iuliia`, not a kazrag dependency). Also: how many of the
+sets' other questions (Kazakh, Latin Kazakh, English) are taken for Russian in Latin.
+
+    python scripts/experiments/russian_latin_check.py eval/sets/reports-dev.jsonl \
+        eval/sets/kazqad-translated/kazqad-dev-ru.jsonl
+
+ё and е count as one letter (the documents and most typists write е).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+
+import iuliia
+
+from kazrag.rag.lang import detect
+from kazrag.rag.russian_latin import read_russian_latin
+from kazrag.rag.translit import is_latin_russian
+
+SCHEMES = ("WIKIPEDIA", "YANDEX_MAPS", "MOSMETRO", "BGN_PCGN", "GOST_7034", "ICAO_DOC_9303")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def words(text: str) -> list[str]:
+    return [w.casefold().replace("ё", "е") for w in _WORD.findall(text)]
+
+
+def main(paths: list[str]) -> None:
+    questions, others = [], []
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
+        questions += [r["question"] for r in rows if r.get("lang") == "ru"]
+        others += [r["question"] for r in rows if r.get("lang") != "ru"]
+    taken = [q for q in others if is_latin_russian(q)]
+    print(f"{len(others)} other questions, taken for Russian in Latin: {len(taken)} {taken}")
+    print(f"{len(questions)} Russian questions")
+    for name in SCHEMES:
+        scheme = getattr(iuliia, name)
+        right = total = 0
+        wrong: Counter = Counter()
+        detected = 0
+        for question in questions:
+            latin = scheme.translate(question)
+            detected += detect(latin) == "ru"
+            typed, read = words(question), words(read_russian_latin(latin))
+            if len(typed) != len(read):
+                continue  # a scheme that writes a letter as a non-letter: not compared
+            for a, b in zip(typed, read):
+                total += 1
+                right += a == b
+                if a != b:
+                    wrong[f"{a}→{b}"] += 1
+        top = ", ".join(f"{k} ×{n}" for k, n in wrong.most_common(6))
+        print(
+            f"{name:14s} detected {detected}/{len(questions)}, words read back {right}/{total}"
+            f" ({right / total:.3f}); most missed: {top}"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
