@@ -25,6 +25,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 
+from .keyboard_layout import from_english_layout, typed_words
 from .russian_latin import read_russian_latin
 from .text import KAZAKH_LETTERS, fold_lookalikes, unshout
 
@@ -1407,6 +1408,30 @@ def is_latin_russian(text: str) -> bool:
     return russian >= 1.5 and russian > 2 * english and russian > 2 * kazakh
 
 
+_LATIN_VOWELS = set("aeiouAEIOU")  # on the Russian layout ф у ш щ г: у alone is common
+_MAX_VOWEL_SHARE = 0.15  # English words are about 38 % a/e/i/o/u; keys meant as Russian, ~5 %
+
+
+def is_english_layout_typing(text: str) -> bool:
+    """Russian or Kazakh typed with the keyboard in the English layout (`crjkmrj
+    ;ehyfkbcnjd`): no Cyrillic, hardly any of the Latin vowels (which are consonant keys on
+    the Russian layout), no English word, and the same keys in the Russian layout give
+    Russian or Kazakh words (`rag.keyboard_layout`)."""
+    if _CYR.search(text):
+        return False
+    words = typed_words(text)
+    letters = [c for w in words for c in w if c.isalpha()]
+    if sum(sum(c.isalpha() for c in w) >= 2 for w in words) < 2:
+        return False  # two words at least, as an initialism or a version string is not
+    if sum(c in _LATIN_VOWELS for c in letters) > _MAX_VOWEL_SHARE * len(letters):
+        return False
+    if any(re.sub(r"[^a-z]", "", w.casefold()) in ENGLISH_WORDS for w in words):
+        return False  # `this:` is English whatever key its colon is
+    meant = from_english_layout(text)
+    kazakh, russian, _ = _russian_letter_evidence(meant)
+    return kazakh + russian >= 1.0
+
+
 # Kazakh written with Russian letters: Kazakh words and suffixes against Russian ones.
 _RUSSIAN_LETTER_KAZAKH = (
     (re.compile(r"[гкхжшчщ]ы"), 1.0),  # Russian spelling never writes these
@@ -1500,6 +1525,8 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
 
     - "latin": Kazakh in Latin letters, returned in Cyrillic (`latin_to_cyrillic`);
     - "russian-latin": Russian in Latin letters, returned in Cyrillic (`read_russian_latin`);
+    - "english-layout": Russian or Kazakh typed with the keyboard in the English layout,
+      returned as the keys give it in the Russian layout (then read as any such question);
     - "no-kazakh-letters": Kazakh typed with Russian letters, returned with the Kazakh
       letters restored from `vocabulary` (as typed when no vocabulary is given);
     - "cyrillic": everything else -- Cyrillic Kazakh, Russian, English -- returned as typed.
@@ -1516,6 +1543,10 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
     A question typed with caps lock on is read in sentence case first (`unshout`).
     """
     text = unshout(text)
+    if is_english_layout_typing(text):
+        meant = from_english_layout(text)
+        searched, _ = normalise_question(meant, vocabulary)
+        return searched, "english-layout"
     if is_latin_russian(text):
         return read_russian_latin(text), "russian-latin"
     if is_latin_kazakh(text):

@@ -1,11 +1,13 @@
 """Check: how often `rag.lang.detect` takes the eval sets' Russian questions, romanised by
 iuliia's schemes, for Russian, and how often `rag.russian_latin.read_russian_latin` gives
-back each of their words (iuliia (a maintained library of the official
+back each of their words (iuliia is a maintained library of the official
 and common romanisations; `pip install iuliia`, not a kazrag dependency). Also: how many of the
-sets' other questions (Kazakh, Latin Kazakh, English) are taken for Russian in Latin.
+sets' other questions (Kazakh, Latin Kazakh, English) are taken for Russian in Latin, and
+the same for the keyboard left in the English layout (`layout_check`).
 
-    python scripts/experiments/russian_latin_check.py eval/sets/reports-dev.jsonl \
-        eval/sets/kazqad-translated/kazqad-dev-ru.jsonl
+    python scripts/experiments/russian_latin_check.py eval/sets/reports-*.jsonl \
+        eval/sets/kazqad-translated/*.jsonl eval/sets/typing/*.jsonl \
+        eval/sets/reports-unanswerable/*.jsonl ../shared/benchmarks/kazqad/questions-dev.jsonl
 
 ё and е count as one letter (the documents and most typists write е).
 """
@@ -19,9 +21,11 @@ from collections import Counter
 
 import iuliia
 
+from kazrag.rag.keyboard_layout import to_english_layout
 from kazrag.rag.lang import detect
 from kazrag.rag.russian_latin import read_russian_latin
-from kazrag.rag.translit import is_latin_russian
+from kazrag.rag.text import KAZAKH_LETTERS
+from kazrag.rag.translit import is_english_layout_typing, is_latin_russian
 
 SCHEMES = ("WIKIPEDIA", "YANDEX_MAPS", "MOSMETRO", "BGN_PCGN", "GOST_7034", "ICAO_DOC_9303")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -32,12 +36,14 @@ def words(text: str) -> list[str]:
 
 
 def main(paths: list[str]) -> None:
-    questions, others = [], []
+    questions, others, every = [], [], []
     for path in paths:
         with open(path, encoding="utf-8") as handle:
             rows = [json.loads(line) for line in handle if line.strip()]
         questions += [r["question"] for r in rows if r.get("lang") == "ru"]
         others += [r["question"] for r in rows if r.get("lang") != "ru"]
+        every += [(r["question"], r.get("lang")) for r in rows]
+    layout_check(every)
     taken = [q for q in others if is_latin_russian(q)]
     print(f"{len(others)} other questions, taken for Russian in Latin: {len(taken)} {taken}")
     print(f"{len(questions)} Russian questions")
@@ -62,6 +68,24 @@ def main(paths: list[str]) -> None:
             f"{name:14s} detected {detected}/{len(questions)}, words read back {right}/{total}"
             f" ({right / total:.3f}); most missed: {top}"
         )
+
+
+def layout_check(every: list[tuple[str, str | None]]) -> None:
+    """The keyboard left in the English layout: the questions as written are not taken for
+    it; typed so, each Cyrillic question without Kazakh letters (which have no key there) is
+    detected as its own language."""
+    taken = [q for q, _ in every if is_english_layout_typing(q)]
+    print(f"{len(every)} questions as written, taken for the English layout: {len(taken)}")
+    for lang in ("ru", "kk"):
+        typable = [
+            q
+            for q, code in every
+            if code == lang
+            and not any(c in KAZAKH_LETTERS for c in q)
+            and any("\u0400" <= c <= "\u04ff" for c in q)
+        ]
+        right = sum(detect(to_english_layout(q)) == lang for q in typable)
+        print(f"  {lang}: typed in the English layout, detected as {lang} {right}/{len(typable)}")
 
 
 if __name__ == "__main__":

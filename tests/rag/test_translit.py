@@ -431,3 +431,41 @@ def test_english_is_not_taken_for_russian_in_latin(question):
 )
 def test_latin_kazakh_is_not_taken_for_russian_in_latin(question):
     assert detect(question) == "kk"
+
+
+# ------------------------------------------------- the keyboard left in the English layout
+@pytest.mark.parametrize(
+    "typed,meant,lang",
+    [
+        (
+            "Crjkmrj ;ehyfkbcnjd fhtcnjdfkb d 2017 ujle&",
+            "Сколько журналистов арестовали в 2017 году?",
+            "ru",
+        ),
+        ("Gjxtve cels yt ytpfdbcbvs&", "Почему суды не независимы?", "ru"),
+        # Kazakh typed so has no Kazakh letters: they are put back from the corpus's words
+        (
+            "Ty,tr rjltrcbyt cfqrtc ;evscrf fkelsy ty njvtyub ;fcs rfyif&",
+            "Еңбек кодексіне сәйкес жұмысқа алудың ең төменгі жасы қанша?",
+            "kk",
+        ),
+    ],
+)
+def test_a_question_typed_in_the_english_layout_is_read_as_meant(typed, meant, lang, vocabulary):
+    assert detect(typed) == lang
+    assert normalise_question(typed, vocabulary) == (meant, "english-layout")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Please send feedback.",
+        "Try this:",
+        "brb ttyl",
+        "NKVD KNB",
+        "Crwth",  # one word: too little to tell
+        "How many judges were punished?",
+    ],
+)
+def test_latin_text_is_not_taken_for_the_english_layout(question):
+    assert normalise_question(question)[1] != "english-layout"

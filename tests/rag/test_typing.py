@@ -202,3 +202,15 @@ def test_russian_typed_in_latin_letters_is_answered_as_russian(engine):
     )
     assert "97,5 пайыз" in answer.quotes[0].text
     assert answer.text.startswith(frame("ru", "intro"))
+
+
+# ------------------------------------------------ the keyboard left in the English layout
+def test_a_question_typed_in_the_english_layout_is_answered_as_meant(engine):
+    # `Сколько процентов голосов получил Назарбаев на выборах 2015 года?` typed with the
+    # keyboard in the English layout: was searched as Latin gibberish
+    answer = engine.ask("Crjkmrj ghjwtynjd ujkjcjd gjkexbk Yfpfh,ftd yf ds,jhf[ 2015 ujlf&")
+    assert answer.lang == "ru" and answer.state == "answered"
+    assert answer.notice == frame(
+        "ru", "read_as", text="Сколько процентов голосов получил Назарбаев на выборах 2015 года?"
+    )
+    assert "97,5 пайыз" in answer.quotes[0].text
