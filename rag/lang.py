@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 
-from .keyboard_layout import from_english_layout
+from .keyboard_layout import from_english_layout, to_english_layout
 from .text import KAZAKH_LETTERS, fold_lookalikes
 from .translit import (
     is_english_layout_typing,
     is_kazakh_without_letters,
     is_latin_kazakh,
     is_latin_russian,
+    is_russian_layout_typing,
 )
 
 # Frequent function words that tell Kazakh from Russian when no Kazakh letter shows up.
@@ -134,10 +135,12 @@ FRAMES = {
 def detect(text: str) -> str:
     """'kk', 'ru', 'en', or 'other' (no Cyrillic or Latin words at all). Kazakh typed in
     Latin letters or with only Russian letters is 'kk' too, Russian typed in Latin letters
-    'ru', and either typed with the keyboard in the English layout what it was meant as
+    'ru', and a question typed with the keyboard in the other layout what it was meant as
     (rag.translit)."""
     if is_english_layout_typing(text):
         return detect(from_english_layout(text))
+    if is_russian_layout_typing(text):
+        return detect(to_english_layout(text))
     lang = _detect_script(text)
     if lang == "en" and is_latin_russian(text):
         return "ru"

@@ -25,7 +25,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from .keyboard_layout import from_english_layout, typed_words
+from .keyboard_layout import from_english_layout, to_english_layout, typed_words
 from .russian_latin import read_russian_latin
 from .text import KAZAKH_LETTERS, fold_lookalikes, unshout
 
@@ -1432,6 +1432,18 @@ def is_english_layout_typing(text: str) -> bool:
     return kazakh + russian >= 1.0
 
 
+def is_russian_layout_typing(text: str) -> bool:
+    """English typed with the keyboard in the Russian layout (`Рщц ьфтн огвпуы` for `How
+    many judges`): no Latin letter and no Kazakh one, and the same keys in the English layout
+    give English function words, two at least and one in four of the words."""
+    if _LATIN_LETTER.search(text) or any(c in KAZAKH_LETTERS for c in text):
+        return False
+    keys = [re.sub(r"[^a-z]", "", w) for w in to_english_layout(text.casefold()).split()]
+    keys = [w for w in keys if w]
+    english = sum(w in ENGLISH_WORDS for w in keys)
+    return english >= 2 and english >= 0.25 * len(keys)
+
+
 # Kazakh written with Russian letters: Kazakh words and suffixes against Russian ones.
 _RUSSIAN_LETTER_KAZAKH = (
     (re.compile(r"[гкхжшчщ]ы"), 1.0),  # Russian spelling never writes these
@@ -1527,6 +1539,8 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
     - "russian-latin": Russian in Latin letters, returned in Cyrillic (`read_russian_latin`);
     - "english-layout": Russian or Kazakh typed with the keyboard in the English layout,
       returned as the keys give it in the Russian layout (then read as any such question);
+    - "russian-layout": English typed with the keyboard in the Russian layout, returned as
+      the keys give it in the English layout;
     - "no-kazakh-letters": Kazakh typed with Russian letters, returned with the Kazakh
       letters restored from `vocabulary` (as typed when no vocabulary is given);
     - "cyrillic": everything else -- Cyrillic Kazakh, Russian, English -- returned as typed.
@@ -1547,6 +1561,9 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
         meant = from_english_layout(text)
         searched, _ = normalise_question(meant, vocabulary)
         return searched, "english-layout"
+    if is_russian_layout_typing(text):
+        searched, _ = normalise_question(to_english_layout(text), vocabulary)
+        return searched, "russian-layout"
     if is_latin_russian(text):
         return read_russian_latin(text), "russian-latin"
     if is_latin_kazakh(text):

@@ -21,11 +21,15 @@ from collections import Counter
 
 import iuliia
 
-from kazrag.rag.keyboard_layout import to_english_layout
+from kazrag.rag.keyboard_layout import from_english_layout, to_english_layout
 from kazrag.rag.lang import detect
 from kazrag.rag.russian_latin import read_russian_latin
 from kazrag.rag.text import KAZAKH_LETTERS
-from kazrag.rag.translit import is_english_layout_typing, is_latin_russian
+from kazrag.rag.translit import (
+    is_english_layout_typing,
+    is_latin_russian,
+    is_russian_layout_typing,
+)
 
 SCHEMES = ("WIKIPEDIA", "YANDEX_MAPS", "MOSMETRO", "BGN_PCGN", "GOST_7034", "ICAO_DOC_9303")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -71,9 +75,10 @@ def main(paths: list[str]) -> None:
 
 
 def layout_check(every: list[tuple[str, str | None]]) -> None:
-    """The keyboard left in the English layout: the questions as written are not taken for
-    it; typed so, each Cyrillic question without Kazakh letters (which have no key there) is
-    detected as its own language."""
+    """The keyboard left in the other layout: the questions as written are not taken for it;
+    typed in the English layout, each Cyrillic question without Kazakh letters (which have
+    no key there) is detected as its own language, and typed in the Russian one, each
+    English question."""
     taken = [q for q, _ in every if is_english_layout_typing(q)]
     print(f"{len(every)} questions as written, taken for the English layout: {len(taken)}")
     for lang in ("ru", "kk"):
@@ -86,6 +91,11 @@ def layout_check(every: list[tuple[str, str | None]]) -> None:
         ]
         right = sum(detect(to_english_layout(q)) == lang for q in typable)
         print(f"  {lang}: typed in the English layout, detected as {lang} {right}/{len(typable)}")
+    taken = [q for q, _ in every if is_russian_layout_typing(q)]
+    print(f"{len(every)} questions as written, taken for the Russian layout: {len(taken)}")
+    english = [q for q, code in every if code == "en"]
+    right = sum(detect(from_english_layout(q)) == "en" for q in english)
+    print(f"  en: typed in the Russian layout, detected as en {right}/{len(english)}")
 
 
 if __name__ == "__main__":

@@ -469,3 +469,26 @@ def test_a_question_typed_in_the_english_layout_is_read_as_meant(typed, meant, l
 )
 def test_latin_text_is_not_taken_for_the_english_layout(question):
     assert normalise_question(question)[1] != "english-layout"
+
+
+@pytest.mark.parametrize(
+    "typed,meant",
+    [
+        ("Рщц ьфтн огвпуы цуку згтшырув,", "How many judges were punished?"),
+        (
+            "Шы еру огвшсшфкн штвузутвуте шт Лфяфлрыефт,",
+            "Is the judiciary independent in Kazakhstan?",
+        ),
+    ],
+)
+def test_english_typed_in_the_russian_layout_is_read_as_meant(typed, meant):
+    assert detect(typed) == "en"
+    assert normalise_question(typed) == (meant, "russian-layout")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Сколько судей наказали?", "Шт. Алматы", "Соттар тәуелсіз бе?", "Енбек кодексине сайкес"],
+)
+def test_cyrillic_is_not_taken_for_the_russian_layout(question):
+    assert normalise_question(question)[1] != "russian-layout"

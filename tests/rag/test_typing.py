@@ -214,3 +214,13 @@ def test_a_question_typed_in_the_english_layout_is_answered_as_meant(engine):
         "ru", "read_as", text="Сколько процентов голосов получил Назарбаев на выборах 2015 года?"
     )
     assert "97,5 пайыз" in answer.quotes[0].text
+
+
+def test_english_typed_in_the_russian_layout_gets_the_english_questions_answer(engine):
+    # `How many judges were punished?` with the keyboard in the Russian layout: was taken
+    # for Russian and searched as Cyrillic gibberish
+    typed = engine.ask("Рщц ьфтн огвпуы цуку згтшырув,")
+    plain = engine.ask("How many judges were punished?")
+    assert typed.lang == "en" and typed.state == plain.state != "refused"
+    assert [q.text for q in typed.quotes] == [q.text for q in plain.quotes]
+    assert typed.notice == frame("en", "read_as", text="How many judges were punished?")
