@@ -1,5 +1,8 @@
-"""A question typed with the keyboard left in the English layout (`crjkmrj ;ehyfkbcnjd`,
-meant as `сколько журналистов`): whether a question is that, and what was meant.
+"""A question typed with the keyboard in the other layout: Russian or Kazakh typed in the
+English layout (`crjkmrj ;ehyfkbcnjd` for `сколько журналистов`), English typed in the
+Russian one (`рщц ьфтн` for `how many`), and the keys read back as meant. Whether a question
+is typed so is `rag.translit`'s to say (`is_english_layout_typing`,
+`is_russian_layout_typing`).
 
 The map is the standard Russian ЙЦУКЕН layout (the one Kazakh keyboards share for every
 letter but the nine Kazakh ones): each key's letter on the US layout and on the Russian one.

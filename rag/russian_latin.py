@@ -1,12 +1,13 @@
-"""Russian typed in Latin letters (`skolko zhurnalistov arestovali?`): whether a question is
-that, and its reading in Cyrillic Russian, which the model reads far better (eval/README.md
-"Typing habits: Russian in Latin letters").
+"""Russian typed in Latin letters (`skolko zhurnalistov arestovali?`) read in Cyrillic
+Russian, which the model reads far better (eval/README.md "Typing habits: Russian in Latin
+letters"); whether a question is typed so is `rag.translit.is_latin_russian`'s to say.
 
 People romanise Russian in many ways: the passport and Wikipedia schemes (`zh`, `kh`, `ts`,
 `shch`, `ya`, `yu`, `y` for й and ы), the ISO, GOST and German ones (`ja`, `ju`, `c`, `x`),
-chat habits (`'` for ь, `kakoi`). The reading takes the common ones; where they disagree it picks the
-one a question most often means. It is checked against iuliia's romanisations of the eval
-sets' Russian questions (eval/README.md), not against one hand-written example.
+chat habits (`'` for ь, `kakoi`). The reading takes the common ones; where they disagree it
+picks the one a question most often means. It is checked against iuliia's romanisations of
+the eval sets' Russian questions (scripts/experiments/russian_latin_check.py), not against
+one hand-written example.
 """
 
 from __future__ import annotations
