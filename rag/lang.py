@@ -8,7 +8,7 @@ import re
 from .keyboard_layout import from_english_layout, to_english_layout
 from .text import KAZAKH_LETTERS, fold_lookalikes
 from .translit import (
-    is_english_layout_typing,
+    english_layout_typing,
     is_kazakh_without_letters,
     is_latin_kazakh,
     is_latin_russian,
@@ -137,8 +137,9 @@ def detect(text: str) -> str:
     Latin letters or with only Russian letters is 'kk' too, Russian typed in Latin letters
     'ru', and a question typed with the keyboard in the other layout what it was meant as
     (rag.translit)."""
-    if is_english_layout_typing(text):
-        return detect(from_english_layout(text))
+    layout = english_layout_typing(text)
+    if layout:
+        return detect(from_english_layout(text, layout))
     if is_russian_layout_typing(text):
         return detect(to_english_layout(text))
     lang = _detect_script(text)

@@ -25,7 +25,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from .keyboard_layout import from_english_layout, to_english_layout, typed_words
+from .keyboard_layout import (
+    from_english_layout,
+    kazakh_keys_in_words,
+    to_english_layout,
+    typed_words,
+)
 from .russian_latin import read_russian_latin
 from .text import KAZAKH_LETTERS, fold_lookalikes, unshout
 
@@ -1412,24 +1417,29 @@ _LATIN_VOWELS = set("aeiouAEIOU")  # on the Russian layout ф у ш щ г: у al
 _MAX_VOWEL_SHARE = 0.15  # English words are about 38 % a/e/i/o/u; keys meant as Russian, ~5 %
 
 
-def is_english_layout_typing(text: str) -> bool:
-    """Russian or Kazakh typed with the keyboard in the English layout (`crjkmrj
-    ;ehyfkbcnjd`): no Cyrillic, hardly any of the Latin vowels (which are consonant keys on
-    the Russian layout), no English word, and the same keys in the Russian layout give
-    Russian or Kazakh words (`rag.keyboard_layout`)."""
+def english_layout_typing(text: str) -> str | None:
+    """The layout (`rag.keyboard_layout.LAYOUTS`) a question typed with the keyboard in the
+    English layout was meant in (`crjkmrj ;ehyfkbcnjd`: Russian; `t4,tr`, with the Kazakh
+    layout's number-row letters: Kazakh), or None: no Cyrillic, hardly any of the Latin
+    vowels (which are consonant keys on those layouts), no English word, and the same keys in
+    that layout give Russian or Kazakh words."""
     if _CYR.search(text):
-        return False
-    words = typed_words(text)
+        return None
+    layout = "kazakh" if kazakh_keys_in_words(text) else "russian"
+    words = typed_words(text, layout)
     letters = [c for w in words for c in w if c.isalpha()]
     if sum(sum(c.isalpha() for c in w) >= 2 for w in words) < 2:
-        return False  # two words at least, as an initialism or a version string is not
+        return None  # two words at least, as an initialism or a version string is not
     if sum(c in _LATIN_VOWELS for c in letters) > _MAX_VOWEL_SHARE * len(letters):
-        return False
+        return None
     if any(re.sub(r"[^a-z]", "", w.casefold()) in ENGLISH_WORDS for w in words):
-        return False  # `this:` is English whatever key its colon is
-    meant = from_english_layout(text)
+        return None  # `this:` is English whatever key its colon is
+    meant = from_english_layout(text, layout)
     kazakh, russian, _ = _russian_letter_evidence(meant)
-    return kazakh + russian >= 1.0
+    if layout == "kazakh":
+        # the number row gave Kazakh letters: Kazakh words, unless the evidence says Russian
+        return layout if any(c in KAZAKH_LETTERS for c in meant) and kazakh >= russian else None
+    return layout if kazakh + russian >= 1.0 else None
 
 
 def is_russian_layout_typing(text: str) -> bool:
@@ -1538,7 +1548,8 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
     - "latin": Kazakh in Latin letters, returned in Cyrillic (`latin_to_cyrillic`);
     - "russian-latin": Russian in Latin letters, returned in Cyrillic (`read_russian_latin`);
     - "english-layout": Russian or Kazakh typed with the keyboard in the English layout,
-      returned as the keys give it in the Russian layout (then read as any such question);
+      returned as the keys give it in the Russian or Kazakh layout (then read as any such
+      question);
     - "russian-layout": English typed with the keyboard in the Russian layout, returned as
       the keys give it in the English layout;
     - "no-kazakh-letters": Kazakh typed with Russian letters, returned with the Kazakh
@@ -1557,9 +1568,9 @@ def normalise_question(text: str, vocabulary: Vocabulary | None = None) -> tuple
     A question typed with caps lock on is read in sentence case first (`unshout`).
     """
     text = unshout(text)
-    if is_english_layout_typing(text):
-        meant = from_english_layout(text)
-        searched, _ = normalise_question(meant, vocabulary)
+    layout = english_layout_typing(text)
+    if layout:
+        searched, _ = normalise_question(from_english_layout(text, layout), vocabulary)
         return searched, "english-layout"
     if is_russian_layout_typing(text):
         searched, _ = normalise_question(to_english_layout(text), vocabulary)

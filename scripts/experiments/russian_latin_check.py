@@ -26,7 +26,7 @@ from kazrag.rag.lang import detect
 from kazrag.rag.russian_latin import read_russian_latin
 from kazrag.rag.text import KAZAKH_LETTERS
 from kazrag.rag.translit import (
-    is_english_layout_typing,
+    english_layout_typing,
     is_latin_russian,
     is_russian_layout_typing,
 )
@@ -79,7 +79,7 @@ def layout_check(every: list[tuple[str, str | None]]) -> None:
     typed in the English layout, each Cyrillic question without Kazakh letters (which have
     no key there) is detected as its own language, and typed in the Russian one, each
     English question."""
-    taken = [q for q, _ in every if is_english_layout_typing(q)]
+    taken = [q for q, _ in every if english_layout_typing(q)]
     print(f"{len(every)} questions as written, taken for the English layout: {len(taken)}")
     for lang in ("ru", "kk"):
         typable = [
@@ -91,6 +91,12 @@ def layout_check(every: list[tuple[str, str | None]]) -> None:
         ]
         right = sum(detect(to_english_layout(q)) == lang for q in typable)
         print(f"  {lang}: typed in the English layout, detected as {lang} {right}/{len(typable)}")
+    # a Kazakh layout's user types every Kazakh question so, Kazakh letters on the number row
+    kazakh = [q for q, code in every if code == "kk" and any("\u0400" <= c <= "\u04ff" for c in q)]
+    right = sum(detect(to_english_layout(q, "kazakh")) == "kk" for q in kazakh)
+    print(
+        f"  kk: typed in the English layout from the Kazakh one, detected as kk {right}/{len(kazakh)}"
+    )
     taken = [q for q, _ in every if is_russian_layout_typing(q)]
     print(f"{len(every)} questions as written, taken for the Russian layout: {len(taken)}")
     english = [q for q, code in every if code == "en"]

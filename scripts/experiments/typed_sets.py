@@ -7,7 +7,9 @@ habits: caps lock", "Russian in Latin letters", "the wrong keyboard layout"):
   dependency);
 - NAME-en-layout.jsonl: the Russian questions, and the Kazakh ones without Kazakh letters,
   typed with the keyboard in the English layout;
-- NAME-ru-layout.jsonl: the English questions typed with the keyboard in the Russian layout.
+- NAME-ru-layout.jsonl: the English questions typed with the keyboard in the Russian layout;
+- NAME-kz-layout.jsonl: the Kazakh questions in Cyrillic typed in the English layout by
+  someone whose other layout is the Kazakh one (its Kazakh letters come out as digits).
 
 Every other field stays as it is, so the answers and judging are the set's own.
 
@@ -41,6 +43,9 @@ HABITS = {
         else None
     ),
     "ru-layout": lambda q, lang: from_english_layout(q) if lang == "en" else None,
+    "kz-layout": lambda q, lang: (
+        to_english_layout(q, "kazakh") if lang == "kk" and cyrillic(q) else None
+    ),
 }
 
 

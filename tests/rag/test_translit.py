@@ -449,6 +449,12 @@ def test_latin_kazakh_is_not_taken_for_russian_in_latin(question):
             "Еңбек кодексіне сәйкес жұмысқа алудың ең төменгі жасы қанша?",
             "kk",
         ),
+        # from the Kazakh layout: its number row's Kazakh letters come out as digits
+        (
+            "T4,tr rjltrc3yt c2qrtc ;9vsc0f fkels4 t4 n-vtyu3 ;fcs 0fyif? 2015",
+            "Еңбек кодексіне сәйкес жұмысқа алудың ең төменгі жасы қанша? 2015",
+            "kk",
+        ),
     ],
 )
 def test_a_question_typed_in_the_english_layout_is_read_as_meant(typed, meant, lang, vocabulary):
@@ -464,6 +470,8 @@ def test_a_question_typed_in_the_english_layout_is_read_as_meant(typed, meant, l
         "brb ttyl",
         "NKVD KNB",
         "Crwth",  # one word: too little to tell
+        "v2.14.0b2 (2026-09-09)",  # a version string: digits beside letters, one letter each
+        "Windows 10 and MP3 files",
         "How many judges were punished?",
     ],
 )

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kazrag.rag.engine import Kazrag
+from kazrag.rag.keyboard_layout import to_english_layout
 from kazrag.rag.lang import frame
 from kazrag.rag.translit import Vocabulary
 
@@ -224,3 +225,14 @@ def test_english_typed_in_the_russian_layout_gets_the_english_questions_answer(e
     assert typed.lang == "en" and typed.state == plain.state != "refused"
     assert [q.text for q in typed.quotes] == [q.text for q in plain.quotes]
     assert typed.notice == frame("en", "read_as", text="How many judges were punished?")
+
+
+def test_kazakh_typed_in_the_english_layout_from_the_kazakh_one_gets_the_kazakh_answer(engine):
+    # the Kazakh layout's number row gives ә і ң ғ ү ұ қ ө һ: in the English layout they come
+    # out as digits (`0fyif` = `қанша`); was searched as Latin gibberish
+    question = "Соттар тәуелсіз бе?"
+    typed = engine.ask(to_english_layout(question, "kazakh"))
+    plain = engine.ask(question)
+    assert typed.lang == "kk" and typed.state == plain.state == "answered"
+    assert typed.quotes[0].text == plain.quotes[0].text
+    assert typed.notice == frame("kk", "read_as", text=question)
