@@ -500,3 +500,17 @@ def test_english_typed_in_the_russian_layout_is_read_as_meant(typed, meant):
 )
 def test_cyrillic_is_not_taken_for_the_russian_layout(question):
     assert normalise_question(question)[1] != "russian-layout"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("qwertyuiop[]asdfghjkl;'zxcvbnm,./ 2345890-=?&QWERTЙЦУКЕНәіңқ"),
+        max_size=60,
+    )
+)
+def test_every_typing_habit_check_takes_any_keys_without_failing(text):
+    # keys of every layout mixed: a language always comes back, and what is searched is text
+    assert detect(text) in ("kk", "ru", "en", "other")
+    searched, typed = normalise_question(text)
+    assert isinstance(searched, str) and isinstance(typed, str)
