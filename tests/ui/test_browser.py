@@ -498,3 +498,29 @@ def test_serve_switches_to_a_version_that_index_add_wrote_meanwhile(
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
+
+
+def test_a_question_typed_in_the_wrong_keyboard_layout_is_answered_in_the_chat(browser, engine):
+    # `Сколько процентов голосов получил Назарбаев на выборах 2015 года?` with the keyboard
+    # left in the English layout: the chat says how it read the question and quotes the answer
+    typed = "Crjkmrj ghjwtynjd ujkjcjd gjkexbk Yfpfh,ftd yf ds,jhf[ 2015 ujlf&"
+    expected = engine.ask(typed)
+    quote = expected.quotes[0].text
+    assert "97,5 пайыз" in quote
+    with serving(engine, engine.config) as url:
+        page = browser.new_page(viewport={"width": 1100, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        box = page.locator("#question textarea")
+        box.fill(typed)
+        box.press("Enter")
+        bot = page.locator('#chat [data-testid="bot"]')
+        bot.filter(has_text=f"«{quote}» [1]").first.wait_for()
+        text = page.locator("#chat").inner_text()
+        read_as = frame(
+            "ru",
+            "read_as",
+            text="Сколько процентов голосов получил Назарбаев на выборах 2015 года?",
+        )
+        assert read_as in text and frame("ru", "intro") in text
+        page.close()
