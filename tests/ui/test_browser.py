@@ -127,6 +127,11 @@ def ask_in_mode(page, mode: str, question: str) -> str:
     if not page.locator("#mode").is_visible():
         page.locator("#settings").get_by_role("button").first.click()
     page.locator("#mode").get_by_label(mode, exact=True).check()
+    return ask(page, question)
+
+
+def ask(page, question: str) -> str:
+    """Ask `question` in the chat, return the answer's text once it is complete."""
     answers = page.locator('#chat [data-testid="bot"]').count()
     box = page.locator("#question textarea")
     box.fill(question)
@@ -511,16 +516,12 @@ def test_a_question_typed_in_the_wrong_keyboard_layout_is_answered_in_the_chat(b
         page = browser.new_page(viewport={"width": 1100, "height": 1000})
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(url)
-        box = page.locator("#question textarea")
-        box.fill(typed)
-        box.press("Enter")
-        bot = page.locator('#chat [data-testid="bot"]')
-        bot.filter(has_text=f"«{quote}» [1]").first.wait_for()
-        text = page.locator("#chat").inner_text()
+        said = ask(page, typed)
         read_as = frame(
             "ru",
             "read_as",
             text="Сколько процентов голосов получил Назарбаев на выборах 2015 года?",
         )
-        assert read_as in text and frame("ru", "intro") in text
+        assert read_as in said and frame("ru", "intro") in said, said
+        assert f"«{quote}» [1]" in said, said
         page.close()
