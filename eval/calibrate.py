@@ -39,6 +39,7 @@ from kazrag.rag.answerability import AnswerabilityModel
 from kazrag.rag.config import Config
 from kazrag.rag.engine import Kazrag
 from kazrag.rag.lang import LANGS
+from kazrag.rag.records import Answer
 
 from .corpus import eval_index_dir
 from .metrics import Judge
@@ -110,7 +111,11 @@ def answerable_questions(
 def row_of(engine: Kazrag, q: Question, set_name: str) -> Row:
     """`q` asked of `engine` as calibration sees it: its signals and whether the first quote
     holds the evidence."""
-    answer = engine.ask(q.question)
+    return row_from(engine.ask(q.question), q, set_name)
+
+
+def row_from(answer: Answer, q: Question, set_name: str) -> Row:
+    """`q`'s calibration row from an answer already given to it."""
     first = answer.quotes[0] if answer.quotes else None
     holds = first is not None and q.answerable and Judge(q).quote_holds(first.doc, first.text)
     return Row(set_name, q.id, q.lang, q.answerable, holds, dict(answer.signals))

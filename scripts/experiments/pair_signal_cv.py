@@ -24,7 +24,7 @@ import argparse
 import numpy as np
 from quantity_prior_cv import add_arguments, compare
 
-from kazrag.eval.calibrate import collect_engine, parse_set, row_of
+from kazrag.eval.calibrate import collect_engine, parse_set, row_from
 from kazrag.eval.questions import load_questions, select_split
 from kazrag.rag.answer import FEATURES
 from kazrag.rag.config import Config
@@ -54,8 +54,8 @@ def rows(specs: list[str]) -> list[dict]:
         engine = collect_engine(corpus, Config())
         retriever = engine.snapshot.retriever
         for q in select_split(load_questions(questions_path), split):
-            row = row_of(engine, q, f"{questions_path.stem}@{split}").to_dict()
-            answer = engine.ask(q.question)  # the same answer again, for its passages
+            answer = engine.ask(q.question)
+            row = row_from(answer, q, f"{questions_path.stem}@{split}").to_dict()
             searched = engine.snapshot.searched_form(q.question)[0]
             tokens = retriever.tokens(searched)
             text = retriever.tokens(" ".join(p.chunk.text for p in answer.passages[:3]))
