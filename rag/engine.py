@@ -23,6 +23,7 @@ from kazrag.said import Said
 from .answer import compose
 from .answerability import load_answerability
 from .config import BUNDLED_CORPUS, Config, check_top_k
+from .courtesy import Courtesy, read_courtesy
 from .embedding import Embedder, load_embedder
 from .formats import Document
 from .indexing import (
@@ -65,8 +66,31 @@ class Snapshot:
 
     def searched_form(self, question: str) -> tuple[str, str]:
         """(the question as it is searched, how it was typed): Kazakh typed in Latin or with
-        Russian letters, in Cyrillic with its Kazakh letters (`rag.translit`)."""
-        return normalise_question(question, self.vocabulary)
+        Russian letters, in Cyrillic with its Kazakh letters (`rag.translit`), without the
+        greetings and polite requests around it (`rag.courtesy`)."""
+        reading = self.reading(question)
+        return reading.searched, reading.typed
+
+    def reading(self, question: str) -> Reading:
+        """How `question` is read. Courtesy is read off as typed, so that the typing-habit
+        checks see the question alone, and again once read (a greeting typed in the wrong
+        layout, or romanised)."""
+        courtesy = read_courtesy(question)
+        if courtesy.kind:
+            return Reading(question, question, "cyrillic", courtesy)
+        searched, typed = normalise_question(courtesy.question, self.vocabulary)
+        again = read_courtesy(searched)
+        return Reading(
+            courtesy.question, again.question or searched, typed, again if again.kind else None
+        )
+
+
+@dataclass(frozen=True)
+class Reading:
+    asked: str  # the question without the courtesy around it, as typed
+    searched: str  # that, as it is searched (`Snapshot.searched_form`)
+    typed: str  # how it was typed (`rag.translit.normalise_question`)
+    courtesy: Courtesy | None  # for a message that asks nothing: its kind (`rag.courtesy`)
 
 
 def as_paths(given: Sequence[Path | str] | Path | str) -> list[Path]:
@@ -271,8 +295,13 @@ class Kazrag:
         snapshot = self.snapshot  # read once: one index version for the whole answer
         retriever = snapshot.retriever
         mode = mode or self.config.mode
-        searched, typed = snapshot.searched_form(question)
-        if typed != "cyrillic" and searched != question:
+        reading = snapshot.reading(question)
+        courtesy = reading.courtesy
+        if courtesy and courtesy.kind:  # a greeting, thanks or goodbye: a reply, no search
+            reply = courtesy.lang or "en"
+            return Answer(question, reply, "refused", frame(reply, courtesy.kind))
+        searched = reading.searched
+        if reading.typed != "cyrillic" and searched != reading.asked:
             # say how a Latin or Russian-letter question was read, so a wrong reading shows
             read_as = frame(lang, "read_as", text=searched)
             notice = f"{notice} {read_as}" if notice else read_as

@@ -102,6 +102,10 @@ FRAMES = {
         "cut": "Сұрақ тым ұзын: алғашқы {n} таңбасы ғана қаралды.",
         "script": "kazrag қазақ, орыс және ағылшын тілдеріндегі сұрақтарды түсінеді.",
         "read_as": "Сұрақ былай оқылды: «{text}»",
+        "greeting": "Сәлеметсіз бе! Құжаттар туралы сұрағыңызды жазыңыз: жауап беретін сөйлемдерін дереккөзімен келтіремін.",
+        "thanks": "Оқасы жоқ! Тағы сұрағыңыз болса, жазыңыз.",
+        "farewell": "Сау болыңыз!",
+        "smalltalk": "Мен kazrag: жүктелген құжаттар бойынша сұраққа жауап беремін. Сұрағыңызды қазақша, орысша немесе ағылшынша жазыңыз, жауап ретінде құжаттың өз сөйлемдерін дереккөзімен келтіремін.",
     },
     "ru": {
         "intro": "В документах сказано:",
@@ -115,6 +119,10 @@ FRAMES = {
         "cut": "Вопрос слишком длинный: учтены только первые {n} символов.",
         "script": "kazrag понимает вопросы на казахском, русском и английском языках.",
         "read_as": "Вопрос прочитан так: «{text}»",
+        "greeting": "Здравствуйте! Задайте вопрос о документах: я приведу отвечающие на него предложения со ссылками.",
+        "thanks": "Пожалуйста! Если есть ещё вопросы, задавайте.",
+        "farewell": "До свидания!",
+        "smalltalk": "Я kazrag: отвечаю на вопросы по загруженным документам. Задайте вопрос на казахском, русском или английском, и я приведу предложения из документов со ссылками.",
     },
     "en": {
         "intro": "The documents say:",
@@ -128,6 +136,10 @@ FRAMES = {
         "cut": "The question is too long: only its first {n} characters were used.",
         "script": "kazrag understands questions in Kazakh, Russian and English.",
         "read_as": "The question was read as: «{text}»",
+        "greeting": "Hello! Ask a question about the documents: I quote the sentences that answer it, with their sources.",
+        "thanks": "You are welcome! Ask another question whenever you like.",
+        "farewell": "Goodbye!",
+        "smalltalk": "I am kazrag: I answer questions about the loaded documents. Ask in Kazakh, Russian or English, and I quote the documents' own sentences, with their sources.",
     },
 }
 

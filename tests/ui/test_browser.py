@@ -525,3 +525,21 @@ def test_a_question_typed_in_the_wrong_keyboard_layout_is_answered_in_the_chat(b
         assert read_as in said and frame("ru", "intro") in said, said
         assert f"«{quote}» [1]" in said, said
         page.close()
+
+
+def test_a_greeting_in_the_chat_gets_a_reply_and_a_polite_question_its_answer(browser, engine):
+    # `Сәлем!` was answered as a question, quoting a sentence that points to a US State
+    # Department link; the greeting and the request around a question are not searched
+    plain = engine.ask("Соттар тәуелсіз бе?")
+    with serving(engine, engine.config) as url:
+        page = browser.new_page(viewport={"width": 1100, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        said = ask(page, "Сәлем!")
+        assert frame("kk", "greeting") in said and "[1]" not in said, said
+        said = ask(page, "Сәлеметсіз бе! Соттар тәуелсіз бе, айтып бересіз бе?")
+        assert frame("kk", "intro") in said, said
+        assert f"«{plain.quotes[0].text}» [1]" in said, said
+        said = ask(page, "Рахмет!")
+        assert frame("kk", "thanks") in said, said
+        page.close()
