@@ -111,7 +111,7 @@ def answerable_questions(
 def row_of(engine: Kazrag, q: Question, set_name: str) -> Row:
     """`q` asked of `engine` as calibration sees it: its signals and whether the first quote
     holds the evidence."""
-    return row_from(engine.ask(q.question), q, set_name)
+    return row_from(engine.ask(q.question, previous=q.previous), q, set_name)
 
 
 def row_from(answer: Answer, q: Question, set_name: str) -> Row:

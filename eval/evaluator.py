@@ -148,7 +148,9 @@ class Evaluator:
 
     def ask_one(self, engine, question: Question) -> QuestionResult:
         t0 = time.perf_counter()
-        answer = engine.ask(question.question, mode=self.mode, top_k=self.top_k)
+        answer = engine.ask(
+            question.question, mode=self.mode, top_k=self.top_k, previous=question.previous
+        )
         latency_ms = (time.perf_counter() - t0) * 1000.0
         passages = [passage_row(p) for p in answer.passages[: self.top_k]]
         judge = Judge(question)

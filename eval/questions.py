@@ -1,7 +1,8 @@
 """Question files for `kazrag eval`: load and validate, all before any work is done.
 
 The format is ../shared/benchmarks/README.md: JSON Lines, one question per line, with
-`id`, `question`, `answers`, `lang`, `doc`, `kind` and (optional, default "evidence") `match`.
+`id`, `question`, `answers`, `lang`, `doc`, `kind` and (optional, default "evidence") `match`;
+and, for a follow-up question of a chat, `previous`: the question asked before it.
 A bad file is rejected as a whole with the file name and line number, because a question set
 that is silently half-read gives figures nobody can compare.
 """
@@ -19,7 +20,7 @@ from kazrag.rag.lang import LANGS
 
 MATCHES = ("evidence", "doc")
 REQUIRED = ("id", "question", "answers", "lang", "doc", "kind")
-OPTIONAL = ("match",)
+OPTIONAL = ("match", "previous")
 _LETTER = re.compile(r"[^\W\d_]")  # the engine refuses a question without a letter
 SPLITS = ("all", "dev", "test")
 HOLD_OUT_EVERY = 4  # one question in four of a set is held out
@@ -54,6 +55,7 @@ class Question:
     kind: str
     match: str = "evidence"
     line: int = 0  # where it is in its file, for messages
+    previous: str | None = None  # a follow-up's earlier question (`Kazrag.ask(previous=…)`)
 
     @property
     def answerable(self) -> bool:
@@ -69,7 +71,7 @@ class Question:
             "doc": doc,
             "kind": self.kind,
             "match": self.match,
-        }
+        } | ({"previous": self.previous} if self.previous else {})
 
 
 def _problem(record: object) -> str | None:
@@ -98,6 +100,9 @@ def _problem(record: object) -> str | None:
         isinstance(docs, list) and docs and all(isinstance(d, str) and d.strip() for d in docs)
     ):
         return "'doc' must be a document id, a list of them, or null"
+    previous = record.get("previous")
+    if previous is not None and not (isinstance(previous, str) and _LETTER.search(previous)):
+        return "'previous' must be the question asked before this one"
     match = record.get("match", "evidence")
     if match not in MATCHES:
         return f"'match' must be one of {', '.join(MATCHES)}, not {match!r}"
@@ -133,6 +138,7 @@ def parse_line(text: str, line: int) -> Question:
         kind=record["kind"],
         match=record.get("match", "evidence"),
         line=line,
+        previous=record.get("previous"),
     )
 
 

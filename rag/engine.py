@@ -25,6 +25,7 @@ from .answerability import load_answerability
 from .config import BUNDLED_CORPUS, Config, check_top_k
 from .courtesy import Courtesy, read_courtesy
 from .embedding import Embedder, load_embedder
+from .followup import follows_on, with_context
 from .formats import Document
 from .indexing import (
     READING_SHARE,
@@ -40,7 +41,7 @@ from .indexing import (
     settings_of,
     span,
 )
-from .lang import detect, frame
+from .lang import LANGS, detect, frame
 from .records import Answer, Passage
 from .retrieval import Retriever
 from .stores import open_store
@@ -290,7 +291,16 @@ class Kazrag:
         searched, _ = snapshot.searched_form(question)
         return snapshot.retriever.search(searched, mode, self._top_k(top_k))[0]
 
-    def ask(self, question: str, mode: str | None = None, top_k: int | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        mode: str | None = None,
+        top_k: int | None = None,
+        previous: str | None = None,
+    ) -> Answer:
+        """The answer to `question`. `previous` is the question it follows in a chat (the
+        earlier answer's `standalone`): a question that reads as a continuation of it
+        (`Ал 2016 жылы ше?`, `What was his sentence?`: `rag.followup`) is searched with it."""
         question, lang, notice = self.prepare(question, self.config.max_question_chars)
         snapshot = self.snapshot  # read once: one index version for the whole answer
         retriever = snapshot.retriever
@@ -305,6 +315,11 @@ class Kazrag:
             # say how a Latin or Russian-letter question was read, so a wrong reading shows
             read_as = frame(lang, "read_as", text=searched)
             notice = f"{notice} {read_as}" if notice else read_as
+        before = self._standalone(previous) if previous and follows_on(searched, lang) else None
+        if before:
+            searched = with_context(searched, before)
+            read_with = frame(lang if lang in LANGS else "en", "read_with", text=before)
+            notice = f"{notice} {read_with}" if notice else read_with
         # the answer always sees the dense side: sentence choice needs the question vector
         ranking = retriever.rank(searched, tuple({mode, "dense"}))
         passages, _ = retriever.search(searched, mode, self._top_k(top_k), ranking)
@@ -321,7 +336,16 @@ class Kazrag:
         answer = compose(
             searched, lang, passages, ranking, retriever, self.config, self.answerability, notice
         )
-        return replace(answer, question=question)  # the question as the user typed it
+        # the question as the user typed it, and as it was searched (for a next follow-up)
+        return replace(answer, question=question, standalone=searched)
+
+    def _standalone(self, previous: str) -> str | None:
+        """The earlier question as it was searched, or None where it asked nothing."""
+        previous = clean_question(previous)[: self.config.max_question_chars]
+        if not re.search(r"[^\W\d_]", previous):
+            return None
+        reading = self.snapshot.reading(previous)
+        return None if reading.courtesy and reading.courtesy.kind else reading.searched
 
     def _top_k(self, top_k: int | None) -> int:
         return self.config.top_k if top_k is None else check_top_k(top_k, self.config.max_top_k)

@@ -217,6 +217,9 @@ class Answer:
     notice: str | None = None  # e.g. "question cut to 2,000 characters"
     signals: dict = field(default_factory=dict)  # what the answerability model saw
     probability: float | None = None  # that the documents answer it; None: not judged
+    # the question as searched: read into Cyrillic, courtesy left out, and with the question
+    # it follows in a chat (`Kazrag.ask(previous=…)`); a next follow-up is read with it
+    standalone: str = ""
 
     @property
     def text(self) -> str:

@@ -63,31 +63,40 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
     answers_given = AnswerLog(config.feedback_answers_kept)
     indexer = uploads.UploadIndexer(engine, Path(get_upload_folder()))
 
-    def respond(question: str, history: list, mode: str, top_k: float, cited: dict | None = None):
+    def respond(
+        question: str,
+        history: list,
+        mode: str,
+        top_k: float,
+        cited: dict | None = None,
+        asked: str | None = None,
+    ):
         """Stream one answer into the chat: the question, then the answer as it is
         composed, then its sources; `cited` (the session's) keeps what the reader shows for
-        each source box."""
+        each source box, `asked` the last question as it was searched, which a follow-up
+        (`Ал 2016 жылы ше?`) is read with while the chat still shows it."""
         cited = cited if isinstance(cited, dict) else {}
+        previous = asked if isinstance(asked, str) and history else None
         try:
             question = api.question_of(question)
             _, lang, _ = engine.prepare(question)
         except QuestionError as exc:
             gr.Warning(str(exc))
-            yield question, history, cited
+            yield question, history, cited, asked
             return
         try:
             mode = api.mode_of(mode, config)
         except ConfigError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
         history = history + [render.user_message(question)]
-        yield "", history, cited
+        yield "", history, cited, asked
         if mode == "bm25" and lang == "en":  # keywords cannot meet across languages: say why
             said = {"role": "assistant", "content": i18n.text(lang, "bm25_english")}
-            yield "", history + [said], cited
+            yield "", history + [said], cited, asked
             return
         try:
             snapshot = engine.snapshot  # the reader widens passages from the answer's version
-            answer = engine.ask(question, mode, api.top_k_of(top_k, config))
+            answer = engine.ask(question, mode, api.top_k_of(top_k, config), previous)
         except KazragError as exc:
             raise gr.Error(str(exc), print_exception=False) from exc
         note = None
@@ -99,7 +108,7 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
         while len(cited) > config.reader_sources_kept:  # the oldest first (dicts keep order)
             del cited[next(iter(cited))]
         for messages in render.answer_stages(answer, note, boxes):
-            yield "", history + messages, cited
+            yield "", history + messages, cited, answer.standalone or None
         given, text, _ = render.feedback_turn(history + messages, len(history))
         answers_given.remember(given, text)  # a vote is taken for this answer only
 
@@ -288,6 +297,7 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
                         )
                     reader_view = gr.Markdown(elem_id="reader-text", latex_delimiters=[])
             cited = gr.State({})  # what the reader shows for each source box of this session
+            asked = gr.State(None)  # the last question as searched: a follow-up's context
 
         with gr.Tab(
             i18n.text(i18n.DEFAULT, "tab_documents"), elem_id="tab-documents"
@@ -423,8 +433,8 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
 
         question.submit(
             respond,
-            [question, chatbot, mode, top_k, cited],
-            [question, chatbot, cited],
+            [question, chatbot, mode, top_k, cited, asked],
+            [question, chatbot, cited, asked],
             api_name="respond",
             api_visibility="undocumented",
             concurrency_limit=config.concurrent_answers,
@@ -433,8 +443,8 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
         for example in examples:  # the button's own text is the question it asks
             example.click(
                 respond,
-                [example, chatbot, mode, top_k, cited],
-                [question, chatbot, cited],
+                [example, chatbot, mode, top_k, cited, asked],
+                [question, chatbot, cited, asked],
                 api_visibility="private",
                 concurrency_limit=config.concurrent_answers,
                 concurrency_id="answer",
