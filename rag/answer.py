@@ -356,9 +356,12 @@ def compose(
     config: Config,
     answerability: AnswerabilityModel | None,
     notice: str | None = None,
+    quoted_by: Ranking | None = None,
 ) -> Answer:
     """The answer to `question` from its ranked `passages`, read through `retriever` (the
-    engine's snapshot of one index version: sentence vectors, tokens, term weights)."""
+    engine's snapshot of one index version: sentence vectors, tokens, term weights).
+    `quoted_by` chooses the quotes where they are not `ranking`'s (a chat follow-up's own
+    question vector and words, while whether to answer is judged on `ranking`)."""
     scored = score_sentences(passages[: config.answer_passages], ranking, retriever, config)
     scored, type_found = prefer_type(scored, question, config.answer_type_bonus)
     sig = signals(scored, passages, ranking, retriever, question, lang, type_found)
@@ -368,6 +371,9 @@ def compose(
         return Answer(
             question, lang, state, refusal(lang, passages), [], passages, notice, sig, probability
         )
+    if quoted_by is not None:
+        scored = score_sentences(passages[: config.answer_passages], quoted_by, retriever, config)
+        scored, _ = prefer_type(scored, question, config.answer_type_bonus)
     quotes = choose_answer_quotes(scored, config)
     lines = [frame(lang, "intro" if state == "answered" else "uncertain")]
     lines += [f"«{q.text}» [{q.number}]" for q in quotes]

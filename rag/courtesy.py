@@ -18,6 +18,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .translit import skeleton_of_normal
+
 # Each list is alternatives of one regular expression, matched case-insensitively on whole
 # words, by the language the reply to a message of them alone is given in. Kazakh ones allow
 # the Russian letter a Russian keyboard leaves (`салем`), and the commonest are also given in
@@ -33,6 +35,8 @@ _GREETINGS = {
         r"s[aäá]lem(?:etsi[zń]\s+be)?",
     ),
     "ru": (
+        r"доброго\s+времени\s+суток",
+        r"приветик",
         r"салам(?:\s+алейкум)?",
         r"здравствуй(?:те)?",
         r"здра(?:сь)?сте",
@@ -47,55 +51,136 @@ _GREETINGS = {
 }
 _THANKS = {
     "kk": (
-        r"(?:көп\s+)?р[аa][хқк]?мет(?:\s+сізге)?(?:\s+көп)?",
-        r"алғыс(?:ым)?\s+(?:білдіремін|айтамын)",
-        r"(?:kóp\s+|kop\s+)?ra[hkq]{1,2}met",
+        r"р[аa]+[хқк]?ме+т",
+        r"(?:(?:көп|үлкен|зор|көп-көп|алдын\s+ала)\s+)?р[аa][хқк]?мет(?:\s+сізге)?(?:\s+көп)?",
+        r"алғыс\w*\s+(?:білдіремін|айтамын)",
+        r"(?:(?:kóp|kop|ulken|úlken)\s+)?ra[hkq]{1,2}met",
     ),
     "ru": (
-        r"(?:большое\s+)?спасибо(?:\s+(?:большое|огромное|вам))?",
+        r"благодар(?:ю|ствую)(?:\s+(?:вас|за\s+помощь|за\s+ответ))?",
+        r"(?:(?:большое|огромное|заранее)\s+)?спасибо(?:\s+(?:большое|огромное|вам|заранее))?"
+        r"(?:\s+за\s+(?:ответ|помощь))?",
         r"благодарю(?:\s+вас)?",
         r"спс",
     ),
     "en": (
-        r"(?:many\s+)?thanks?(?:\s+(?:a\s+lot|so\s+much|you(?:\s+(?:very|so)\s+much)?))?",
+        r"thank\s+(?:u|you)(?:\s+so\s+much)?",
+        r"(?:many\s+)?thanks?(?:\s+(?:a\s+lot|so\s+much|you(?:\s+(?:very|so)\s+much)?))?"
+        r"(?:\s+for\s+(?:the\s+)?(?:answer|help)|\s+in\s+advance)?",
         r"thx",
         r"cheers",
     ),
 }
 _FAREWELLS = {
     "kk": (
+        r"қайырлы\s+түн",
+        r"[хқ]ош",
+        r"жақсы\s+күн\s+тілеймін",
         r"сау\s+бол(?:ыңыз(?:дар)?)?",
         r"қош\s+бол(?:ыңыз(?:дар)?)?",
         r"көріскенше(?:\s+сау\s+бол(?:ыңыз)?)?",
         r"sau\s+bol(?:y[ńn]y[zs])?",
     ),
-    "ru": (r"до\s+свидания", r"пока", r"всего\s+(?:доброго|хорошего)"),
-    "en": (r"good\s*bye", r"bye", r"see\s+you(?:\s+later)?"),
+    "ru": (
+        r"хорошего\s+(?:дня|вечера)",
+        r"спокойной\s+ночи",
+        r"удачи",
+        r"до\s+свидания",
+        r"пока",
+        r"всего\s+(?:доброго|хорошего)",
+    ),
+    "en": (
+        r"have\s+a\s+(?:nice|good|great)\s+(?:day|evening|one)",
+        r"good\s+night",
+        r"good\s*bye",
+        r"bye",
+        r"see\s+(?:you|ya)(?:\s+later)?",
+    ),
 }
 # asking what kazrag is or how it is: answered with what it does
 _SMALLTALK = {
     "kk": (
-        r"қал(?:ыңыз|ың)\s+қалай",
+        r"қалайсың",
+        r"жағдай(?:ың|ыңыз)\s+(?:қалай|жақсы\s+ма)",
+        r"ат(?:ың|ыңыз)\s+кім",
+        r"не\s+істей\s+аласың",
+        r"(?:сен|сіз)\s+кімсің",
+        r"(?:бот|робот|адам)(?:сың|сыз)?\s+(?:ба|па)",
+        r"qala[iy]syn",
+        r"sen\s+kimsi[nń]",
+        r"(?:қал|жағдай)(?:ыңыз|ың)\s+қалай",
         r"қалайсыз",
+        r"qala[iıy]?syz",
         r"(?:сен|сіз)\s+кім(?:сің|сіз)",
         r"не\s+істей\s+аласыз",
     ),
     "ru": (
-        r"как\s+(?:дела|ты|вы|поживаете)",
-        r"(?:кто|что)\s+(?:ты|вы)(?:\s+такое|\s+такой)?",
-        r"что\s+(?:ты|вы)\s+(?:умеете|умеешь)",
+        r"как\s+жизнь",
+        r"(?:ты|вы)\s+кто(?:\s+вообще)?",
+        r"(?:ты|вы)\s+(?:бот|робот)",
+        r"(?:ты|вы)\s+бот\s+или\s+(?:живой\s+)?человек",
+        r"как\s+(?:(?:у\s+(?:тебя|вас)\s+)?дела|ты|вы|поживаете)",
+        r"(?:кто|что)\s+(?:ты|вы)(?:\s+(?:такое|такой|умеете|умеешь))?",
     ),
     "en": (
+        r"are\s+you\s+a\s+(?:bot|robot|human|person|real\s+person)",
+        r"what(?:\'s|\s+is)\s+your\s+name",
         r"how\s+are\s+you(?:\s+doing)?",
+        r"how(?:'s|\s+is)\s+it\s+going",
+        r"what(?:'s|\s+is)\s+up",
         r"who\s+are\s+you",
         r"what\s+(?:are\s+you|can\s+you\s+do)",
     ),
 }
 # an answer to kazrag's own reply: it asks nothing
 _ACKNOWLEDGEMENTS = {
-    "kk": (r"жақсы", r"түсінікті", r"түсіндім", r"иә"),
-    "ru": (r"ок(?:ей)?", r"хорошо", r"понятно", r"ясно", r"ага", r"отлично"),
-    "en": (r"ok(?:ay)?", r"got\s+it", r"great", r"cool", r"nice", r"i\s+see"),
+    "kk": (
+        r"мақұл",
+        r"дұрыс",
+        r"керемет",
+        r"ой",
+        r"ал",
+        r"ну",
+        r"көмектестің",
+        r"komektesti[nń](?:iz)?",
+        r"[jz]h?arai?dy",
+        r"жақсы",
+        r"жарайды",
+        r"түсінікті(?:\s+болды)?",
+        r"түсіндім",
+        r"иә",
+        r"көмектестіңіз",
+        r"ja[kq]sy",
+        r"tusinikti|túsinikti",
+    ),
+    "ru": (
+        r"принято",
+        r"(?:очень\s+)?выручили",
+        r"супер",
+        r"ок(?:ей)?",
+        r"хорошо",
+        r"понятно",
+        r"понял[аи]?",
+        r"ясно",
+        r"ага",
+        r"отлично",
+        r"(?:очень\s+)?помогли",
+        r"ну(?:\s+вс[её])?",
+    ),
+    "en": (
+        r"(?:that\s+was\s+)?(?:really\s+|very\s+)?helpful",
+        r"perfect",
+        r"ok(?:ay)?",
+        r"alright",
+        r"got\s+it",
+        r"understood",
+        r"makes\s+sense",
+        r"that\s+help(?:s|ed)",
+        r"great",
+        r"cool",
+        r"nice",
+        r"i\s+see",
+    ),
 }
 
 
@@ -106,8 +191,9 @@ def _all(phrases: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
 # polite requests around the question: `Подскажите, …`, `Can you tell me …`
 _REQUESTS = (
     r"(?:маған\s+)?айтыңызшы",
-    r"(?:маған\s+)?айтып\s+(?:беріңізші|беріңіз|бересіз\s+бе|бере\s+аласыз\s+ба)",
-    r"түсіндіріп\s+(?:беріңізші|беріңіз|бересіз\s+бе|бере\s+аласыз\s+ба)",
+    # `… мүмкін екенін айтып бере аласыз ба?`: the question's own verb stays, екенін goes
+    r"(?:екен(?:і|дігі)н\s+)?(?:маған\s+)?айтып\s+(?:беріңізші|беріңіз|бересіз\s+бе|бере\s+аласыз\s+ба)",
+    r"(?:екен(?:і|дігі)н\s+)?түсіндіріп\s+(?:беріңізші|беріңіз|бересіз\s+бе|бере\s+аласыз\s+ба)",
     r"көмектесіп\s+жіберіңізші",
     r"көмектесіңізші",
     r"(?:менің\s+)?(?:бір\s+)?сұрағым\s+бар",
@@ -144,7 +230,16 @@ _REQUESTS = (
 
 
 def _either(phrases: tuple[str, ...]) -> str:
-    return "(?:" + "|".join(phrases) + ")"
+    # longest first: an alternation takes the first that matches (`что вы умеете` whole,
+    # not `что вы` and a word left over); written in the skeleton fold the text is read in
+    return "(?:" + "|".join(sorted((_fold(p) for p in phrases), key=len, reverse=True)) + ")"
+
+
+def _fold(text: str) -> str:
+    """Lower case with the Kazakh letters as a Russian keyboard types them (`улкен рахмет`,
+    `САЛЕМЕТСИЗ БЕ`: rag.translit's skeleton fold), letter for letter, so a match's place
+    is its place in the text."""
+    return skeleton_of_normal("".join(c.lower() if len(c.lower()) == 1 else c for c in text))
 
 
 _EDGE = r"[\s,.!?:;…)(\-–—]*"  # the marks between phrases
@@ -180,14 +275,13 @@ _SOCIAL_ONLY = [
     )
     for lang in phrases
 ]
-_ANY_SOCIAL = _word(
-    _all(_GREETINGS)
-    + _all(_THANKS)
-    + _all(_FAREWELLS)
-    + _all(_SMALLTALK)
-    + _all(_ACKNOWLEDGEMENTS)
-    + _REQUESTS
+# a whole message of courtesy phrases and the marks between them (a full match, so the
+# phrases are found however their alternatives overlap: `thank u so much`)
+_SOCIAL_MESSAGE = re.compile(
+    rf"^{_EDGE}(?:{_either(_all(_GREETINGS) + _all(_THANKS) + _all(_FAREWELLS) + _all(_SMALLTALK) + _all(_ACKNOWLEDGEMENTS) + _REQUESTS)}(?![\w'-]){_EDGE})+$",
+    re.I,
 )
+_SOCIAL_MAX_CHARS = 200  # a longer message asks something
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -204,13 +298,17 @@ def read_courtesy(text: str) -> Courtesy:
     (acknowledgements too), "farewell" or "smalltalk" (how are you, who are you), and `lang`
     the language of its words (`Рахмет!` is Kazakh, though it has no Kazakh letter)."""
     plain = _EMOJI.sub(" ", text).strip()
-    if not _LETTER.search(_ANY_SOCIAL.sub(" ", plain)):
+    folded = _fold(plain)
+    if len(folded) <= _SOCIAL_MAX_CHARS and _SOCIAL_MESSAGE.match(folded):
         for kind, lang, pattern in _SOCIAL_ONLY:
-            if pattern.search(plain):
+            if pattern.search(folded):
                 return Courtesy("", kind, lang)
     question = plain
     while True:
-        stripped = _TRAILING.sub("", _LEADING.sub("", question, count=1), count=1).strip()
+        lead = _LEADING.match(_fold(question))
+        stripped = question[lead.end() :] if lead else question
+        trail = _TRAILING.search(_fold(stripped))
+        stripped = (stripped[: trail.start()] if trail else stripped).strip()
         if stripped == question or not _LETTER.search(stripped):
             break
         question = stripped

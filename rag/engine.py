@@ -323,6 +323,16 @@ class Kazrag:
         # the answer always sees the dense side: sentence choice needs the question vector
         ranking = retriever.rank(searched, tuple({mode, "dense"}))
         passages, _ = retriever.search(searched, mode, self._top_k(top_k), ranking)
+        quoted_by = None
+        if before:
+            # the two questions together find the passages and judge whether they answer;
+            # the follow-up's own vector and words choose the sentence quoted, else it is the
+            # one the question before was answered with (eval/README.md "Follow-up questions")
+            quoted_by = replace(
+                ranking,
+                question_vector=retriever.embedder.encode_queries([reading.searched])[0],
+                question_tokens=retriever.tokens(reading.searched),
+            )
         if lang == "other":
             return Answer(
                 question,
@@ -334,7 +344,15 @@ class Kazrag:
                 frame("en", "script"),
             )
         answer = compose(
-            searched, lang, passages, ranking, retriever, self.config, self.answerability, notice
+            searched,
+            lang,
+            passages,
+            ranking,
+            retriever,
+            self.config,
+            self.answerability,
+            notice,
+            quoted_by,
         )
         # the question as the user typed it, and as it was searched (for a next follow-up)
         return replace(answer, question=question, standalone=searched)

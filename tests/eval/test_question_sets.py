@@ -198,3 +198,12 @@ def test_match_key_folds_lookalikes_in_evidence():
     assert latin in (CORPUS / doc).read_text(encoding="utf-8")
     assert match_key(latin) in doc_key(doc)
     assert match_key(latin.replace("i", "і")) in doc_key(doc)
+
+
+def test_the_follow_up_set_pairs_each_question_with_the_one_before_and_real_evidence():
+    path = SETS_DIR / "chat" / "followups.jsonl"
+    records = load(path)
+    assert len(records) >= 100 and all(r["previous"] and r["question"] for r in records)
+    problems = [p for r in records for p in evidence_problems(r)]
+    assert not problems, "\n".join(problems)
+    assert sum(r["kind"] == "unanswerable" for r in records) >= 10

@@ -29,6 +29,11 @@ from kazrag.rag.lang import frame
         ),
         ("How many judges were punished, please?", "How many judges were punished?"),
         ("Salemetsiz be! Sottar täuelsiz be?", "Sottar täuelsiz be?"),
+        (
+            "Жала жапқан адам неше жыл отыруы мүмкін екенін айтып бере аласыз ба?",
+            "Жала жапқан адам неше жыл отыруы мүмкін?",
+        ),
+        ("How many judges were punished? Thanks in advance", "How many judges were punished?"),
     ],
 )
 def test_courtesy_around_a_question_is_left_out_of_what_is_searched(message, question):
@@ -65,6 +70,9 @@ def test_a_question_that_only_contains_such_words_is_left_as_it_is(question):
         ("спасибо большое)))", "thanks"),
         ("thanks a lot 👍", "thanks"),
         ("ок, понятно", "thanks"),
+        ("Алғысымды білдіремін", "thanks"),
+        ("Okay, understood.", "thanks"),
+        ("Как у вас дела?", "smalltalk"),
         ("Рахмет, сау болыңыз!", "farewell"),
         ("пока", "farewell"),
         ("Қалыңыз қалай?", "smalltalk"),
