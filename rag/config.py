@@ -133,6 +133,9 @@ class Config:
 
     # --- answer ------------------------------------------------------------------------
     max_question_chars: int = 2000  # a longer question is cut here, with a notice
+    # a chat message holding several questions (`Бокаев кім? Оған қандай жаза берілді?`) is
+    # answered one question after another, at most this many (the rest go with the last)
+    max_questions_per_message: int = 3
     # one quote: extra quotes held the evidence for under a quarter of them
     # (eval/README.md "extra quotes"); the first quote may still span two sentences
     max_quotes: int = 1
@@ -267,6 +270,7 @@ class Config:
             "chunk_max_tokens",
             "candidates",
             "max_question_chars",
+            "max_questions_per_message",
             "max_quotes",
             "answer_passages",
             "concurrent_answers",

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from .courtesy import read_courtesy
+
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 
@@ -88,3 +90,20 @@ def with_context(question: str, previous: str) -> str:
     if _YEAR.search(question):
         previous = _YEAR.sub("", previous)
     return f"{question.strip()} {' '.join(previous.split())}"
+
+
+_AFTER_QUESTION_MARK = re.compile(r"(?<=\?)\s+(?=\S)")
+
+
+def questions_in(message: str, most: int) -> list[str]:
+    """The questions of one chat message, in order: it is cut after each question mark
+    followed by more (`Макс Бокаев кім? Оған қандай жаза берілді?`); a part of courtesy alone
+    (`… ? Рахмет!`) goes with the question before it; past `most` parts, the rest stays
+    with the last. A message of one question is itself."""
+    parts: list[str] = []
+    for part in _AFTER_QUESTION_MARK.split(message.strip()):
+        if parts and (read_courtesy(part).kind or len(parts) == most):
+            parts[-1] = f"{parts[-1]} {part}"
+        else:
+            parts.append(part)
+    return parts or [message]

@@ -248,6 +248,7 @@ class Answer:
             "quotes": [asdict(q) for q in self.quotes],
             "passages": [p.to_dict() for p in self.passages],
             "notice": self.notice,
+            "searched": self.standalone,
             "signals": {
                 k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.signals.items()
             },

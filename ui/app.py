@@ -15,6 +15,7 @@ from gradio.utils import get_upload_folder
 from kazrag.errors import AccessError, ConfigError, FeedbackError, KazragError, QuestionError
 from kazrag.rag.config import BUNDLED_CORPUS, MODES, Config
 from kazrag.rag.engine import Kazrag
+from kazrag.rag.followup import questions_in
 
 from . import api, i18n, reader, render, uploads
 from .feedback import AnswerLog, append_feedback
@@ -94,30 +95,43 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
             said = {"role": "assistant", "content": i18n.text(lang, "bm25_english")}
             yield "", history + [said], cited, asked
             return
-        try:
-            snapshot = engine.snapshot  # the reader widens passages from the answer's version
-            answer = engine.ask(question, mode, api.top_k_of(top_k, config), previous)
-        except KazragError as exc:
-            raise gr.Error(str(exc), print_exception=False) from exc
-        note = None
-        if mode != config.mode:  # an answer from one side of the search only: say which
-            note = i18n.text(answer.lang, "mode_only", mode=i18n.mode_name(answer.lang, mode))
-        boxes = render.source_messages(answer)
-        for box, (passage, quotes) in zip(boxes, render.cited_passages(answer)):
-            cited[reader.key_of(box)] = reader.reader_text(passage, quotes, snapshot.retriever)
-        while len(cited) > config.reader_sources_kept:  # the oldest first (dicts keep order)
-            del cited[next(iter(cited))]
-        for messages in render.answer_stages(answer, note, boxes):
-            yield "", history + messages, cited, answer.standalone or None
-        given, text, _ = render.feedback_turn(history + messages, len(history))
-        answers_given.remember(given, text)  # a vote is taken for this answer only
+        snapshot = engine.snapshot  # the reader widens passages from the answer's version
+        # several questions in one message are answered one after another, each after the
+        # one before it (`Бокаев кім? Оған қандай жаза берілді?`: the second is a follow-up)
+        parts = questions_in(question, config.max_questions_per_message)
+        for part in parts:
+            try:
+                answer = engine.ask(part, mode, api.top_k_of(top_k, config), previous)
+            except KazragError as exc:
+                raise gr.Error(str(exc), print_exception=False) from exc
+            previous = answer.standalone or previous
+            note = None
+            if mode != config.mode:  # an answer from one side of the search only: say which
+                note = i18n.text(answer.lang, "mode_only", mode=i18n.mode_name(answer.lang, mode))
+            boxes = render.source_messages(answer)
+            for box, (passage, quotes) in zip(boxes, render.cited_passages(answer)):
+                cited[reader.key_of(box)] = reader.reader_text(passage, quotes, snapshot.retriever)
+            while len(cited) > config.reader_sources_kept:  # the oldest first (dicts keep order)
+                del cited[next(iter(cited))]
+            heading = part if len(parts) > 1 else None
+            for messages in render.answer_stages(answer, note, boxes, heading):
+                yield "", history + messages, cited, previous
+            given, text, _ = render.feedback_turn(history + messages, len(history))
+            answers_given.remember(given, text)  # a vote is taken for this answer only
+            history = history + messages
 
-    def chat(question: str = "", mode: str = config.mode, top_k: int = config.top_k) -> str:
+    def chat(
+        question: str = "", mode: str = config.mode, top_k: int = config.top_k, previous: str = ""
+    ) -> str:
         """Answer a question: quoted sentences with [n] citations and the list of sources,
-        or a message that the documents do not answer it."""
+        or a message that the documents do not answer it. `previous`: the question asked
+        before it, which a follow-up (`Ал 2016 жылы ше?`) is read with."""
         try:
             answer = engine.ask(
-                api.question_of(question), api.mode_of(mode, config), api.top_k_of(top_k, config)
+                api.question_of(question),
+                api.mode_of(mode, config),
+                api.top_k_of(top_k, config),
+                api.question_of(previous) or None,
             )
             return render.plain_answer(answer)
         except KazragError as exc:

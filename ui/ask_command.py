@@ -21,6 +21,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument("--mode", choices=MODES)
     ask.add_argument("--top-k", type=int, help="passages to retrieve (default 5)")
+    ask.add_argument(
+        "--previous",
+        metavar="QUESTION",
+        help="the question asked before this one: a follow-up (`Ал 2016 жылы ше?`) is read with it",
+    )
     add_common(ask)
     ask.set_defaults(handler=cmd_ask)
 
@@ -39,7 +44,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     engine = Kazrag.open(config, corpus_paths(args), ProgressPrinter())
     for note in engine.snapshot.version.notes:
         print(f"kazrag: note: {note}", file=sys.stderr)
-    answer = engine.ask(args.question, args.mode, args.top_k)
+    answer = engine.ask(args.question, args.mode, args.top_k, args.previous)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -125,12 +125,18 @@ def source_messages(answer: Answer) -> list[Message]:
 
 
 def answer_stages(
-    answer: Answer, mode_note: str | None = None, sources: list[Message] | None = None
+    answer: Answer,
+    mode_note: str | None = None,
+    sources: list[Message] | None = None,
+    heading: str | None = None,
 ) -> Iterator[list[Message]]:
     """The assistant's messages for one answer, growing: the text a line at a time (frame,
     then each quote, then `mode_note` if any), then the source boxes one by one (`sources`:
-    the answer's `source_messages`, when the caller has made them already)."""
+    the answer's `source_messages`, when the caller has made them already). `heading`: the
+    question it answers, shown first, where one message asked several."""
     lines = escape(chat_text(answer, mode_note)).split("\n")
+    if heading:
+        lines.insert(0, f"**{escape(heading)}**")
     shown: list[str] = []
     for line in lines:
         shown.append(line)

@@ -16,6 +16,7 @@ answered), so the figure is the sentence choice alone. Judged by quote@1 on a fo
 from __future__ import annotations
 
 import argparse
+import json
 from collections import Counter
 from dataclasses import replace
 
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("questions")
     parser.add_argument("--corpus", required=True)
     parser.add_argument("--split", default="dev")
+    parser.add_argument("--forms", help="a JSON Lines file of {id, form}: figures by form too")
     args = parser.parse_args()
     engine = collect_engine(args.corpus, Config())
     config = engine.config
@@ -56,6 +58,13 @@ def main() -> None:
     retriever = snapshot.retriever
     encode = retriever.embedder.encode_queries
     held = {v: 0 for v in VARIANTS}
+    by_form: dict = {}
+    forms = {}
+    if args.forms:
+        forms = {
+            json.loads(line)["id"]: json.loads(line)["form"]
+            for line in open(args.forms, encoding="utf-8")
+        }
     states = {v: Counter() for v in VARIANTS}
     n = 0
     for q in select_split(load_questions(args.questions), args.split):
@@ -99,8 +108,13 @@ def main() -> None:
             )
             quotes = answer.quotes
             states[name][answer.state] += 1
-            if quotes and judge.quote_holds(quotes[0].doc, quotes[0].text):
-                held[name] += 1
+            ok = bool(quotes) and judge.quote_holds(quotes[0].doc, quotes[0].text)
+            held[name] += ok
+            form = by_form.setdefault(forms.get(q.id, "-"), {v: [0, 0] for v in VARIANTS})
+            form[name][0] += ok
+            form[name][1] += 1
+    for form, figures in sorted(by_form.items()):
+        print(form, {v: f"{a}/{b}" for v, (a, b) in figures.items()})
     for name in VARIANTS:
         print(f"{name:11s} quote@1 {held[name]}/{n} = {held[name] / n:.3f}  {dict(states[name])}")
 

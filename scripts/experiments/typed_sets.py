@@ -10,6 +10,9 @@ habits: caps lock", "Russian in Latin letters", "the wrong keyboard layout"):
 - NAME-ru-layout.jsonl: the English questions typed with the keyboard in the Russian layout;
 - NAME-kz-layout.jsonl: the Kazakh questions in Cyrillic typed in the English layout by
   someone whose other layout is the Kazakh one (its Kazakh letters come out as digits).
+- NAME-typo.jsonl: the Kazakh questions with one slip of the fingers in one word of five
+  letters or more (a letter left out, doubled, two swapped, or a neighbouring key hit on the
+  Russian layout), the word, the slip and its place chosen by a hash of the question's id.
 
 Every other field stays as it is, so the answers and judging are the set's own.
 
@@ -21,7 +24,9 @@ Every other field stays as it is, so the answers and judging are the set's own.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import re
 from pathlib import Path
 
 import iuliia
@@ -32,6 +37,42 @@ from kazrag.rag.text import KAZAKH_LETTERS
 
 def cyrillic(text: str) -> bool:
     return any("\u0400" <= c <= "\u04ff" for c in text)
+
+
+# the rows of the Russian layout (ЙЦУКЕН), for a neighbouring key
+_ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
+_WORDS = re.compile(r"[^\W\d_]{5,}")
+
+
+def neighbours(letter: str) -> str:
+    for row in _ROWS:
+        i = row.find(letter)
+        if i >= 0:
+            return row[max(i - 1, 0) : i] + row[i + 1 : i + 2]
+    return ""
+
+
+def slip(question: str, key: str) -> str | None:
+    """`question` with one typing slip, chosen by a hash of `key`; None when it has no word
+    long enough."""
+    words = list(_WORDS.finditer(question))
+    if not words:
+        return None
+    h = int(hashlib.sha256(f"kazrag-typo/{key}".encode()).hexdigest(), 16)
+    word = words[h % len(words)]
+    text = word.group()
+    at = 1 + (h >> 8) % (len(text) - 1)  # never the first letter: people see that one
+    kind = (h >> 16) % 4
+    if kind == 0:
+        typed = text[:at] + text[at + 1 :]
+    elif kind == 1:
+        typed = text[:at] + text[at] + text[at:]
+    elif kind == 2 and at < len(text) - 1:
+        typed = text[:at] + text[at + 1] + text[at] + text[at + 2 :]
+    else:
+        near = neighbours(text[at].lower()) or text[at]
+        typed = text[:at] + near[(h >> 24) % len(near)] + text[at + 1 :]
+    return question[: word.start()] + typed + question[word.end() :]
 
 
 HABITS = {
@@ -46,6 +87,7 @@ HABITS = {
     "kz-layout": lambda q, lang: (
         to_english_layout(q, "kazakh") if lang == "kk" and cyrillic(q) else None
     ),
+    "typo": lambda q, lang: slip(q, q) if lang == "kk" and cyrillic(q) else None,
 }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kazrag.rag.followup import follows_on, with_context
+from kazrag.rag.followup import follows_on, questions_in, with_context
 from kazrag.rag.lang import frame
 
 SETS = Path(__file__).resolve().parents[2] / "eval" / "sets"
@@ -65,6 +65,23 @@ def test_almost_no_question_of_the_sets_reads_as_a_follow_up():
     standalone = [r for r in rows if "previous" not in r]
     taken = [r["question"] for r in standalone if follows_on(r["question"], r["lang"])]
     assert len(standalone) > 1000 and len(taken) <= 3, taken
+
+
+@pytest.mark.parametrize(
+    ("message", "questions"),
+    [
+        (
+            "Макс Бокаев кім? Оған қандай жаза берілді?",
+            ["Макс Бокаев кім?", "Оған қандай жаза берілді?"],
+        ),
+        ("Соттар тәуелсіз бе? Рахмет!", ["Соттар тәуелсіз бе? Рахмет!"]),  # thanks: no question
+        ("Сәлем! Соттар тәуелсіз бе?", ["Сәлем! Соттар тәуелсіз бе?"]),
+        ("Бір? Екі? Үш? Төрт?", ["Бір?", "Екі?", "Үш? Төрт?"]),  # three at most
+        ("«Жаза» деген не?", ["«Жаза» деген не?"]),
+    ],
+)
+def test_a_message_is_cut_into_its_questions(message, questions):
+    assert questions_in(message, 3) == questions
 
 
 def test_the_new_questions_year_replaces_the_old_ones():

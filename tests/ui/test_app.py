@@ -110,6 +110,15 @@ def test_chat_api_settings_and_bad_input(client):
         client.predict(KAZAKH_QUESTION, "fuzzy", 5, api_name="/chat")
 
 
+def test_chat_api_reads_a_follow_up_with_the_question_before_it(client):
+    before = "В чём в итоге обвинили Ларису Харькову?"
+    answer = client.predict("А поначалу ей что вменяли?", "hybrid", 5, before, api_name="/chat")
+    assert answer.startswith(f"({frame('ru', 'read_with', text=before)})"), answer
+    assert "Бастапқыда Харьковаға" in " ".join(quotes_of(answer)), answer
+    alone = client.predict("А поначалу ей что вменяли?", api_name="/chat")
+    assert "Харьков" not in alone, alone
+
+
 def test_eight_simultaneous_questions_each_get_their_own_answer(url):
     def ask(question):
         return Client(url, verbose=False).predict(question, api_name="/chat")

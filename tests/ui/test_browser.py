@@ -563,3 +563,25 @@ def test_a_follow_up_in_the_chat_is_read_with_the_question_before_it(browser, en
         said = ask(page, "А поначалу ей что вменяли?")
         assert "предыдущим вопросом" not in said and "Бастапқыда" not in said, said
         page.close()
+
+
+def test_two_questions_in_one_message_get_an_answer_each(browser, engine):
+    # the second question of the message was not answered at all
+    first = engine.ask("В чём в итоге обвинили Ларису Харькову?")
+    second = engine.ask("А поначалу ей что вменяли?", previous=first.standalone)
+    with serving(engine, engine.config) as url:
+        page = browser.new_page(viewport={"width": 1100, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        ask(page, "В чём в итоге обвинили Ларису Харькову? А поначалу ей что вменяли?")
+        page.wait_for_function(
+            """q => [...document.querySelectorAll('#chat [data-testid="bot"]')]
+            .some(m => m.innerText.includes(q))""",
+            arg=second.quotes[0].text,
+        )
+        said = "\n".join(page.locator('#chat [data-testid="bot"]').all_inner_texts())
+        assert "В чём в итоге обвинили Ларису Харькову?" in said, said
+        assert f"«{first.quotes[0].text}» [1]" in said, said
+        assert "А поначалу ей что вменяли?" in said, said
+        assert f"«{second.quotes[0].text}» [1]" in said, said
+        page.close()

@@ -279,6 +279,24 @@ def test_other_script_question_quotes_nothing(small_engine):
         small_engine.ask("?!")
 
 
+def test_ask_reads_a_follow_up_with_the_previous_question(capsys, small_config):
+    code, out, _ = cli(
+        capsys,
+        "ask",
+        "Ал оны кім жасаған?",
+        "--previous",
+        PDF_QUESTION,
+        "--json",
+        config=small_config,
+    )
+    answer = json.loads(out)
+    assert code == 0 and answer["question"] == "Ал оны кім жасаған?"
+    assert answer["notice"] == f"Алдыңғы сұрақпен бірге оқылды: «{PDF_QUESTION}»"
+    assert answer["searched"] == f"Ал оны кім жасаған? {PDF_QUESTION}"
+    code, out, _ = cli(capsys, "ask", "Ал оны кім жасаған?", "--json", config=small_config)
+    assert json.loads(out)["notice"] is None  # alone: nothing to read it with
+
+
 def test_very_long_question_is_cut_with_a_notice(capsys, small_config):
     question = (PDF_QUESTION + " ") * (20_000 // (len(PDF_QUESTION) + 1) + 1)
     assert len(question) >= 20_000
