@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from kazrag.errors import ConfigError
 
+T = TypeVar("T")
 BUNDLED = "bundled"
 NONE = "none"  # always answer: what calibration runs with, to see every signal
 
@@ -65,20 +68,28 @@ class AnswerabilityModel:
         return model
 
 
-def load_answerability(spec: str) -> AnswerabilityModel | None:
-    """The model `Config.answerability` names: "bundled", "none" (-> None) or a file."""
+def read_fitted(spec: str, resource: str, what: str, parse: Callable[[dict], T]) -> T | None:
+    """A fitted model a `Config` field names: "bundled" (the package's `resource`), "none"
+    (-> None) or a file; `parse` reads its JSON. A bad file is a ConfigError naming it."""
     if spec == NONE:
         return None
     if spec == BUNDLED:
-        text = (resources.files("kazrag.rag") / "answerability.json").read_text("utf-8")
-        where = "the bundled answerability model"
+        text = (resources.files("kazrag.rag") / resource).read_text("utf-8")
+        where = f"the bundled {what}"
     else:
         try:
             text = Path(spec).read_text("utf-8")
         except OSError as exc:
-            raise ConfigError(f"answerability model {spec}: cannot read ({exc.strerror})") from None
-        where = f"answerability model {spec}"
+            raise ConfigError(f"{what} {spec}: cannot read ({exc.strerror})") from None
+        where = f"{what} {spec}"
     try:
-        return AnswerabilityModel.from_dict(json.loads(text))
+        return parse(json.loads(text))
     except (json.JSONDecodeError, ConfigError) as exc:
         raise ConfigError(f"{where}: {exc}") from None
+
+
+def load_answerability(spec: str) -> AnswerabilityModel | None:
+    """The model `Config.answerability` names: "bundled", "none" (-> None) or a file."""
+    return read_fitted(
+        spec, "answerability.json", "answerability model", AnswerabilityModel.from_dict
+    )

@@ -162,6 +162,15 @@ class Config:
     # text (thresholds chosen by cross-validation: eval/README.md "answerability")
     answer_thresholds: tuple[tuple[str, float], ...] = (("kk", 0.257), ("ru", 0.135), ("en", 0.114))
     refuse_threshold: float = 0.052
+    # a message that asks nothing (`Сәлем!`, `спасиба бауырым`) gets a plain reply: the
+    # courtesy lists (rag/courtesy.py) first, then, for a message of at most
+    # courtesy_max_words words, a logistic regression over its question vector: "bundled",
+    # "none" (the lists alone) or a fitted model file; used only with the embedding model it
+    # was fitted on. The threshold is the highest probability a real question reached out of
+    # fold, rounded up (eval/README.md "Courtesy in the chat").
+    courtesy_model: str = "bundled"
+    courtesy_threshold: float = 0.75
+    courtesy_max_words: int = 10
 
     # --- documents: operator limits on one file (0 = no limit) ---------------------------
     # A file over any of them is refused by name and the rest of its batch indexed. Reading
@@ -271,6 +280,7 @@ class Config:
             "candidates",
             "max_question_chars",
             "max_questions_per_message",
+            "courtesy_max_words",
             "max_quotes",
             "answer_passages",
             "concurrent_answers",
@@ -295,6 +305,10 @@ class Config:
                 )
         if self.quote_join_margin < 0:
             raise ConfigError(f"quote_join_margin must be >= 0, not {self.quote_join_margin!r}")
+        if not 0.0 < self.courtesy_threshold <= 1.0:
+            raise ConfigError(
+                f"courtesy_threshold must be above 0 and at most 1, not {self.courtesy_threshold!r}"
+            )
         if not 0.0 <= self.sentence_weight <= 1.0:
             raise ConfigError(
                 f"sentence_weight must be between 0 and 1, not {self.sentence_weight!r}"

@@ -9,15 +9,23 @@ documents: it gets a plain reply, never a quote (eval/README.md "Courtesy").
 `read_courtesy(text)` works on the question as it is searched (`rag.translit` has read a
 Latin or wrong-layout question into Cyrillic by then); its phrases are Kazakh, Russian and
 English. A phrase is only taken off the start or the end of the message, where courtesy
-stands, so a word inside the question (`пока` as "while") is never touched.
+stands, so a word inside the question (`пока` as "while") is never touched. What no list
+holds (`бопты`, `спасиба бауырым`) the `CourtesyModel` reads from the message's vector (the
+engine applies it: `Kazrag._asks_nothing`).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
+from kazrag.errors import ConfigError
+
+from .answerability import read_fitted
 from .translit import skeleton_of_normal
 
 # Each list is alternatives of one regular expression, matched case-insensitively on whole
@@ -26,6 +34,8 @@ from .translit import skeleton_of_normal
 # Latin letters (`salem`, `rakhmet`), which a message this short is not read from.
 _GREETINGS = {
     "kk": (
+        r"ассалаумағалейкум\s+бауыр(?:ым|лар)",
+        r"с[әа]леметсізбе",
         r"с[әа]леметсіз(?:дер)?\s+бе",
         r"с[әа]леметсің\s+бе",
         r"с[әа]лем(?:етсіз)?",
@@ -35,6 +45,8 @@ _GREETINGS = {
         r"s[aäá]lem(?:etsi[zń]\s+be)?",
     ),
     "ru": (
+        r"здра(?:в)?ствуй(?:те)?",
+        r"приветики?",
         r"доброго\s+времени\s+суток",
         r"приветик",
         r"салам(?:\s+алейкум)?",
@@ -57,6 +69,7 @@ _THANKS = {
         r"(?:(?:kóp|kop|ulken|úlken)\s+)?ra[hkq]{1,2}met",
     ),
     "ru": (
+        r"благодарю\s+за\s+(?:подробный\s+|быстрый\s+)?ответ",
         r"благодар(?:ю|ствую)(?:\s+(?:вас|за\s+помощь|за\s+ответ))?",
         r"(?:(?:большое|огромное|заранее)\s+)?спасибо(?:\s+(?:большое|огромное|вам|заранее))?"
         r"(?:\s+за\s+(?:ответ|помощь))?",
@@ -64,15 +77,19 @@ _THANKS = {
         r"спс",
     ),
     "en": (
+        r"(?:thnx|tnx|thx)(?:\s+(?:a\s+lot|so\s+much))?",
+        r"(?:much|really)\s+appreciated",
+        r"i\s+appreciate\s+it",
         r"thank\s+(?:u|you)(?:\s+so\s+much)?",
         r"(?:many\s+)?thanks?(?:\s+(?:a\s+lot|so\s+much|you(?:\s+(?:very|so)\s+much)?))?"
         r"(?:\s+for\s+(?:the\s+)?(?:answer|help)|\s+in\s+advance)?",
-        r"thx",
         r"cheers",
     ),
 }
 _FAREWELLS = {
     "kk": (
+        r"кездескенше",
+        r"келесі\s+жолы\s+(?:дейін|кездескенше)",
         r"қайырлы\s+түн",
         r"[хқ]ош",
         r"жақсы\s+күн\s+тілеймін",
@@ -82,6 +99,8 @@ _FAREWELLS = {
         r"sau\s+bol(?:y[ńn]y[zs])?",
     ),
     "ru": (
+        r"пока-пока",
+        r"до\s+(?:связи|встречи|скорого)",
         r"хорошего\s+(?:дня|вечера)",
         r"спокойной\s+ночи",
         r"удачи",
@@ -90,6 +109,9 @@ _FAREWELLS = {
         r"всего\s+(?:доброго|хорошего)",
     ),
     "en": (
+        r"bye-bye",
+        r"take\s+care",
+        r"talk\s+(?:to\s+you\s+)?later",
         r"have\s+a\s+(?:nice|good|great)\s+(?:day|evening|one)",
         r"good\s+night",
         r"good\s*bye",
@@ -100,6 +122,7 @@ _FAREWELLS = {
 # asking what kazrag is or how it is: answered with what it does
 _SMALLTALK = {
     "kk": (
+        r"(?:сен|сіз)\s+(?:адам|робот|бот)(?:сың|сыз)?\s+(?:ба|па)(?:\s+әлде\s+(?:адам|робот|бот)(?:сың|сыз)?\s+(?:ба|па))?",
         r"қалайсың",
         r"жағдай(?:ың|ыңыз)\s+(?:қалай|жақсы\s+ма)",
         r"ат(?:ың|ыңыз)\s+кім",
@@ -123,6 +146,8 @@ _SMALLTALK = {
         r"(?:кто|что)\s+(?:ты|вы)(?:\s+(?:такое|такой|умеете|умеешь))?",
     ),
     "en": (
+        r"what\s+can\s+(?:you|u)\s+do",
+        r"who\s+(?:are|r)\s+(?:you|u)",
         r"are\s+you\s+a\s+(?:bot|robot|human|person|real\s+person)",
         r"what(?:\'s|\s+is)\s+your\s+name",
         r"how\s+are\s+you(?:\s+doing)?",
@@ -135,6 +160,9 @@ _SMALLTALK = {
 # an answer to kazrag's own reply: it asks nothing
 _ACKNOWLEDGEMENTS = {
     "kk": (
+        r"жарайсың",
+        r"жарайсыз",
+        r"келістім",
         r"мақұл",
         r"дұрыс",
         r"керемет",
@@ -154,6 +182,7 @@ _ACKNOWLEDGEMENTS = {
         r"tusinikti|túsinikti",
     ),
     "ru": (
+        r"то,?\s+что\s+нужно",
         r"принято",
         r"(?:очень\s+)?выручили",
         r"супер",
@@ -168,6 +197,8 @@ _ACKNOWLEDGEMENTS = {
         r"ну(?:\s+вс[её])?",
     ),
     "en": (
+        r"noted",
+        r"(?:that\'s|that\s+is)\s+(?:what\s+i\s+needed|great)",
         r"(?:that\s+was\s+)?(?:really\s+|very\s+)?helpful",
         r"perfect",
         r"ok(?:ay)?",
@@ -232,7 +263,8 @@ _REQUESTS = (
 def _either(phrases: tuple[str, ...]) -> str:
     # longest first: an alternation takes the first that matches (`что вы умеете` whole,
     # not `что вы` and a word left over); written in the skeleton fold the text is read in
-    return "(?:" + "|".join(sorted((_fold(p) for p in phrases), key=len, reverse=True)) + ")"
+    folded = sorted({_fold(p) for p in phrases}, key=lambda p: (-len(p), p))
+    return "(?:" + "|".join(folded) + ")"
 
 
 def _fold(text: str) -> str:
@@ -281,8 +313,11 @@ _SOCIAL_MESSAGE = re.compile(
     rf"^{_EDGE}(?:{_either(_all(_GREETINGS) + _all(_THANKS) + _all(_FAREWELLS) + _all(_SMALLTALK) + _all(_ACKNOWLEDGEMENTS) + _REQUESTS)}(?![\w'-]){_EDGE})+$",
     re.I,
 )
-_SOCIAL_MAX_CHARS = 200  # a longer message asks something
+# a longer message asks something; and the whole-message match, which may try each way of
+# cutting the words into phrases, stays short
+_SOCIAL_MAX_WORDS = 10
 _LETTER = re.compile(r"[^\W\d_]")
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -299,7 +334,7 @@ def read_courtesy(text: str) -> Courtesy:
     the language of its words (`Рахмет!` is Kazakh, though it has no Kazakh letter)."""
     plain = _EMOJI.sub(" ", text).strip()
     folded = _fold(plain)
-    if len(folded) <= _SOCIAL_MAX_CHARS and _SOCIAL_MESSAGE.match(folded):
+    if word_count(folded) <= _SOCIAL_MAX_WORDS and _SOCIAL_MESSAGE.match(folded):
         for kind, lang, pattern in _SOCIAL_ONLY:
             if pattern.search(folded):
                 return Courtesy("", kind, lang)
@@ -322,3 +357,49 @@ def read_courtesy(text: str) -> Courtesy:
     if plain.rstrip().endswith("?") and not question.endswith(("?", ".", "!")):
         question = question.rstrip(" ,;:—–-") + "?"  # the question mark went with `…, please?`
     return Courtesy(question)
+
+
+# ------------------------------------------------------------------ what the lists miss
+FORMAT = "kazrag-courtesy-model/1"
+
+
+@dataclass(frozen=True)
+class CourtesyModel:
+    """The probability that a message asks nothing, from its question vector: a logistic
+    regression fitted on the chat sets' messages of courtesy against every real question of
+    the sets (`scripts/experiments/social_classifier_cv.py`, eval/README.md "Courtesy in the
+    chat"). It catches the formulae no list holds (`бопты`, `спасиба бауырым`, `helo`), and
+    reads only the vectors of the model it was fitted on."""
+
+    model: str  # the embedding model's name before its backend (`…@1571fc98`, not `+onnx`)
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CourtesyModel:
+        try:
+            if data["format"] != FORMAT:
+                raise ConfigError(f"not a {FORMAT} file")
+            return cls(
+                str(data["model"]), np.asarray(data["coef"], np.float32), float(data["intercept"])
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"not a courtesy model ({exc})") from None
+
+    def reads(self, embedder_name: str) -> bool:
+        """Whether vectors of this embedder are the ones it was fitted on."""
+        return embedder_name.split("+")[0] == self.model
+
+    def probability(self, vector: np.ndarray) -> float:
+        if len(vector) != len(self.coef):
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-(float(self.coef @ vector) + self.intercept)))
+
+
+def load_courtesy_model(spec: str) -> CourtesyModel | None:
+    """The model `Config.courtesy_model` names: "bundled", "none" (-> None) or a file."""
+    return read_fitted(spec, "courtesy.json", "courtesy model", CourtesyModel.from_dict)
+
+
+def word_count(text: str) -> int:
+    return len(_WORDS.findall(text))

@@ -23,7 +23,7 @@ from kazrag.said import Said
 from .answer import compose
 from .answerability import load_answerability
 from .config import BUNDLED_CORPUS, Config, check_top_k
-from .courtesy import Courtesy, read_courtesy
+from .courtesy import Courtesy, load_courtesy_model, read_courtesy, word_count
 from .embedding import Embedder, load_embedder
 from .followup import follows_on, with_context
 from .formats import Document
@@ -48,6 +48,8 @@ from .stores import open_store
 from .text import clean_question
 from .translit import Vocabulary, normalise_question
 
+_WORD = re.compile(r"[^\W\d_]+")
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -71,6 +73,13 @@ class Snapshot:
         greetings and polite requests around it (`rag.courtesy`)."""
         reading = self.reading(question)
         return reading.searched, reading.typed
+
+    def knows_a_word_of(self, text: str) -> bool:
+        """Whether the corpus has one of `text`'s words (as written or by its skeleton)."""
+        if self.vocabulary is None:
+            return True  # an index without its words: take every word for known
+        vocabulary = self.vocabulary
+        return any(w in vocabulary or vocabulary.restore(w) for w in _WORD.findall(text))
 
     def reading(self, question: str) -> Reading:
         """How `question` is read. Courtesy is read off as typed, so that the typing-habit
@@ -111,6 +120,9 @@ class Kazrag:
         self.store = store
         self._writing = threading.Lock()  # one corpus change at a time in this process
         self.answerability = load_answerability(config.answerability)
+        courtesy = load_courtesy_model(config.courtesy_model)
+        # a model fitted on another embedder's vectors would read noise: the lists alone then
+        self.courtesy = courtesy if courtesy and courtesy.reads(embedder.name) else None
         self.snapshot = Snapshot.of(version or store.load(), embedder, config)
         self.last_build: BuildReport | None = None  # what opening had to build, if anything
 
@@ -324,13 +336,15 @@ class Kazrag:
         ranking = retriever.rank(searched, tuple({mode, "dense"}))
         passages, _ = retriever.search(searched, mode, self._top_k(top_k), ranking)
         quoted_by = None
+        own_vector = ranking.question_vector
         if before:
             # the two questions together find the passages and judge whether they answer;
             # the follow-up's own vector and words choose the sentence quoted, else it is the
             # one the question before was answered with (eval/README.md "Follow-up questions")
+            own_vector = retriever.embedder.encode_queries([reading.searched])[0]
             quoted_by = replace(
                 ranking,
-                question_vector=retriever.embedder.encode_queries([reading.searched])[0],
+                question_vector=own_vector,
                 question_tokens=retriever.tokens(reading.searched),
             )
         if lang == "other":
@@ -354,8 +368,24 @@ class Kazrag:
             notice,
             quoted_by,
         )
+        if self._asks_nothing(reading.searched, own_vector, snapshot):
+            # courtesy no list holds (`спасиба бауырым`): what kazrag does, no quote
+            reply = lang if lang in LANGS else "en"
+            return Answer(question, reply, "refused", frame(reply, "smalltalk"))
         # the question as the user typed it, and as it was searched (for a next follow-up)
         return replace(answer, question=question, standalone=searched)
+
+    def _asks_nothing(self, message: str, vector, snapshot: Snapshot) -> bool:
+        """Whether the courtesy model takes a short message for one that asks nothing. A
+        message of one or two words is a search as often (`Бокаев`, `Адам саудасы`: the model
+        reads them as courtesy too), so it is only read so when the documents have none of its
+        words (eval/README.md "Courtesy in the chat")."""
+        words = word_count(message)
+        if self.courtesy is None or words > self.config.courtesy_max_words:
+            return False
+        if words < 3 and snapshot.knows_a_word_of(message):
+            return False
+        return self.courtesy.probability(vector) >= self.config.courtesy_threshold
 
     def _standalone(self, previous: str) -> str | None:
         """The earlier question as it was searched, or None where it asked nothing."""

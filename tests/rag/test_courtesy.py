@@ -3,9 +3,13 @@ what is searched, and a message of nothing else answered with a plain reply, nev
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from kazrag.rag.courtesy import read_courtesy
+from kazrag.errors import ConfigError
+from kazrag.rag.config import Config
+from kazrag.rag.courtesy import load_courtesy_model, read_courtesy
 from kazrag.rag.lang import frame
 
 
@@ -119,3 +123,27 @@ def test_a_greeting_typed_in_the_wrong_layout_is_read_off_too(engine):
     answer = engine.ask("Plhfdcndeqnt! Crjkmrj celtq yfrfpfyj&")
     assert answer.notice == frame("ru", "read_as", text="Сколько судей наказано?")
     assert answer.quotes
+
+
+def test_the_courtesy_model_file_is_checked_and_read_only_with_its_embedder(tmp_path):
+    model = load_courtesy_model("bundled")
+    assert model is not None and model.reads(model.model + "+onnx")
+    assert not model.reads("sentence-transformers:some-other-model+torch")
+    assert load_courtesy_model("none") is None
+    bad = tmp_path / "courtesy.json"
+    bad.write_text(json.dumps({"format": "something else"}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="courtesy model"):
+        load_courtesy_model(str(bad))
+    with pytest.raises(ConfigError, match="courtesy_threshold"):
+        Config(courtesy_threshold=0.0)
+
+
+def test_courtesy_no_list_holds_gets_the_reply_and_a_name_alone_stays_a_search(engine):
+    # neither is in the lists; the model over the message's vector takes the first for
+    # courtesy (it used to quote a sentence on a construction site with confidence)
+    answer = engine.ask("спасиба огромнейшее")
+    assert answer.state == "refused" and answer.quotes == []
+    assert answer.text == frame("ru", "smalltalk")
+    # a name the documents hold, typed alone, reads like courtesy to the model: still searched
+    name = engine.ask("Бокаев")
+    assert name.quotes and "Бокаев" in name.quotes[0].text
