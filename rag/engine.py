@@ -103,6 +103,11 @@ class Reading:
     courtesy: Courtesy | None  # for a message that asks nothing: its kind (`rag.courtesy`)
 
 
+def courtesy_reply(question: str, lang: str, kind: str) -> Answer:
+    """The plain reply to a message that asks nothing (`rag.courtesy`): no quote, no search."""
+    return Answer(question, lang, "refused", frame(lang, kind))
+
+
 def as_paths(given: Sequence[Path | str] | Path | str) -> list[Path]:
     """Folders and files as a caller gives them: one path or several, as text or Path (a
     lone string is one path, not a sequence of its characters)."""
@@ -320,8 +325,7 @@ class Kazrag:
         reading = snapshot.reading(question)
         courtesy = reading.courtesy
         if courtesy and courtesy.kind:  # a greeting, thanks or goodbye: a reply, no search
-            reply = courtesy.lang or "en"
-            return Answer(question, reply, "refused", frame(reply, courtesy.kind))
+            return courtesy_reply(question, courtesy.lang or "en", courtesy.kind)
         searched = reading.searched
         if reading.typed != "cyrillic" and searched != reading.asked:
             # say how a Latin or Russian-letter question was read, so a wrong reading shows
@@ -357,6 +361,9 @@ class Kazrag:
                 passages,
                 frame("en", "script"),
             )
+        if self._asks_nothing(reading.searched, own_vector, snapshot):
+            # courtesy no list holds (`спасиба бауырым`): what kazrag does, no quote
+            return courtesy_reply(question, lang, "smalltalk")
         answer = compose(
             searched,
             lang,
@@ -368,10 +375,6 @@ class Kazrag:
             notice,
             quoted_by,
         )
-        if self._asks_nothing(reading.searched, own_vector, snapshot):
-            # courtesy no list holds (`спасиба бауырым`): what kazrag does, no quote
-            reply = lang if lang in LANGS else "en"
-            return Answer(question, reply, "refused", frame(reply, "smalltalk"))
         # the question as the user typed it, and as it was searched (for a next follow-up)
         return replace(answer, question=question, standalone=searched)
 
