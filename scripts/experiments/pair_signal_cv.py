@@ -19,10 +19,8 @@ their test parts.
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-from quantity_prior_cv import add_arguments, compare
+from quantity_prior_cv import compare, set_parser
 
 from kazrag.eval.calibrate import collect_engine, parse_set, row_from
 from kazrag.eval.questions import load_questions, select_split
@@ -68,11 +66,7 @@ def rows(specs: list[str]) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", action="append", required=True)
-    parser.add_argument("--held-out-set", action="append", default=[])
-    add_arguments(parser)
-    args = parser.parse_args()
+    args = set_parser(__doc__).parse_args()
     variants = {"shipped features": FEATURES}
     variants |= {f"+ kk_pairs_{w}": FEATURES + (f"kk_pairs_{w}",) for w in WINDOWS}
     pool = rows(args.set)

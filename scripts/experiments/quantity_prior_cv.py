@@ -86,6 +86,16 @@ def groups(y: np.ndarray, quantity: np.ndarray, state: np.ndarray) -> dict:
     return out
 
 
+def set_parser(doc: str) -> argparse.ArgumentParser:
+    """The parser of an experiment that asks its own sets (`--set` the pool, `--held-out-set`
+    the held-out parts, as calibrate's specs), with `add_arguments`'s CV settings."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--set", action="append", required=True)
+    parser.add_argument("--held-out-set", action="append", default=[])
+    add_arguments(parser)
+    return parser
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--c", type=float, default=0.3)
     parser.add_argument("--seeds", default="0", help="CV seeds, comma-separated (calibrate: 0)")
