@@ -32,7 +32,8 @@ _PRONOUNS = {
     # ол (he, she, it, that) and олар (they) in their cases, сол (that one), мұның
     "kk": frozenset(
         "ол оны оның оған онда одан онымен олар оларды олардың оларға оларда олардан "
-        "олармен сол соны соның соған сонда содан сонымен мұның бұның".split()
+        "олармен сол соны соның соған сонда содан сонымен мұның бұның бұл бұған бұны мұны "
+        "бұдан мұнда бұнда осы осыған осыны осының осыдан".split()
     ),
     "ru": frozenset(
         "он она оно они его её ее их ему ей им него неё нее них нему ней ним нём нем "
@@ -62,6 +63,7 @@ _LEAD = {
     ),
 }
 _SHORT = 2  # words: `Неге?`, `Who else?`, `2016 жылы?`
+_SHORT_WITH_PRONOUN = 5  # words, at most, for a pronoun anywhere in it to point back
 
 
 def follows_on(question: str, lang: str) -> bool:
@@ -75,6 +77,9 @@ def follows_on(question: str, lang: str) -> bool:
     if words[-1] in _ENDINGS and len(words) <= _ENDING_WORDS:
         return True
     pronouns, lead = _PRONOUNS.get(lang, frozenset()), _LEAD.get(lang, frozenset())
+    if len(words) <= _SHORT_WITH_PRONOUN:
+        # too short to name what its pronoun stands for: `Судья оны қанша күнде қарайды?`
+        return any(w in pronouns for w in words)
     for word in words:
         if word in pronouns:
             return True
