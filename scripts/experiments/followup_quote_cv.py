@@ -6,7 +6,8 @@ the vector of the two questions together, and it is often the one that answered 
 before. Variants, each choosing the sentence by its own vector over the same passages:
 `together` (the two questions' vector), `alone` (the follow-up's own), `alone-words` (its
 vector and its words for the term overlap: shipped), `alone-words-1` / `-2` (the same from the
-first one or two passages only), `sum` / `sum-words` (together + alone) and `contrast`
+first one or two passages only), `alone-words-prior-X` (the same with a rank prior of X
+instead of Config.rank_prior's 0.01), `sum` / `sum-words` (together + alone) and `contrast`
 (together + alone - before). The answerability model is not applied (every answer is
 answered), so the figure is the sentence choice alone. Judged by quote@1 on a follow-up set's part (`--split`).
 
@@ -35,10 +36,22 @@ VARIANTS = (
     "alone-words",
     "alone-words-1",
     "alone-words-2",
+    "alone-words-prior-0.03",
+    "alone-words-prior-0.05",
+    "alone-words-prior-0.1",
     "sum",
     "sum-words",
     "contrast",
 )
+
+
+def variant_config(config: Config, name: str) -> Config:
+    """`alone-words-N`: quotes from the first N passages; `…-prior-X`: rank_prior X."""
+    if "-prior-" in name:
+        return replace(config, rank_prior=float(name.rsplit("-", 1)[1]))
+    if name[-1].isdigit():
+        return replace(config, answer_passages=int(name[-1]))
+    return config
 
 
 def unit(v: np.ndarray) -> np.ndarray:
@@ -87,6 +100,9 @@ def main() -> None:
             "alone-words": alone,
             "alone-words-1": alone,
             "alone-words-2": alone,
+            "alone-words-prior-0.03": alone,
+            "alone-words-prior-0.05": alone,
+            "alone-words-prior-0.1": alone,
             "sum-words": unit(together + alone),
         }
         judge = Judge(q)
@@ -103,7 +119,7 @@ def main() -> None:
                     ),
                 ),
                 retriever,
-                replace(config, answer_passages=int(name[-1])) if name[-1].isdigit() else config,
+                variant_config(config, name),
                 engine.answerability,
             )
             quotes = answer.quotes
