@@ -100,7 +100,8 @@ class Reading:
     asked: str  # the question without the courtesy around it, as typed
     searched: str  # that, as it is searched (`Snapshot.searched_form`)
     typed: str  # how it was typed (`rag.translit.normalise_question`)
-    courtesy: Courtesy | None  # for a message that asks nothing: its kind (`rag.courtesy`)
+    # for a message that asks nothing, what it was (its `kind` set), else None (`rag.courtesy`)
+    courtesy: Courtesy | None
 
 
 def courtesy_reply(question: str, lang: str, kind: str) -> Answer:
@@ -316,7 +317,7 @@ class Kazrag:
         previous: str | None = None,
     ) -> Answer:
         """The answer to `question`. `previous` is the question it follows in a chat (the
-        earlier answer's `standalone`): a question that reads as a continuation of it
+        earlier answer's `searched`): a question that reads as a continuation of it
         (`Ал 2016 жылы ше?`, `What was his sentence?`: `rag.followup`) is searched with it."""
         question, lang, notice = self.prepare(question, self.config.max_question_chars)
         snapshot = self.snapshot  # read once: one index version for the whole answer
@@ -331,7 +332,9 @@ class Kazrag:
             # say how a Latin or Russian-letter question was read, so a wrong reading shows
             read_as = frame(lang, "read_as", text=searched)
             notice = f"{notice} {read_as}" if notice else read_as
-        before = self._standalone(previous) if previous and follows_on(searched, lang) else None
+        before = None
+        if previous and follows_on(searched, lang):
+            before = self._previous_searched(previous, snapshot)
         if before:
             searched = with_context(searched, before)
             read_with = frame(lang if lang in LANGS else "en", "read_with", text=before)
@@ -376,7 +379,7 @@ class Kazrag:
             quoted_by,
         )
         # the question as the user typed it, and as it was searched (for a next follow-up)
-        return replace(answer, question=question, standalone=searched)
+        return replace(answer, question=question, searched=searched)
 
     def _asks_nothing(self, message: str, vector, snapshot: Snapshot) -> bool:
         """Whether the courtesy model takes a short message for one that asks nothing. A
@@ -390,13 +393,14 @@ class Kazrag:
             return False
         return self.courtesy.probability(vector) >= self.config.courtesy_threshold
 
-    def _standalone(self, previous: str) -> str | None:
-        """The earlier question as it was searched, or None where it asked nothing."""
+    def _previous_searched(self, previous: str, snapshot: Snapshot) -> str | None:
+        """The earlier question as it was searched (read by the answer's own `snapshot`), or
+        None where it asked nothing."""
         previous = clean_question(previous)[: self.config.max_question_chars]
         if not re.search(r"[^\W\d_]", previous):
             return None
-        reading = self.snapshot.reading(previous)
-        return None if reading.courtesy and reading.courtesy.kind else reading.searched
+        reading = snapshot.reading(previous)
+        return None if reading.courtesy else reading.searched
 
     def _top_k(self, top_k: int | None) -> int:
         return self.config.top_k if top_k is None else check_top_k(top_k, self.config.max_top_k)

@@ -219,7 +219,7 @@ class Answer:
     probability: float | None = None  # that the documents answer it; None: not judged
     # the question as searched: read into Cyrillic, courtesy left out, and with the question
     # it follows in a chat (`Kazrag.ask(previous=…)`); a next follow-up is read with it
-    standalone: str = ""
+    searched: str = ""
 
     @property
     def text(self) -> str:
@@ -248,7 +248,7 @@ class Answer:
             "quotes": [asdict(q) for q in self.quotes],
             "passages": [p.to_dict() for p in self.passages],
             "notice": self.notice,
-            "searched": self.standalone,
+            "searched": self.searched,
             "signals": {
                 k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.signals.items()
             },

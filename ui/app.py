@@ -104,7 +104,7 @@ def build_app(engine: Kazrag, config: Config, access: CorpusAccess | None = None
                 answer = engine.ask(part, mode, api.top_k_of(top_k, config), previous)
             except KazragError as exc:
                 raise gr.Error(str(exc), print_exception=False) from exc
-            previous = answer.standalone or previous
+            previous = answer.searched or previous
             note = None
             if mode != config.mode:  # an answer from one side of the search only: say which
                 note = i18n.text(answer.lang, "mode_only", mode=i18n.mode_name(answer.lang, mode))

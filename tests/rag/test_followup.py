@@ -94,33 +94,33 @@ def test_the_new_questions_year_replaces_the_old_ones():
 def test_a_follow_up_is_answered_about_what_the_question_before_it_named(engine):
     first = engine.ask("В чём в итоге обвинили Ларису Харькову?")
     alone = engine.ask("А поначалу ей что вменяли?")
-    followed = engine.ask("А поначалу ей что вменяли?", previous=first.standalone)
+    followed = engine.ask("А поначалу ей что вменяли?", previous=first.searched)
     # alone, `ей` is anyone: it quoted a sentence on a beating
     assert "Харьков" not in alone.quotes[0].text
     # with the question before, the passage on Kharkova, and in it the sentence on the first
     # charge, not the one that answered the question before
     assert "Бастапқыда Харьковаға" in followed.quotes[0].text
     assert followed.quotes[0].text != first.quotes[0].text
-    assert followed.notice == frame("ru", "read_with", text=first.standalone)
+    assert followed.notice == frame("ru", "read_with", text=first.searched)
     assert followed.question == "А поначалу ей что вменяли?"  # the user's words, as typed
     kazakh_first = engine.ask(
         "Әскердегі сарбаздар өлімі бойынша ресми тергеу қандай қорытынды жасайды?"
     )
-    relatives = engine.ask("Ал туыстары не дейді?", previous=kazakh_first.standalone)
+    relatives = engine.ask("Ал туыстары не дейді?", previous=kazakh_first.searched)
     assert "Отбасы мүшелері" in relatives.quotes[0].text
 
 
 def test_a_question_that_stands_alone_is_not_read_with_the_one_before(engine):
     first = engine.ask("Who is Max Bokayev?")
     question = "Полиция ұсталған адамды айып тақпай тұрып қанша сағат ұстай алады?"
-    after = engine.ask(question, previous=first.standalone)
+    after = engine.ask(question, previous=first.searched)
     alone = engine.ask(question)
-    assert after.notice is None and after.standalone == alone.standalone == question
+    assert after.notice is None and after.searched == alone.searched == question
     assert [q.text for q in after.quotes] == [q.text for q in alone.quotes]
 
 
 def test_a_greeting_before_gives_a_follow_up_no_context(engine):
     hello = engine.ask("Сәлем!")
-    assert hello.standalone == ""
+    assert hello.searched == ""
     answer = engine.ask("Неге?", previous="Сәлем!")
     assert answer.notice is None

@@ -549,7 +549,7 @@ def test_a_follow_up_in_the_chat_is_read_with_the_question_before_it(browser, en
     # `А поначалу ей что вменяли?` after a question on Larisa Kharkova quoted a sentence on a
     # beating
     first = engine.ask("В чём в итоге обвинили Ларису Харькову?")
-    expected = engine.ask("А поначалу ей что вменяли?", previous=first.standalone)
+    expected = engine.ask("А поначалу ей что вменяли?", previous=first.searched)
     assert "Бастапқыда Харьковаға" in expected.quotes[0].text
     with serving(engine, engine.config) as url:
         page = browser.new_page(viewport={"width": 1100, "height": 1000})
@@ -557,7 +557,7 @@ def test_a_follow_up_in_the_chat_is_read_with_the_question_before_it(browser, en
         page.goto(url)
         ask(page, "В чём в итоге обвинили Ларису Харькову?")
         said = ask(page, "А поначалу ей что вменяли?")
-        assert frame("ru", "read_with", text=first.standalone) in said, said
+        assert frame("ru", "read_with", text=first.searched) in said, said
         assert f"«{expected.quotes[0].text}» [1]" in said, said
         page.reload()  # a new chat: nothing before to read it with
         said = ask(page, "А поначалу ей что вменяли?")
@@ -568,7 +568,7 @@ def test_a_follow_up_in_the_chat_is_read_with_the_question_before_it(browser, en
 def test_two_questions_in_one_message_get_an_answer_each(browser, engine):
     # the second question of the message was not answered at all
     first = engine.ask("В чём в итоге обвинили Ларису Харькову?")
-    second = engine.ask("А поначалу ей что вменяли?", previous=first.standalone)
+    second = engine.ask("А поначалу ей что вменяли?", previous=first.searched)
     with serving(engine, engine.config) as url:
         page = browser.new_page(viewport={"width": 1100, "height": 1000})
         page.set_default_timeout(TIMEOUT_MS)
